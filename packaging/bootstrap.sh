@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config ccache qt6-base-dev qt6-charts-dev libeigen3-dev libopenblas-dev
       libyaml-cpp-dev libsentencepiece-dev sentencepiece libpcre2-dev libcurl4-openssl-dev
-      nlohmann-json3-dev python3)
+      nlohmann-json3-dev libicu-dev python3)
 if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(libgtest-dev libgmock-dev xvfb xauth nodejs npm)
 fi
