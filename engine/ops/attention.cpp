@@ -1,0 +1,172 @@
+#include "ops/attention.h"
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "core/error.h"
+#include "ops/gemm.h"
+#include "ops/vec_math.h"
+
+namespace rf {
+
+// Per sequence b and query head h (kv head j = h / (NH/KVH)), with Q (T,HS), K, V (T,HS):
+//   S = s Q K^T,  s = HS^-0.5;   P_it = exp(S_it - lse_i) for t <= i, 0 for t > i;
+//   lse_i = log sum_{t<=i} exp(S_it);   O = P V
+// gradient (D_i = sum_d dO_id O_id = sum_t P_it dP_it):
+//   dP = dO V^T;  dS = P * (dP - D);  dQ += s dS K;  dK_j += s dS^T Q;  dV_j += P^T dO
+// (dK, dV accumulate over the NH/KVH query heads that share kv head j)
+// reference: transformers eager_attention_forward + repeat_kv; FlashAttention-2 (Dao 2023) Alg. 2
+namespace {
+
+// Softmax of the causal rows of P (T,T) in place; lse (T) out. Row i keeps columns 0..i.
+template <class S>
+void causal_softmax_rows(S* P, S* lse, int T) {
+    for (int i = 0; i < T; ++i) {
+        S* row = P + (long)i * T;
+        const S mx = vmax(row, i + 1);
+        for (int t = 0; t <= i; ++t) row[t] = vexp(row[t] - mx);
+        const S sum = vsum(row, i + 1);
+        const S inv = S(1) / sum;
+        for (int t = 0; t <= i; ++t) row[t] *= inv;
+        for (int t = i + 1; t < T; ++t) row[t] = 0;
+        lse[i] = mx + std::log(sum);
+    }
+}
+
+// P (T,T) = exp(S - lse) on the causal rows, 0 above the diagonal (S given in P).
+template <class S>
+void causal_probs_from_lse(S* P, const S* lse, int T) {
+    for (int i = 0; i < T; ++i) {
+        S* row = P + (long)i * T;
+        S l = lse[i];
+        for (int t = 0; t <= i; ++t) row[t] = vexp(row[t] - l);
+        for (int t = i + 1; t < T; ++t) row[t] = 0;
+    }
+}
+
+}  // namespace
+
+template <class S>
+void attention_forward(S* out, S* lse, const S* q, const S* k, const S* v, int B, int T, int NH, int KVH, int HS) {
+    RF_CHECK(KVH > 0 && NH % KVH == 0, "attention: NH must be a multiple of KVH");
+    const int G = NH / KVH;
+    const S scale = S(1) / std::sqrt(S(HS));
+    const int qs = NH * HS, ks = KVH * HS;
+    std::vector<S> P((size_t)T * T);
+    for (int b = 0; b < B; ++b)
+        for (int h = 0; h < NH; ++h) {
+            const int j = h / G;
+            const S* Q = q + (long)b * T * qs + (long)h * HS;
+            const S* K = k + (long)b * T * ks + (long)j * HS;
+            const S* V = v + (long)b * T * ks + (long)j * HS;
+            S* O = out + (long)b * T * qs + (long)h * HS;
+            gemm<S>(false, true, T, T, HS, scale, Q, qs, K, ks, S(0), P.data(), T);
+            causal_softmax_rows(P.data(), lse + ((long)b * NH + h) * T, T);
+            gemm<S>(false, false, T, HS, T, S(1), P.data(), T, V, ks, S(0), O, qs);
+        }
+}
+
+template <class S>
+void attention_backward(S* dq, S* dk, S* dv, const S* dout, const S* q, const S* k, const S* v, const S* out,
+                        const S* lse, int B, int T, int NH, int KVH, int HS) {
+    RF_CHECK(KVH > 0 && NH % KVH == 0, "attention: NH must be a multiple of KVH");
+    const int G = NH / KVH;
+    const S scale = S(1) / std::sqrt(S(HS));
+    const int qs = NH * HS, ks = KVH * HS;
+    std::vector<S> P((size_t)T * T), dP((size_t)T * T), D(T);
+    for (int b = 0; b < B; ++b)
+        for (int h = 0; h < NH; ++h) {
+            const int j = h / G;
+            const long qo = (long)b * T * qs + (long)h * HS, ko = (long)b * T * ks + (long)j * HS;
+            gemm<S>(false, true, T, T, HS, scale, q + qo, qs, k + ko, ks, S(0), P.data(), T);
+            causal_probs_from_lse(P.data(), lse + ((long)b * NH + h) * T, T);
+            gemm<S>(false, true, T, T, HS, S(1), dout + qo, qs, v + ko, ks, S(0), dP.data(), T);
+            for (int i = 0; i < T; ++i) {
+                D[i] = vdot(dout + qo + (long)i * qs, out + qo + (long)i * qs, HS);
+            }
+            for (int i = 0; i < T; ++i) {
+                S* ds = dP.data() + (long)i * T;
+                const S* p = P.data() + (long)i * T;
+                for (int t = 0; t <= i; ++t) ds[t] = p[t] * (ds[t] - D[i]);
+                for (int t = i + 1; t < T; ++t) ds[t] = 0;
+            }
+            gemm<S>(false, false, T, HS, T, scale, dP.data(), T, k + ko, ks, S(1), dq + qo, qs);
+            gemm<S>(true, false, T, HS, T, scale, dP.data(), T, q + qo, qs, S(1), dk + ko, ks);
+            gemm<S>(true, false, T, HS, T, S(1), P.data(), T, dout + qo, qs, S(1), dv + ko, ks);
+        }
+}
+
+template <class S>
+void attention_forward_naive(S* out, S* lse, const S* q, const S* k, const S* v, int B, int T, int NH, int KVH,
+                             int HS) {
+    RF_CHECK(KVH > 0 && NH % KVH == 0, "attention: NH must be a multiple of KVH");
+    const int G = NH / KVH;
+    const S scale = S(1) / std::sqrt(S(HS));
+    std::vector<S> p(T);
+    for (int b = 0; b < B; ++b)
+        for (int h = 0; h < NH; ++h)
+            for (int i = 0; i < T; ++i) {
+                const S* qi = q + (((long)b * T + i) * NH + h) * HS;
+                S mx = -std::numeric_limits<S>::infinity();
+                for (int t = 0; t <= i; ++t) {
+                    const S* kt = k + (((long)b * T + t) * KVH + h / G) * HS;
+                    S s = 0;
+                    for (int d = 0; d < HS; ++d) s += qi[d] * kt[d];
+                    p[t] = s * scale;
+                    mx = p[t] > mx ? p[t] : mx;
+                }
+                S sum = 0;
+                for (int t = 0; t <= i; ++t) sum += (p[t] = std::exp(p[t] - mx));
+                S* oi = out + (((long)b * T + i) * NH + h) * HS;
+                for (int d = 0; d < HS; ++d) oi[d] = 0;
+                for (int t = 0; t <= i; ++t) {
+                    const S* vt = v + (((long)b * T + t) * KVH + h / G) * HS;
+                    for (int d = 0; d < HS; ++d) oi[d] += p[t] / sum * vt[d];
+                }
+                lse[((long)b * NH + h) * T + i] = mx + std::log(sum);
+            }
+}
+
+template <class S>
+void attention_backward_naive(S* dq, S* dk, S* dv, const S* dout, const S* q, const S* k, const S* v,
+                              const S* out, const S* lse, int B, int T, int NH, int KVH, int HS) {
+    RF_CHECK(KVH > 0 && NH % KVH == 0, "attention: NH must be a multiple of KVH");
+    const int G = NH / KVH;
+    const S scale = S(1) / std::sqrt(S(HS));
+    for (int b = 0; b < B; ++b)
+        for (int h = 0; h < NH; ++h)
+            for (int i = 0; i < T; ++i) {
+                const long qi = (((long)b * T + i) * NH + h) * HS;
+                S D = 0;
+                for (int d = 0; d < HS; ++d) D += dout[qi + d] * out[qi + d];
+                for (int t = 0; t <= i; ++t) {
+                    const long kt = (((long)b * T + t) * KVH + h / G) * HS;
+                    S s = 0, dp = 0;
+                    for (int d = 0; d < HS; ++d) {
+                        s += q[qi + d] * k[kt + d];
+                        dp += dout[qi + d] * v[kt + d];
+                    }
+                    S p = std::exp(s * scale - lse[((long)b * NH + h) * T + i]);
+                    S ds = p * (dp - D);
+                    for (int d = 0; d < HS; ++d) {
+                        dq[qi + d] += scale * ds * k[kt + d];
+                        dk[kt + d] += scale * ds * q[qi + d];
+                        dv[kt + d] += p * dout[qi + d];
+                    }
+                }
+            }
+}
+
+#define RF_INSTANTIATE(S)                                                                                       \
+    template void attention_forward<S>(S*, S*, const S*, const S*, const S*, int, int, int, int, int);          \
+    template void attention_backward<S>(S*, S*, S*, const S*, const S*, const S*, const S*, const S*, const S*, \
+                                        int, int, int, int, int);                                               \
+    template void attention_forward_naive<S>(S*, S*, const S*, const S*, const S*, int, int, int, int, int);    \
+    template void attention_backward_naive<S>(S*, S*, S*, const S*, const S*, const S*, const S*, const S*,     \
+                                              const S*, int, int, int, int, int);
+RF_INSTANTIATE(float)
+RF_INSTANTIATE(double)
+#undef RF_INSTANTIATE
+
+}  // namespace rf
