@@ -1,0 +1,251 @@
+#include "rewards/python_worker.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "core/error.h"
+#include "rewards/child_process.h"
+
+namespace rf {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr const char* kWorkerScript = "reinforge_reward_worker.py";
+constexpr size_t kMaxReply = size_t(256) << 20;
+
+bool holds_worker(const std::string& dir) { return ::access((dir + "/" + kWorkerScript).c_str(), R_OK) == 0; }
+
+std::string seconds(double s) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g s", s);
+    return buf;
+}
+
+// The line of `file` where the traceback points last (the innermost frame in the user's file).
+int traceback_line(const std::string& tb, const std::string& file) {
+    const std::string key = "File \"" + file + "\", line ";
+    int line = 0;
+    for (size_t pos = tb.find(key); pos != std::string::npos; pos = tb.find(key, pos + 1))
+        line = std::atoi(tb.c_str() + pos + key.size());
+    return line;
+}
+
+// The traceback from the first frame in the user's file (the worker's own frames are noise), or its
+// last lines when the file does not appear.
+std::string user_traceback(const std::string& tb, const std::string& file);
+
+// The last lines of a traceback: enough to see where and why.
+std::string traceback_tail(const std::string& tb, int lines = 6) {
+    size_t end = tb.find_last_not_of('\n');
+    if (end == std::string::npos) return {};
+    size_t pos = end + 1;
+    for (int n = 0; n < lines && pos > 0; ++n) {
+        size_t nl = tb.rfind('\n', pos - 1);
+        pos = nl == std::string::npos ? 0 : nl;
+        if (nl == std::string::npos) break;
+    }
+    return tb.substr(pos == 0 ? 0 : pos + 1, end + 1 - (pos == 0 ? 0 : pos + 1));
+}
+
+std::string user_traceback(const std::string& tb, const std::string& file) {
+    size_t pos = tb.find("File \"" + file + "\"");
+    if (pos == std::string::npos) return traceback_tail(tb);
+    size_t line_start = tb.rfind('\n', pos);
+    std::string out = tb.substr(line_start == std::string::npos ? 0 : line_start + 1);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out.size() > 4000 ? traceback_tail(out, 12) : out;
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace
+
+std::string python_shim_dir() {
+    if (const char* env = std::getenv("REINFORGE_PYTHON_DIR"); env && *env) {
+        if (holds_worker(env)) return env;
+        throw InputError(env, 0, "REINFORGE_PYTHON_DIR", std::string("does not hold ") + kWorkerScript,
+                         "point it at Reinforge's resources/python folder, or unset it");
+    }
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        for (const fs::path& cand : {exe.parent_path() / ".." / "share" / "reinforge" / "python",
+                                     exe.parent_path() / "resources" / "python"})
+            if (holds_worker(cand.string())) return fs::weakly_canonical(cand, ec).string();
+    }
+    const std::string src = std::string(REINFORGE_SOURCE_DIR) + "/resources/python";
+    if (holds_worker(src)) return src;
+    throw InputError(src, 0, "reward_functions_file", std::string("cannot find the reward worker ") + kWorkerScript,
+                     "reinstall Reinforge, or set REINFORGE_PYTHON_DIR to its resources/python folder");
+}
+
+PythonRewardWorker::PythonRewardWorker(std::string file, PythonWorkerOptions options)
+    : options_(std::move(options)) {
+    std::error_code ec;
+    fs::path abs = fs::absolute(file, ec);
+    file_ = ec ? file : abs.lexically_normal().string();
+    if (::access(file_.c_str(), R_OK) != 0 || fs::is_directory(file_, ec))
+        throw InputError(file_, 0, "reward_functions_file", "cannot read the reward functions file",
+                         "check the path (relative paths are relative to the working directory)");
+    if (!(options_.timeout_s > 0)) options_.timeout_s = 30.0;
+    const std::string shim = options_.shim_dir.empty() ? python_shim_dir() : options_.shim_dir;
+
+    std::string pythonpath = shim;
+    if (const char* old = std::getenv("PYTHONPATH"); old && *old) pythonpath += std::string(":") + old;
+    try {
+        child_ = std::make_unique<ChildProcess>(
+            std::vector<std::string>{options_.python, "-u", shim + "/" + kWorkerScript, file_},
+            std::vector<std::pair<std::string, std::string>>{{"PYTHONPATH", pythonpath},
+                                                             {"PYTHONDONTWRITEBYTECODE", "1"},
+                                                             {"PYTHONUNBUFFERED", "1"},
+                                                             {"PYTHONIOENCODING", "utf-8"}});
+    } catch (const std::system_error& e) {
+        if (e.code().value() == ENOENT)
+            throw InputError(file_, 0, "reward_functions_file",
+                             "cannot run the Python interpreter '" + options_.python + "': not found",
+                             "install python3 (Debian: apt-get install python3); reward functions files run in it");
+        throw InputError(file_, 0, "reward_functions_file",
+                         "cannot start '" + options_.python + "': " + e.what(), "check the interpreter");
+    }
+    if (options_.forward_output) {
+        child_->on_stderr_line = [](std::string_view line) {
+            std::fprintf(stderr, "[reward file] %.*s\n", int(line.size()), line.data());
+        };
+    }
+
+    json hello;
+    std::string line = read_reply("", options_.timeout_s);
+    try {
+        hello = json::parse(line);
+    } catch (const json::exception&) {
+        fail("", "the reward worker answered '" + line.substr(0, 200) + "' instead of JSON", "");
+    }
+    if (!hello.value("ok", false)) {
+        std::string tb = hello.value("traceback", std::string());
+        std::string err = hello.value("error", std::string("unknown error"));
+        child_->status();
+        throw InputError(file_, traceback_line(tb, file_), "reward_functions_file",
+                         "importing the file failed: " + err,
+                         tb.empty() ? std::string("fix the file") : "traceback:\n" + user_traceback(tb, file_));
+    }
+    for (const json& n : hello.value("registered", json::array())) registered_.push_back(n.get<std::string>());
+    for (const json& n : hello.value("available", json::array())) available_.push_back(n.get<std::string>());
+    python_version_ = hello.value("python", std::string());
+}
+
+PythonRewardWorker::~PythonRewardWorker() = default;
+
+int PythonRewardWorker::pid() const { return child_ ? int(child_->pid()) : -1; }
+
+void PythonRewardWorker::fail(const std::string& function, const std::string& message, const std::string& hint) {
+    const std::string where = function.empty() ? std::string("reward_functions_file") : function;
+    throw InputError(file_, 0, where, function.empty() ? message : "reward function '" + function + "' " + message, hint);
+}
+
+std::string PythonRewardWorker::read_reply(const std::string& function, double timeout_s) {
+    if (!child_) fail(function, "cannot run: the reward worker was stopped after an earlier failure", "");
+    auto deadline = ChildProcess::Clock::now() + std::chrono::duration_cast<ChildProcess::Clock::duration>(
+                                                      std::chrono::duration<double>(timeout_s));
+    std::string line;
+    switch (child_->read_line(&line, deadline, kMaxReply)) {
+        case ChildProcess::Io::ok: return line;
+        case ChildProcess::Io::timeout: {
+            child_->kill();
+            child_.reset();
+            fail(function,
+                 (function.empty() ? std::string("did not finish importing") : std::string("did not return")) +
+                     " within " + seconds(timeout_s) + "; the reward worker was stopped",
+                 "look for an endless loop or a blocking call; a slow function needs a longer reward timeout");
+        }
+        case ChildProcess::Io::too_long:
+            child_->kill();
+            child_.reset();
+            fail(function, "sent a reply larger than 256 MB", "");
+        case ChildProcess::Io::closed: break;
+    }
+    std::string st = child_->status();
+    std::string tail = child_->stderr_tail();
+    child_.reset();
+    fail(function, "stopped: the python worker " + st,
+         tail.empty() ? std::string("run the file with python3 to see what happens") : "its last output:\n" + traceback_tail(tail, 8));
+}
+
+std::vector<std::vector<float>> PythonRewardWorker::score(const std::vector<std::string>& names, const Strings& prompts,
+                                                          const Strings& completions, const Strings& answers,
+                                                          const Strings& types) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string what = names.size() == 1 ? names[0] : std::string();
+    const size_t n = completions.size();
+    json req;
+    req["op"] = "score";
+    req["names"] = names;
+    req["prompts"] = prompts;
+    req["completions"] = completions;
+    req["answers"] = answers;
+    json t = json::array();
+    for (size_t i = 0; i < n; ++i) t.push_back(i < types.size() && !types[i].empty() ? json(types[i]) : json(nullptr));
+    req["types"] = std::move(t);
+    if (!child_) fail(what, "cannot run: the reward worker was stopped after an earlier failure", "");
+    auto deadline = ChildProcess::Clock::now() + std::chrono::duration_cast<ChildProcess::Clock::duration>(
+                                                      std::chrono::duration<double>(options_.timeout_s));
+    if (child_->write_all(dump(req) + "\n", deadline) != ChildProcess::Io::ok) {
+        std::string st = child_->status();
+        std::string tail = child_->stderr_tail();
+        child_->kill();
+        child_.reset();
+        fail(what, "could not be called: the python worker " + st, tail.empty() ? "" : "its last output:\n" + traceback_tail(tail, 8));
+    }
+    std::string line = read_reply(what, options_.timeout_s);
+    json reply;
+    try {
+        reply = json::parse(line);
+    } catch (const json::exception&) {
+        fail(what, "produced an unreadable worker reply '" + line.substr(0, 200) + "'", "");
+    }
+    if (!reply.value("ok", false)) {
+        std::string fn = reply.value("function", what);
+        std::string tb = reply.value("traceback", std::string());
+        std::string err = reply.value("error", std::string("failed"));
+        throw InputError(file_, traceback_line(tb, file_), fn.empty() ? "reward_functions_file" : fn,
+                         "reward function '" + fn + "' " + err,
+                         tb.empty() ? std::string("it must return one number (or None) per completion")
+                                    : "traceback:\n" + user_traceback(tb, file_));
+    }
+    const json& scores = reply.at("scores");
+    std::vector<std::vector<float>> out;
+    for (const std::string& name : names) {
+        if (!scores.contains(name)) fail(name, "is missing from the worker's reply", "");
+        const json& col = scores[name];
+        if (!col.is_array() || col.size() != n)
+            fail(name, "returned " + std::to_string(col.is_array() ? col.size() : 0) + " values for " +
+                           std::to_string(n) + " completions", "return one number (or None) per completion");
+        std::vector<float> v(n);
+        for (size_t i = 0; i < n; ++i) {
+            if (col[i].is_null()) {
+                v[i] = std::numeric_limits<float>::quiet_NaN();
+            } else if (col[i].is_number()) {
+                double d = col[i].get<double>();
+                if (!std::isfinite(d) || std::fabs(d) > double(std::numeric_limits<float>::max()))
+                    fail(name, "returned " + std::to_string(d) + " for completion " + std::to_string(i) +
+                                   ", outside the float range", "return finite rewards");
+                v[i] = float(d);
+            } else {
+                fail(name, "returned a non-number for completion " + std::to_string(i), "");
+            }
+        }
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+}  // namespace rf

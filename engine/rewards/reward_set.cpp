@@ -1,0 +1,159 @@
+#include "rewards/reward_set.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+#include "rewards/reward_registry.h"
+
+namespace rf {
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+}
+
+}  // namespace
+
+std::string closest_name(const std::string& name, const std::vector<std::string>& candidates) {
+    std::string best;
+    size_t best_d = std::max<size_t>(3, name.size() / 3) + 1;
+    for (const std::string& c : candidates) {
+        size_t d = edit_distance(name, c);
+        // also accept a candidate that contains the name ("accuracy" -> "r1_accuracy_reward_func")
+        if (name.size() >= 3 && c.find(name) != std::string::npos) d = std::min(d, size_t(1));
+        // and the short form of the r1_* names ("acuracy" -> "accuracy" -> r1_accuracy_reward_func)
+        std::string short_c = c;
+        if (short_c.rfind("r1_", 0) == 0) short_c = short_c.substr(3);
+        if (short_c.size() > 12 && short_c.compare(short_c.size() - 12, 12, "_reward_func") == 0)
+            short_c.resize(short_c.size() - 12);
+        if (short_c != c) d = std::min(d, edit_distance(name, short_c) + 1);
+        if (d < best_d) best_d = d, best = c;
+    }
+    return best;
+}
+
+RewardStats reward_stats(const std::vector<float>& scores) {
+    RewardStats s;
+    double sum = 0.0;
+    size_t n = 0;
+    for (float v : scores)
+        if (!std::isnan(v)) sum += v, ++n;
+    if (scores.empty()) return s;
+    s.coverage = double(n) / double(scores.size());
+    if (n == 0) return s;
+    s.mean = sum / double(n);
+    double ss = 0.0;
+    for (float v : scores)
+        if (!std::isnan(v)) ss += (v - s.mean) * (v - s.mean);
+    s.std = std::sqrt(ss / double(n));
+    return s;
+}
+
+RewardSet::RewardSet(const RewardSetOptions& options) {
+    names_ = options.names.empty() ? default_reward_function_names() : options.names;
+    if (options.weights.empty()) {
+        weights_.assign(names_.size(), 1.0);
+    } else {
+        if (options.weights.size() != names_.size())
+            throw InputError({}, 0, "reward_weights",
+                             "has " + std::to_string(options.weights.size()) + " values but there are " +
+                                 std::to_string(names_.size()) + " reward functions (" + join(names_) + ")",
+                             "give one weight per reward function, in the same order, or leave it empty for 1.0 each");
+        for (double w : options.weights)
+            if (!std::isfinite(w))
+                throw InputError({}, 0, "reward_weights", "weights must be finite numbers", "e.g. [2.0, 0.5]");
+        weights_ = options.weights;
+    }
+    if (!options.functions_file.empty())
+        worker_ = std::make_shared<PythonRewardWorker>(options.functions_file, options.python);
+
+    for (const std::string& name : names_) {
+        const bool from_file = worker_ && std::find(worker_->registered().begin(), worker_->registered().end(),
+                                                    name) != worker_->registered().end();
+        std::unique_ptr<RewardFunction> fn = from_file ? nullptr : make_builtin_reward(name);
+        if (fn) {
+            native_.push_back(std::move(fn));
+            python_.push_back(false);
+            continue;
+        }
+        if (from_file || (worker_ && std::find(worker_->available().begin(), worker_->available().end(), name) !=
+                                         worker_->available().end())) {
+            native_.push_back(nullptr);
+            python_.push_back(true);
+            continue;
+        }
+        std::vector<std::string> known = default_reward_function_names();
+        if (worker_)
+            for (const std::string& n : worker_->registered())
+                if (std::find(known.begin(), known.end(), n) == known.end()) known.push_back(n);
+        std::string near = closest_name(name, known);
+        throw InputError(options.functions_file, 0, "reward_functions", "unknown reward function '" + name + "'",
+                         (near.empty() ? std::string() : "did you mean '" + near + "'? ") + "available: " + join(known) +
+                             (worker_ ? std::string() : "; custom functions need reward_functions_file"));
+    }
+}
+
+RewardSet::RewardSet(RewardSet&&) noexcept = default;
+RewardSet& RewardSet::operator=(RewardSet&&) noexcept = default;
+RewardSet::~RewardSet() = default;
+
+RewardBatch RewardSet::score(const Strings& prompts, const Strings& completions, const Strings& answers,
+                             const Strings& types) {
+    const size_t n = completions.size();
+    RF_CHECK(prompts.size() == n && answers.size() == n && (types.empty() || types.size() == n),
+             "reward batch vectors differ in length");
+    RewardBatch b;
+    b.names = names_;
+    b.per_function.resize(names_.size());
+    std::vector<std::string> py_names;
+    for (size_t k = 0; k < names_.size(); ++k) {
+        if (python_[k]) {
+            py_names.push_back(names_[k]);
+            continue;
+        }
+        b.per_function[k] = native_[k]->score(prompts, completions, answers, types);
+        RF_CHECK(b.per_function[k].size() == n, "built-in reward function returned a wrong length");
+    }
+    if (!py_names.empty()) {
+        std::vector<std::vector<float>> py = worker_->score(py_names, prompts, completions, answers, types);
+        for (size_t k = 0, j = 0; k < names_.size(); ++k)
+            if (python_[k]) b.per_function[k] = std::move(py[j++]);
+    }
+    b.total.assign(n, 0.0f);
+    for (size_t i = 0; i < n; ++i) {
+        double sum = 0.0;
+        bool any = names_.empty();
+        for (size_t k = 0; k < names_.size(); ++k) {
+            float v = b.per_function[k][i];
+            if (std::isnan(v)) continue;
+            any = true;
+            sum += weights_[k] * double(v);
+        }
+        if (!any)
+            throw InputError(worker_ ? worker_->file() : std::string(), 0, "reward_functions",
+                             "every reward function returned None for completion " + std::to_string(i),
+                             "at least one function must score each completion (None means 'not applicable')");
+        b.total[i] = float(sum);
+    }
+    return b;
+}
+
+}  // namespace rf

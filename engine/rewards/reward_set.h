@@ -1,0 +1,69 @@
+// The reward functions of a run: `reward_functions` (names; empty = the five r1_* defaults in
+// mlx-lm-lora's order), `reward_weights` (default 1.0 each) and `reward_functions_file`, resolved once;
+// then called once per step on the batch, giving each function's scores and the weighted sum
+//   R_i = sum_k w_k * r_k(i)          (a None/NaN score counts 0, as np.nan_to_num in mlx-lm-lora)
+// Names the file registers win over the built-in ones (as in Python's registry); every other
+// built-in name runs as native C++.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rewards/python_worker.h"
+#include "rewards/reward_function.h"
+
+namespace rf {
+
+struct RewardSetOptions {
+    std::vector<std::string> names;     // empty: default_reward_function_names()
+    std::vector<double> weights;        // empty: 1.0 each; else one per name
+    std::string functions_file;         // reward_functions_file ("" = none)
+    PythonWorkerOptions python;
+};
+
+struct RewardBatch {
+    std::vector<std::string> names;                // one per function
+    std::vector<std::vector<float>> per_function;  // [function][completion]; NaN = "not applicable"
+    std::vector<float> total;                      // [completion] weighted sum
+};
+
+// Over the non-NaN scores: mean, population std (numpy's), and the share that is non-NaN
+// (the `<fn>_mean`, `<fn>_std`, `<fn>_coverage` metrics; 0, 0, coverage when none).
+struct RewardStats {
+    double mean = 0.0, std = 0.0, coverage = 0.0;
+};
+RewardStats reward_stats(const std::vector<float>& scores);
+
+class RewardSet {
+public:
+    // Throws InputError: unknown name (key reward_functions, with the available names and the closest
+    // one), weight count mismatch or non-finite weight (reward_weights), file problems (python_worker.h).
+    explicit RewardSet(const RewardSetOptions& options);
+    RewardSet(RewardSet&&) noexcept;
+    RewardSet& operator=(RewardSet&&) noexcept;
+    ~RewardSet();
+
+    const std::vector<std::string>& names() const { return names_; }
+    const std::vector<double>& weights() const { return weights_; }
+    // Whether function k runs in the Python worker.
+    bool is_python(size_t k) const { return python_[k]; }
+    const PythonRewardWorker* worker() const { return worker_.get(); }
+
+    // All vectors one entry per completion (`types` may be empty = no type column). The Python
+    // functions of the set are called in one worker round trip. Throws InputError when a function
+    // fails, and when every function returned None for some completion (mlx-lm-lora does the same).
+    RewardBatch score(const Strings& prompts, const Strings& completions, const Strings& answers,
+                      const Strings& types);
+
+private:
+    std::vector<std::string> names_;
+    std::vector<double> weights_;
+    std::vector<bool> python_;
+    std::vector<std::unique_ptr<RewardFunction>> native_;  // null where python_[k]
+    std::shared_ptr<PythonRewardWorker> worker_;
+};
+
+// The closest of `candidates` to `name` (edit distance), or "" when none is close.
+std::string closest_name(const std::string& name, const std::vector<std::string>& candidates);
+
+}  // namespace rf
