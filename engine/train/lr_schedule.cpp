@@ -49,14 +49,14 @@ int64_t steps_arg(const nlohmann::json& args, size_t i, const char* what, int64_
 
 }  // namespace
 
-LrSchedule LrSchedule::constant(double lr) {
-    LrSchedule s;
+LearningRateSchedule LearningRateSchedule::constant(double lr) {
+    LearningRateSchedule s;
     s.m_kind = Kind::constant;
     s.m_init = lr;
     return s;
 }
 
-LrSchedule LrSchedule::from_config(const nlohmann::json& cfg, double learning_rate, int64_t iters) {
+LearningRateSchedule LearningRateSchedule::from_config(const nlohmann::json& cfg, double learning_rate, int64_t iters) {
     if (cfg.is_null()) return constant(learning_rate);
     if (!cfg.is_object()) fail("", "expected a mapping with name and arguments, got " + cfg.dump(),
                                "e.g. lr_schedule: {name: cosine_decay, arguments: [1e-5, 1000, 1e-7], warmup: 100}");
@@ -77,7 +77,7 @@ LrSchedule LrSchedule::from_config(const nlohmann::json& cfg, double learning_ra
             fail("arguments", name + " takes " + usage + ", got " + std::to_string(args.size()) + " argument(s)");
     };
 
-    LrSchedule s;
+    LearningRateSchedule s;
     if (name == "cosine_decay") {
         need(2, 3, "[init, decay_steps, end]");
         s.m_kind = Kind::cosine_decay;
@@ -131,7 +131,7 @@ LrSchedule LrSchedule::from_config(const nlohmann::json& cfg, double learning_ra
 //   exponential_decay(init, r):  init r^s
 //   step_decay(init, r, K):      init r^floor(s / K)
 // reference: mlx python/mlx/optimizers/schedulers.py
-double LrSchedule::main_at(int64_t step) const {
+double LearningRateSchedule::main_at(int64_t step) const {
     const double s = double(step);
     switch (m_kind) {
     case Kind::constant: return m_init;
@@ -148,7 +148,7 @@ double LrSchedule::main_at(int64_t step) const {
 
 // With warmup W > 0 (mlx-lm build_schedule): join_schedules([linear_schedule(warmup_init, init, W),
 // main], [W + 1]):  s <= W:  warmup_init + s (init - warmup_init) / W;   s > W:  main(s - W - 1).
-float LrSchedule::lr_at(int64_t step) const {
+float LearningRateSchedule::lr_at(int64_t step) const {
     RF_CHECK(step >= 0, "lr_at: negative step");
     if (m_warmup > 0) {
         if (step < m_warmup + 1)

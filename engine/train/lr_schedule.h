@@ -14,14 +14,14 @@
 
 namespace rf {
 
-class LrSchedule {
+class LearningRateSchedule {
 public:
     enum class Kind { constant, cosine_decay, linear_schedule, exponential_decay, step_decay };
 
     // `lr_schedule` null/absent: constant `learning_rate`. `iters`: total iterations of the run, needed
     // only by {iters_fraction}. Bad input throws InputError naming the key (lr_schedule.arguments ...).
-    static LrSchedule from_config(const nlohmann::json& lr_schedule, double learning_rate, int64_t iters);
-    static LrSchedule constant(double lr);
+    static LearningRateSchedule from_config(const nlohmann::json& lr_schedule, double learning_rate, int64_t iters);
+    static LearningRateSchedule constant(double lr);
 
     // The learning rate of the update that follows `step` completed updates (mlx evaluates the
     // schedule at optimizer.step before incrementing it, so the first update uses lr_at(0)).

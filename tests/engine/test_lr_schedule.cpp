@@ -21,11 +21,11 @@ const json& fixture() {
     return j;
 }
 
-TEST(LrSchedule, MatchesMlxSchedules) {
+TEST(LearningRateSchedule, MatchesMlxSchedules) {
     ASSERT_GE(fixture()["schedules"].size(), 7u);
     for (const json& s : fixture()["schedules"]) {
         SCOPED_TRACE(s["config"].dump());
-        rf::LrSchedule sched = rf::LrSchedule::from_config(s["config"], 123.0, s["iters"].get<int64_t>());
+        rf::LearningRateSchedule sched = rf::LearningRateSchedule::from_config(s["config"], 123.0, s["iters"].get<int64_t>());
         for (size_t step = 0; step < s["lr"].size(); ++step) {
             double e = s["lr"][step].get<double>();
             // float result of a double computation: relative 1e-6 (float rounding is 6e-8).
@@ -34,15 +34,15 @@ TEST(LrSchedule, MatchesMlxSchedules) {
     }
 }
 
-TEST(LrSchedule, NoScheduleIsConstantLearningRate) {
-    rf::LrSchedule s = rf::LrSchedule::from_config(nullptr, 5e-6, 100);
+TEST(LearningRateSchedule, NoScheduleIsConstantLearningRate) {
+    rf::LearningRateSchedule s = rf::LearningRateSchedule::from_config(nullptr, 5e-6, 100);
     EXPECT_FLOAT_EQ(s.lr_at(0), 5e-6f);
     EXPECT_FLOAT_EQ(s.lr_at(10000), 5e-6f);
 }
 
-TEST(LrSchedule, WarmupStartsAtWarmupInitAndReachesInitAtStepW) {
+TEST(LearningRateSchedule, WarmupStartsAtWarmupInitAndReachesInitAtStepW) {
     json cfg = {{"name", "cosine_decay"}, {"arguments", {1e-3, 100, 0.0}}, {"warmup", 10}, {"warmup_init", 1e-6}};
-    rf::LrSchedule s = rf::LrSchedule::from_config(cfg, 0.0, 0);
+    rf::LearningRateSchedule s = rf::LearningRateSchedule::from_config(cfg, 0.0, 0);
     EXPECT_FLOAT_EQ(s.lr_at(0), 1e-6f);
     EXPECT_FLOAT_EQ(s.lr_at(10), 1e-3f);
     EXPECT_FLOAT_EQ(s.lr_at(11), 1e-3f);  // cosine restarts at its step 0
@@ -51,14 +51,14 @@ TEST(LrSchedule, WarmupStartsAtWarmupInitAndReachesInitAtStepW) {
 
 std::string error_of(const json& cfg, int64_t iters = 100) {
     try {
-        rf::LrSchedule::from_config(cfg, 1e-5, iters);
+        rf::LearningRateSchedule::from_config(cfg, 1e-5, iters);
     } catch (const rf::InputError& e) {
         return e.what();
     }
     return "";
 }
 
-TEST(LrSchedule, BadConfigNamesTheKey) {
+TEST(LearningRateSchedule, BadConfigNamesTheKey) {
     EXPECT_NE(error_of({{"name", "cosine"}, {"arguments", {1e-5, 10}}}).find("lr_schedule.name"), std::string::npos);
     EXPECT_NE(error_of({{"name", "cosine_decay"}}).find("lr_schedule.arguments"), std::string::npos);
     EXPECT_NE(error_of({{"name", "cosine_decay"}, {"arguments", {1e-5}}}).find("takes [init, decay_steps, end]"),
