@@ -155,6 +155,7 @@ TEST(Safetensors, HostileHeadersAreInputErrors) {
     expect_rejected(make_file(" {}", 0), "must start with '{'");
     expect_rejected(make_file("{\"t\": ", 0), "not valid JSON");
     expect_rejected(make_file("{\"t\": 3}", 0), "'t'");
+    expect_rejected(make_file(R"({"t": {"dtype": "F32", "shape": [9e728], "data_offsets": [0, 4]}})", 4), "not valid JSON");
     expect_rejected(make_file(R"({"t": {"shape": [1], "data_offsets": [0, 4]}})", 4), "dtype");
     expect_rejected(make_file(R"({"t": {"dtype": "F7", "shape": [1], "data_offsets": [0, 4]}})", 4), "unknown dtype 'F7'");
     expect_rejected(make_file(R"({"t": {"dtype": 5, "shape": [1], "data_offsets": [0, 4]}})", 4), "dtype");
