@@ -1,0 +1,174 @@
+#include "judge/http_backend.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/error.h"
+
+namespace rf {
+namespace {
+
+using nlohmann::json;
+
+void global_init() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+    auto* body = static_cast<std::string*>(user);
+    if (body->size() > (size_t(64) << 20)) return 0;  // a judge reply is never this large: abort
+    body->append(data, size * n);
+    return size * n;
+}
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    auto* stop = static_cast<const std::atomic<bool>*>(user);
+    return stop && stop->load() ? 1 : 0;  // non-zero aborts the transfer
+}
+
+struct Attempt {
+    bool ok = false;         // 2xx with a readable reply
+    bool retryable = false;  // worth another try
+    bool cancelled = false;
+    std::string content;     // the reply text when ok
+    std::string error;       // what went wrong otherwise
+};
+
+std::string excerpt(const std::string& s, size_t n = 300) {
+    return s.size() <= n ? s : s.substr(0, n) + "…";
+}
+
+// The server's own error message from an OpenAI-style error body, else the body itself.
+std::string server_message(const std::string& body) {
+    json j = json::parse(body, nullptr, false);
+    if (!j.is_discarded() && j.is_object() && j.contains("error")) {
+        const json& e = j["error"];
+        if (e.is_object() && e.contains("message") && e["message"].is_string()) return e["message"].get<std::string>();
+        if (e.is_string()) return e.get<std::string>();
+    }
+    return excerpt(body);
+}
+
+}  // namespace
+
+HttpChatBackend::HttpChatBackend(HttpBackendOptions options) : options_(std::move(options)) {
+    std::string url = options_.base_url;
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+        throw InputError({}, 0, "judge", "'" + url + "' is not an http:// or https:// URL",
+                         "an OpenAI-compatible endpoint looks like http://localhost:1234/v1");
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    const std::string suffix = "/chat/completions";
+    endpoint_ = url.size() >= suffix.size() && url.compare(url.size() - suffix.size(), suffix.size(), suffix) == 0
+                    ? url
+                    : url + suffix;
+    if (options_.model.empty())
+        throw InputError({}, 0, "judge_model", "an HTTP judge needs judge_model (the model name the server serves)",
+                         "e.g. judge_model: qwen2.5-7b-instruct (LM Studio, Ollama and vLLM list them at /v1/models)");
+    if (!(options_.timeout_s > 0)) options_.timeout_s = 60.0;
+    if (!(options_.connect_timeout_s > 0)) options_.connect_timeout_s = 10.0;
+    options_.retries = std::max(0, options_.retries);
+    global_init();
+}
+
+std::string HttpChatBackend::complete(const std::string& system, const std::string& user, int max_tokens) {
+    json messages = json::array();
+    if (!system.empty()) messages.push_back({{"role", "system"}, {"content", system}});
+    messages.push_back({{"role", "user"}, {"content", user}});
+    json req = {{"model", options_.model}, {"messages", messages}, {"temperature", options_.temperature},
+                {"max_tokens", max_tokens}, {"stream", false}};
+    const std::string body = req.dump(-1, ' ', false, json::error_handler_t::replace);
+
+    auto attempt_once = [&]() {
+        Attempt a;
+        std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+        RF_CHECK(curl != nullptr, "curl_easy_init failed");
+        std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, &curl_slist_free_all);
+        curl_slist* h = curl_slist_append(nullptr, "Content-Type: application/json");
+        h = curl_slist_append(h, "Expect:");  // no 100-continue round trip
+        if (!options_.api_key.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + options_.api_key).c_str());
+        headers.reset(h);
+        std::string response;
+        char errbuf[CURL_ERROR_SIZE] = {0};
+        CURL* c = curl.get();
+        curl_easy_setopt(c, CURLOPT_URL, endpoint_.c_str());
+        curl_easy_setopt(c, CURLOPT_POST, 1L);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.size()));
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &on_body);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &response);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(options_.timeout_s * 1000));
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(options_.connect_timeout_s * 1000));
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");  // local servers never via a proxy
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &on_progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, static_cast<const void*>(options_.stop));
+        CURLcode rc = curl_easy_perform(c);
+        if (rc == CURLE_ABORTED_BY_CALLBACK && options_.stop && options_.stop->load()) {
+            a.cancelled = true;
+            return a;
+        }
+        if (rc != CURLE_OK) {
+            a.error = std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : std::string());
+            a.retryable = rc != CURLE_UNSUPPORTED_PROTOCOL && rc != CURLE_URL_MALFORMAT;
+            return a;
+        }
+        long status = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        if (status < 200 || status >= 300) {
+            a.error = "HTTP " + std::to_string(status) + ": " + server_message(response);
+            a.retryable = status == 408 || status == 429 || status >= 500;
+            return a;
+        }
+        json j = json::parse(response, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || !j.contains("choices") || !j["choices"].is_array() ||
+            j["choices"].empty()) {
+            a.error = "the reply is not an OpenAI chat completion: " + excerpt(response);
+            a.retryable = true;
+            return a;
+        }
+        const json& choice = j["choices"][0];
+        if (choice.contains("message") && choice["message"].is_object()) {
+            const json& content = choice["message"].value("content", json());
+            a.content = content.is_string() ? content.get<std::string>() : std::string();
+        } else if (choice.contains("text") && choice["text"].is_string()) {
+            a.content = choice["text"].get<std::string>();  // completions-style servers
+        }
+        a.ok = true;
+        return a;
+    };
+
+    double backoff = options_.backoff_s;
+    std::string last_error;
+    for (int attempt = 0; attempt <= options_.retries; ++attempt) {
+        last_attempts_ = attempt + 1;
+        if (options_.stop && options_.stop->load()) throw JudgeCancelled();
+        Attempt a = attempt_once();
+        if (a.cancelled) throw JudgeCancelled();
+        if (a.ok) return a.content;
+        last_error = a.error;
+        if (!a.retryable) break;
+        if (attempt == options_.retries) break;
+        // Back-off, interruptible by the stop flag.
+        auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(backoff);
+        while (std::chrono::steady_clock::now() < until) {
+            if (options_.stop && options_.stop->load()) throw JudgeCancelled();
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        backoff = std::min(backoff * 2.0, 8.0);
+    }
+    throw JudgeError("HTTP judge " + endpoint_ + " (model '" + options_.model + "') failed after " +
+                     std::to_string(last_attempts_) + (last_attempts_ == 1 ? " attempt: " : " attempts: ") +
+                     last_error + " (hint: check that the server is running and serves this model; judge_config."
+                     "timeout_seconds and judge_config.retries tune the waiting)");
+}
+
+}  // namespace rf
