@@ -177,6 +177,8 @@ struct ConfigOrigin {
     std::string file;                    // the YAML file ("" when built in code / by the GUI)
     std::map<std::string, int> lines;    // key (dotted for nested ones) → 1-based line in `file`
     std::set<std::string> explicit_keys; // keys set by the file, --set or the GUI; the others follow defaults
+    std::map<std::string, std::string> resolved;  // value each non-explicit key got at the last resolve:
+                                         // a field assigned directly since then counts as explicit
     std::string created_at;              // yyyy-MM-dd-HHmmss when the config was created (default run_name)
 };
 
@@ -357,7 +359,10 @@ bool key_used_in_mode(const KeySpec& key, TrainMode mode);
 
 // A config with every default resolved for `mode`; origin.created_at = now.
 RunConfig default_run_config(TrainMode mode = TrainMode::sft);
-// Sets every non-explicit key to its default for the current values of the others.
+// Sets every non-explicit key to its default for the current values of the others. A field written
+// directly (cfg.group_size = 8) since the last resolve is kept and becomes explicit, so direct writes
+// are never lost; on a fresh RunConfig{} that means a value different from the struct's initializer.
+// train_mode has no default of its own (absent from a file = sft): it is never changed here.
 void resolve_defaults(RunConfig& cfg);
 // Value equality over every key of the table (origin ignored); differing_keys lists the ones that differ.
 bool same_values(const RunConfig& a, const RunConfig& b);
@@ -384,6 +389,9 @@ bool has_errors(const std::vector<Issue>& issues);
 // epsilon_high < epsilon, iters and epochs both unset, …) as errors; explicitly set keys that the
 // run ignores as warnings. Pure: does not touch the file system.
 std::vector<Issue> validate(const RunConfig& cfg);
+// Checks against the file system what must exist before a run: reward_functions_file and
+// resume_adapter_file (when set and in use). Relative paths are taken from the working directory.
+std::vector<Issue> check_files(const RunConfig& cfg);
 
 // ---------------------------------------------------------------------------------------------------
 // YAML (run_config_yaml.cpp).
@@ -403,6 +411,10 @@ RunConfig load_run_config(const std::string& path, std::vector<std::string>* war
 // The same with `--set key=value` overrides applied after the file (what `train` and `validate` use).
 RunConfig load_config_with_overrides(const std::string& path, const std::vector<std::string>& sets,
                                      std::vector<std::string>* warnings = nullptr);
+
+// The values of every `--set key=value` (or `--set=key=value`) in a command's arguments, in order.
+// Throws InputError when --set has no value.
+std::vector<std::string> set_args(const std::vector<std::string>& args);
 
 // Every resolved value, grouped with comments, `schema_version: 1` first. load(to_yaml(c)) has the
 // same values as c for every key.
