@@ -10,7 +10,7 @@
 namespace rf {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;  // keys in the order written: step, phase, kind, …
 
 std::string utc_now() {
     std::time_t t = std::time(nullptr);

@@ -1,0 +1,83 @@
+#include "judge/preferences.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+
+namespace rf {
+
+using nlohmann::json;
+
+PreferenceExport collect_preferences(const std::string& judgments_path, bool all_judges) {
+    const std::string text = read_file(judgments_path);
+    PreferenceExport out;
+    size_t pos = 0;
+    int lineno = 0;
+    while (pos < text.size()) {
+        size_t nl = text.find('\n', pos);
+        const bool last = nl == std::string::npos;
+        std::string line = text.substr(pos, last ? std::string::npos : nl - pos);
+        pos = last ? text.size() : nl + 1;
+        ++lineno;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        json j = json::parse(line, nullptr, false);
+        if (j.is_discarded()) {
+            if (last) {  // append_line writes "...}\n": a line without its '\n' was cut off
+                out.truncated_tail = true;
+                break;
+            }
+            throw InputError(judgments_path, lineno, {}, "not a JSON object",
+                             "judgments.jsonl holds one verdict per line, as Reinforge writes it");
+        }
+        ++out.lines;
+        auto bad = [&](const std::string& key, const std::string& what) {
+            return InputError(judgments_path, lineno, key, what, "judgments.jsonl holds one verdict per line, as Reinforge writes it");
+        };
+        if (!j.is_object() || !j.contains("kind") || !j["kind"].is_string()) throw bad("kind", "missing \"kind\"");
+        if (j["kind"] != "pairwise") continue;
+        if (!j.contains("judge") || !j["judge"].is_string()) throw bad("judge", "missing \"judge\"");
+        if (!all_judges && j["judge"] != "human") {
+            ++out.other_judges;
+            continue;
+        }
+        ++out.pairwise;
+        if (!j.contains("prompt") || !j["prompt"].is_string()) throw bad("prompt", "missing \"prompt\"");
+        const json& c = j.value("completions", json());
+        if (!c.is_array() || c.size() != 2 || !c[0].is_string() || !c[1].is_string())
+            throw bad("completions", "a pairwise verdict needs two completions");
+        const json& v = j.value("verdict", json());
+        if (!v.is_object() || !v.contains("winner") || !v["winner"].is_string()) throw bad("verdict", "missing verdict.winner");
+        const std::string winner = v["winner"];
+        if (winner != "0" && winner != "1") {
+            if (winner != "tie" && winner != "skip") throw bad("verdict", "unknown winner '" + winner + "'");
+            ++out.undecided;
+            continue;
+        }
+        if (v.value("failed", false)) {
+            ++out.undecided;
+            continue;
+        }
+        const int w = winner == "1" ? 1 : 0;
+        PreferenceRow r;
+        r.prompt = j["prompt"];
+        r.chosen = c[w];
+        r.rejected = c[1 - w];
+        r.judge = j["judge"];
+        r.step = j.value("step", 0);
+        out.rows.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::string preferences_jsonl(const std::vector<PreferenceRow>& rows) {
+    std::string out;
+    for (const PreferenceRow& r : rows) {
+        nlohmann::ordered_json j = {{"prompt", r.prompt}, {"chosen", r.chosen}, {"rejected", r.rejected}};
+        out += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+        out += '\n';
+    }
+    return out;
+}
+
+}  // namespace rf

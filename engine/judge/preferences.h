@@ -1,0 +1,31 @@
+// judgments.jsonl -> a DPO preference dataset (prompt, chosen, rejected), for
+// `reinforge-cli export-preferences RUN_DIR`: the pairwise verdicts of the human judge (or of every
+// judge) that picked a winner; ties, skips and failed verdicts carry no preference and are left out.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace rf {
+
+struct PreferenceRow {
+    std::string prompt, chosen, rejected;
+    std::string judge;
+    int step = 0;
+};
+
+struct PreferenceExport {
+    std::vector<PreferenceRow> rows;
+    int lines = 0;             // verdicts read
+    int pairwise = 0;          // pairwise verdicts from the selected judges
+    int undecided = 0;         // of those: tie, skip or failed
+    int other_judges = 0;      // pairwise verdicts left out because of their judge
+    bool truncated_tail = false;  // the last line was cut off (a crash while writing it) and skipped
+};
+
+// Reads `judgments_path`. all_judges = false keeps only judge "human". Throws InputError naming the
+// file and line for a line that is not a verdict (except a cut-off last line).
+PreferenceExport collect_preferences(const std::string& judgments_path, bool all_judges);
+// One {"prompt", "chosen", "rejected"} JSON object per line.
+std::string preferences_jsonl(const std::vector<PreferenceRow>& rows);
+
+}  // namespace rf
