@@ -1,0 +1,35 @@
+// A small Jinja interpreter for chat templates: lexer (lexer.h) -> parser to an AST (ast.h) ->
+// evaluator (interpreter.cpp) with the builtins chat templates use (builtins.cpp). It follows
+// Python Jinja2 semantics as transformers configures it (trim_blocks, lstrip_blocks, tojson without
+// HTML escaping) and is tested byte for byte against @huggingface/jinja on real templates.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "text/jinja/ast.h"
+#include "text/jinja/value.h"
+
+namespace rf::jinja {
+
+class Template {
+public:
+    // Parses `source`; `name` (e.g. ".../tokenizer_config.json: chat_template") names it in errors.
+    Template(const std::string& source, std::string name);
+    // Renders with the variables of `context` (a Dict value). `strftime_now(fmt)` gives the date
+    // bits (the caller decides which date: tests pin one). Throws InputError on template errors,
+    // including raise_exception() and unsupported filters/tests/methods, naming them and the line.
+    std::string render(const Value& context, const std::function<std::string(const std::string&)>& strftime_now) const;
+    // True when the template mentions `name` as a variable anywhere (e.g. "enable_thinking").
+    bool reads(const std::string& name) const;
+
+private:
+    std::shared_ptr<const Body> m_body;
+    std::string m_name;
+};
+
+// Python's strftime for the directives templates use (%Y %m %d %b %B %H %M %S %y %a %A %e %%), in the
+// C locale. Throws InputError for others.
+std::string strftime_fixed(const std::string& fmt, int year, int month, int day, int hour, int minute, int second);
+
+}  // namespace rf::jinja
