@@ -1,0 +1,47 @@
+// A small persistent pool for the decode kernels: a decode step calls ~300 short parallel regions
+// (100-500 us each), so threads are kept and spin briefly between regions instead of being created or
+// woken through the kernel each time. The caller's thread does share 0. Runs between OpenBLAS calls,
+// never concurrently with them (engine-formats-and-limits.md §4.5).
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace rf {
+
+class WorkerPool {
+public:
+    // n_threads <= 0: the machine's hardware concurrency (REINFORGE_THREADS overrides).
+    explicit WorkerPool(int n_threads = 0);
+    ~WorkerPool();
+    WorkerPool(const WorkerPool&) = delete;
+    WorkerPool& operator=(const WorkerPool&) = delete;
+
+    int size() const { return m_n; }
+    // Calls fn(share, n_shares) for share = 0..n_shares-1 (n_shares = size()) and waits for all.
+    // Not reentrant; exceptions thrown by fn are rethrown on the caller's thread.
+    void run(const std::function<void(int share, int n_shares)>& fn);
+    // Splits [0, n) into size() contiguous ranges of multiples of `grain` and calls fn(begin, end).
+    void parallel_for(long n, long grain, const std::function<void(long begin, long end)>& fn);
+
+    // The process-wide pool used by the decode path.
+    static WorkerPool& global();
+
+private:
+    void worker(int share);
+    int m_n = 1;
+    std::vector<std::thread> m_threads;
+    const std::function<void(int, int)>* m_fn = nullptr;
+    std::atomic<uint64_t> m_generation{0};
+    std::atomic<int> m_pending{0};
+    std::atomic<bool> m_stop{false};
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::exception_ptr m_error;
+    std::mutex m_error_mutex;
+};
+
+}  // namespace rf
