@@ -431,5 +431,11 @@ std::string config_doc_markdown();
 int64_t total_iters(const RunConfig& cfg, size_t train_rows);
 // Decay steps of lr_schedule: `steps`, or max(1, int(total · iters_fraction)).
 int64_t schedule_steps(const RunConfig& cfg, int64_t total);
+// lr_schedule in mlx-lm's dict form, as LearningRateSchedule::from_config (train/lr_schedule.h) reads
+// it: null for constant without warmup; {name: constant, arguments: [learning_rate], warmup, …} with
+// warmup; else {name, warmup, warmup_init, arguments} with the steps resolved against `total`.
+nlohmann::json lr_schedule_json(const RunConfig& cfg, int64_t total);
+// optimizer_config[optimizer] ({} when absent): what make_optimizer (train/optimizer.h) reads.
+nlohmann::json optimizer_options(const RunConfig& cfg);
 
 }  // namespace rf

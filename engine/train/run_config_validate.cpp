@@ -3,6 +3,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include "core/error.h"
+#include "train/optimizer.h"
 #include "train/run_config.h"
 #include "train/run_config_values.h"
 
@@ -157,6 +159,13 @@ std::vector<Issue> validate(const RunConfig& c) {
                         near.empty() ? "known: adam, adamw, sgd, adafactor, lion, muon" : "did you mean '" + near + "'?");
             } else if (!block.is_object() && !block.is_null()) {
                 v.error("optimizer_config", "'" + name + "' must be a mapping of options, e.g. {weight_decay: 0.01}");
+            } else {
+                try {  // the optimizer's own reading of its options (names, types, ranges)
+                    make_optimizer(name, block.is_null() ? nlohmann::json::object() : block);
+                } catch (const InputError& e) {
+                    std::string where = e.key.rfind("optimizer_config.", 0) == 0 ? e.key.substr(17) : name;
+                    v.error("optimizer_config", where + ": " + e.message, e.hint);
+                }
             }
         }
         if (c.optimizer == OptimizerKind::adafactor) {

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "core/error.h"
+#include "train/lr_schedule.h"
+#include "train/optimizer.h"
 #include "train/run_config.h"
 
 using namespace rf;
@@ -369,4 +371,29 @@ TEST(RunConfigDidYouMean, NearestKeyOrNothing) {
     EXPECT_EQ(did_you_mean("btach_size", names), "batch_size");
     EXPECT_EQ(did_you_mean("group_szie", names), "group_size");
     EXPECT_EQ(did_you_mean("completely_unrelated_thing", names), "");
+}
+
+// The hand-off to the schedule and optimizer code: what RunConfig resolves is what they read.
+TEST(RunConfigDerived, ScheduleAndOptimizerHandOff) {
+    RunConfig c = base_config(TrainMode::sft);
+    EXPECT_TRUE(lr_schedule_json(c, 100).is_null());  // constant, no warmup: learning_rate throughout
+    set_value(c, "lr_schedule.name", "cosine_decay");
+    set_value(c, "lr_schedule.iters_fraction", "0.5");
+    set_value(c, "lr_schedule.end", "1e-7");
+    auto s = LearningRateSchedule::from_config(lr_schedule_json(c, 100), c.learning_rate, 100);
+    EXPECT_FLOAT_EQ(s.lr_at(0), 1e-5f);    // cosine starts at init = learning_rate
+    EXPECT_FLOAT_EQ(s.lr_at(50), 1e-7f);   // and reaches `end` after 0.5 * 100 steps
+    set_value(c, "lr_schedule.name", "linear_schedule");  // mlx order [init, end, steps]
+    auto l = LearningRateSchedule::from_config(lr_schedule_json(c, 100), c.learning_rate, 100);
+    EXPECT_NEAR(l.lr_at(25), 0.5 * (1e-5 + 1e-7), 1e-12);
+    set_value(c, "lr_schedule.name", "constant");
+    set_value(c, "lr_schedule.warmup", "10");
+    auto w = LearningRateSchedule::from_config(lr_schedule_json(c, 100), c.learning_rate, 100);
+    EXPECT_EQ(w.warmup(), 10);
+    EXPECT_FLOAT_EQ(w.lr_at(50), 1e-5f);
+
+    EXPECT_EQ(optimizer_options(c), nlohmann::json::object());
+    set_value(c, "optimizer_config", "{adamw: {weight_decay: 0.05}, sgd: {momentum: 0.9}}");
+    EXPECT_EQ(optimizer_options(c)["weight_decay"].get<double>(), 0.05);
+    EXPECT_NO_THROW(make_optimizer(std::string(enum_name(c.optimizer)), optimizer_options(c)));
 }
