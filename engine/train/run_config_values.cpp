@@ -153,6 +153,8 @@ nlohmann::json parse_mapping(const std::string& key, const std::string& s) {
     if (j.is_discarded()) {
         try {
             j = yaml_to_json(YAML::Load(t));
+        } catch (const InputError& e) {
+            throw InputError({}, 0, key, e.message);
         } catch (const YAML::Exception& e) {
             throw InputError({}, 0, key, "expected a mapping like {adamw: {weight_decay: 0.01}}, got " + shown(s),
                              e.msg);
@@ -165,16 +167,19 @@ nlohmann::json parse_mapping(const std::string& key, const std::string& s) {
 }
 
 // YAML → JSON. Plain scalars become numbers/booleans/null where they read as such; quoted ones stay strings.
-nlohmann::json yaml_to_json(const YAML::Node& n) {
+// `budget` bounds the nodes visited: YAML aliases can make a small file expand exponentially.
+static nlohmann::json yaml_to_json(const YAML::Node& n, size_t& budget) {
+    if (budget == 0) throw InputError("the value is too large (more than 100000 nodes after expanding aliases)");
+    --budget;
     if (!n.IsDefined() || n.IsNull()) return nullptr;
     if (n.IsSequence()) {
         nlohmann::json a = nlohmann::json::array();
-        for (const auto& x : n) a.push_back(yaml_to_json(x));
+        for (const auto& x : n) a.push_back(yaml_to_json(x, budget));
         return a;
     }
     if (n.IsMap()) {
         nlohmann::json o = nlohmann::json::object();
-        for (const auto& kv : n) o[kv.first.Scalar()] = yaml_to_json(kv.second);
+        for (const auto& kv : n) o[kv.first.Scalar()] = yaml_to_json(kv.second, budget);
         return o;
     }
     const std::string& s = n.Scalar();
@@ -189,6 +194,11 @@ nlohmann::json yaml_to_json(const YAML::Node& n) {
     auto rd = std::from_chars(s.data(), s.data() + s.size(), d);
     if (!s.empty() && rd.ec == std::errc() && rd.ptr == s.data() + s.size()) return d;
     return s;
+}
+
+nlohmann::json yaml_to_json(const YAML::Node& n) {
+    size_t budget = 100000;
+    return yaml_to_json(n, budget);
 }
 
 static std::string bounds_text(const KeySpec& k) {
