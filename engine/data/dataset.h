@@ -1,39 +1,33 @@
 // Datasets (SPEC §5): a local folder with train.jsonl (required), valid.jsonl, test.jsonl; a single
-// .jsonl file (the training split); an HF dataset id resolved in the local HF cache (by the caller,
-// engine/io/hf_cache.h). Columns are found by name with the `*_feature` overrides of the run config.
+// .jsonl file (the training split); an HF dataset id resolved in the local HF cache
+// (engine/io/hf_cache.h; jsonl/json files, also data/<split>-*.jsonl shards and a "validation"
+// split). Columns are found by name with the `*_feature` overrides (dataset_columns.h).
 //
-//   online modes (REINFORCE, RLOO, PPO): `prompt` (string, or a list of {role, content})
-//   GRPO: `prompt` and `answer` (required), `type` and `system` (optional)
-//   SFT:  `messages` (chat), or `prompt` + `completion`, or `text`
+//   prompts (REINFORCE, RLOO, PPO): `prompt` (string, or a list of {role, content}); `system` optional
+//   grpo: `prompt` and `answer` (required), `type` and `system` (optional)
+//   sft:  `messages` (chat), or `prompt` + `completion`, or `text`
+//   preference (DPO-style, e.g. exported human judgments): `prompt`, `chosen`, `rejected`,
+//         `preference_score` optional
 //
-// A malformed row or a missing column is an InputError naming the file, the line and the field, with
-// a did-you-mean when the row has a similar column.
+// Every row is checked when the dataset is opened: a malformed row or a missing column is an
+// InputError naming the file, the line and the field, with a did-you-mean when the row has a
+// similar column — or, with skip_bad_rows, the row is left out and counted. Rows are parsed again
+// on demand, so a large file (>= 1 GiB) costs 8 bytes of memory per row (jsonl_file.h).
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "data/dataset_columns.h"
+#include "data/jsonl_file.h"
 #include "text/chat_template.h"
 
 namespace rf {
 
-struct RunConfig;
+enum class DatasetKind { sft, prompts, grpo, preference };
 
-// Column names (the `*_feature` keys of the run config).
-struct DatasetColumns {
-    std::string prompt = "prompt";
-    std::string answer = "answer";
-    std::string type = "type";
-    std::string system = "system";
-    std::string chat = "messages";
-    std::string completion = "completion";
-    std::string text = "text";
-    std::string chosen = "chosen";
-    std::string rejected = "rejected";
-    std::string preference_score = "preference_score";
-};
-DatasetColumns dataset_columns(const RunConfig& cfg);
-
-enum class DatasetKind { sft, prompts, grpo };
+// mlx-lm-lora's GRPO default system prompt (used when a row has no `system`).
+extern const char* const kGrpoDefaultSystemPrompt;
 
 struct DatasetRow {
     std::string file;
@@ -44,15 +38,64 @@ struct DatasetRow {
     std::vector<Message> messages; // SFT chat rows
     std::string completion;        // SFT prompt/completion rows
     std::string text;              // SFT text rows
+    std::string chosen, rejected;  // preference rows
+    double preference_score = 1.0;
 };
 
+// The conversation the trainer templates for a prompt row: the row's `system` (GRPO: else the
+// default system prompt) followed by the prompt messages (a system message already in a list
+// prompt wins over the column).
+std::vector<Message> prompt_messages(const DatasetRow& row, DatasetKind kind);
+
+struct DatasetOptions {
+    bool skip_bad_rows = false;                          // else the first bad row is an error
+    uint64_t stream_threshold = JsonlFile::kStreamThreshold;
+};
+
+class Dataset {
+public:
+    Dataset() = default;
+    // One split made of one or more files (shards), rows in file order.
+    Dataset(const std::vector<std::string>& files, const DatasetColumns& cols, DatasetKind kind,
+            const DatasetOptions& opts = {});
+
+    size_t size() const { return m_rows.size(); }
+    bool empty() const { return m_rows.empty(); }
+    DatasetRow row(size_t i) const;
+    size_t skipped() const { return m_skipped; }
+    // The first few errors of skipped rows ("file:line: message").
+    const std::vector<std::string>& problems() const { return m_problems; }
+    std::vector<std::string> files() const;
+
+private:
+    std::vector<std::shared_ptr<const JsonlFile>> m_files;
+    std::vector<std::pair<uint32_t, uint32_t>> m_rows;  // (file, row in file)
+    DatasetColumns m_cols;
+    DatasetKind m_kind = DatasetKind::prompts;
+    size_t m_skipped = 0;
+    std::vector<std::string> m_problems;
+};
+
+struct DatasetSet {
+    Dataset train, valid, test;
+    std::string origin;  // the folder or file the splits came from
+};
+
+// Finds the split files of a folder, a .jsonl file or an HF dataset id. Throws InputError naming
+// what it looked for.
+struct DatasetFiles {
+    std::vector<std::string> train, valid, test;
+    std::string origin;
+};
+DatasetFiles find_dataset_files(const std::string& path_or_id);
+DatasetSet open_dataset(const std::string& path_or_id, const DatasetColumns& cols, DatasetKind kind,
+                        const DatasetOptions& opts = {});
+
+// Eager forms: every row parsed into memory.
 struct DatasetSplits {
     std::vector<DatasetRow> train, valid, test;
 };
-
-// Reads one .jsonl file; every row checked for `kind`. Blank lines are skipped.
 std::vector<DatasetRow> load_jsonl(const std::string& path, const DatasetColumns& cols, DatasetKind kind);
-// A folder (train.jsonl required; valid.jsonl, test.jsonl optional) or a single .jsonl file.
 DatasetSplits load_dataset_splits(const std::string& path, const DatasetColumns& cols, DatasetKind kind);
 
 }  // namespace rf
