@@ -7,14 +7,11 @@
 
 #include "core/error.h"
 #include "io/hf_cache.h"
+#include "train/run_config.h"
 
 namespace fs = std::filesystem;
 
 namespace rf {
-
-const char* const kGrpoDefaultSystemPrompt =
-    "You are given a problem. Think about the problem and provide your working out. Place it between <think> and "
-    "</think>. Then, provide your solution between <answer> </answer>.";
 
 namespace {
 
@@ -178,7 +175,7 @@ std::vector<Message> prompt_messages(const DatasetRow& row, DatasetKind kind) {
     bool has_system = !row.prompt.empty() && row.prompt.front().role == "system";
     if (!has_system) {
         if (!row.system.empty()) out.push_back({"system", row.system});
-        else if (kind == DatasetKind::grpo) out.push_back({"system", kGrpoDefaultSystemPrompt});
+        else if (kind == DatasetKind::grpo) out.push_back({"system", std::string(kGrpoDefaultSystemPrompt)});
     }
     out.insert(out.end(), row.prompt.begin(), row.prompt.end());
     return out;

@@ -26,8 +26,7 @@ namespace rf {
 
 enum class DatasetKind { sft, prompts, grpo, preference };
 
-// mlx-lm-lora's GRPO default system prompt (used when a row has no `system`).
-extern const char* const kGrpoDefaultSystemPrompt;
+// The GRPO default system prompt is kGrpoDefaultSystemPrompt (train/run_config.h).
 
 struct DatasetRow {
     std::string file;

@@ -10,6 +10,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "data/dataset.h"
+#include "train/run_config.h"
 #include "data/epoch_sampler.h"
 
 namespace {
