@@ -1,0 +1,249 @@
+// Charts of the Live Run Panel: metric placement, decimation, bulk updates, CSV/PNG export, the
+// GRPO loss label, validation overlays; the health warnings and the rollout view.
+#include <QImage>
+#include <QLineSeries>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cmath>
+
+#include "charts/chart_groups.h"
+#include "charts/charts_panel.h"
+#include "charts/decimator.h"
+#include "charts/metric_chart.h"
+#include "run/health_monitor.h"
+#include "run/rollout_view.h"
+
+using namespace rf::ui;
+
+class TestCharts : public QObject {
+    Q_OBJECT
+private slots:
+    void placement_data();
+    void placement();
+    void decimatorKeepsExtremesAndBound();
+    void decimatorSmallSeriesUntouched();
+    void chartBulkFlushAndCsv();
+    void chartExportsPng();
+    void panelShowsGroupsWithDataRewardsFirst();
+    void panelGrpoLossTitle();
+    void validationOverlayDashed();
+    void health_data();
+    void health();
+    void healthKlDrift();
+    void rolloutViewNewestFirstWithFunctions();
+};
+
+void TestCharts::placement_data() {
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("group");
+    QTest::addColumn<bool>("validation");
+    QTest::addColumn<bool>("right");
+    QTest::newRow("grpo reward") << "total_rewards_mean" << "rewards" << false << false;
+    QTest::newRow("reinforce reward") << "rewards" << "rewards" << false << false;
+    QTest::newRow("ppo accuracy (ratio)") << "accuracies" << "rewards" << false << true;
+    QTest::newRow("kl") << "kl" << "kl" << false << false;
+    QTest::newRow("val kl") << "val_kl" << "kl" << true << false;
+    QTest::newRow("ppo clip") << "clip_fraction" << "clipping" << false << false;
+    QTest::newRow("loss") << "loss" << "loss" << false << false;
+    QTest::newRow("grad norm") << "grad_norm" << "loss" << false << true;
+    QTest::newRow("lengths") << "avg_generated_tokens" << "generation" << false << false;
+    QTest::newRow("reward fn") << "r1_accuracy_reward_func_mean" << "reward_functions" << false << false;
+    QTest::newRow("val reward fn") << "val_r1_count_xml_mean" << "reward_functions" << true << false;
+    QTest::newRow("not a reward fn") << "grouped_rewards_mean" << "rewards" << false << false;
+    QTest::newRow("std not charted") << "r1_count_xml_std" << "" << false << false;
+    QTest::newRow("throughput") << "tokens_per_second" << "throughput" << false << false;
+    QTest::newRow("unknown") << "trained_tokens" << "" << false << false;
+}
+
+void TestCharts::placement() {
+    QFETCH(QString, key);
+    QFETCH(QString, group);
+    QFETCH(bool, validation);
+    QFETCH(bool, right);
+    const ChartPlacement p = placeMetric(key);
+    QCOMPARE(chartGroupId(p.group), group);
+    if (p.group != ChartGroup::none) {
+        QCOMPARE(p.validation, validation);
+        QCOMPARE(p.right_axis, right);
+    }
+}
+
+void TestCharts::decimatorKeepsExtremesAndBound() {
+    Decimator d;
+    const int n = 50000;
+    for (int i = 0; i < n; ++i) d.append(QPointF(i, std::sin(i * 0.01) + (i == 31337 ? 100.0 : 0.0)));
+    QCOMPARE(d.raw().size(), n);
+    const QList<QPointF> shown = d.display();
+    QVERIFY2(shown.size() <= 2 * Decimator::kMaxBuckets, qPrintable(QString::number(shown.size())));
+    QVERIFY(shown.size() >= Decimator::kMaxBuckets / 2);
+    bool spike = false;
+    for (int i = 1; i < shown.size(); ++i) QVERIFY(shown[i].x() >= shown[i - 1].x());  // x order kept
+    for (const QPointF& p : shown) spike |= p.x() == 31337 && p.y() > 99;
+    QVERIFY2(spike, "the single spike must survive decimation");
+    QCOMPARE(d.maxY(), std::sin(313.37) + 100.0);
+}
+
+void TestCharts::decimatorSmallSeriesUntouched() {
+    Decimator d;
+    d.append(QPointF(1, 2));
+    d.append(QPointF(2, std::nan("")));  // dropped, not drawn
+    d.append(QPointF(3, 4));
+    QCOMPARE(d.display(), (QList<QPointF>{QPointF(1, 2), QPointF(3, 4)}));
+}
+
+void TestCharts::chartBulkFlushAndCsv() {
+    MetricChart chart("KL", "log-prob");
+    QSignalSpy appeared(&chart, &MetricChart::dataAppeared);
+    const ChartPlacement kl = placeMetric("kl");
+    for (int s = 1; s <= 3; ++s) chart.addPoint("kl", kl, s, 0.5 * s);
+    QCOMPARE(appeared.count(), 1);
+    QCOMPARE(chart.displayedCount("kl"), 0);  // nothing drawn before flush
+    chart.flush();
+    QCOMPARE(chart.displayedCount("kl"), 3);
+    chart.addPoint("val_kl", placeMetric("val_kl"), 2, 0.25);
+    chart.flush();
+    QCOMPARE(chart.csv(), QString("step,kl,val_kl\n1,0.5,\n2,1,0.25\n3,1.5,\n"));
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath("kl.csv");
+    QVERIFY(chart.exportCsv(path));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(QString::fromUtf8(f.readAll()), chart.csv());
+    QString error;
+    QVERIFY(!chart.exportCsv(dir.filePath("missing/dir/x.csv"), &error));
+    QVERIFY(error.contains("Cannot write"));
+}
+
+void TestCharts::chartExportsPng() {
+    MetricChart chart("Rewards", "fraction");
+    chart.resize(400, 260);
+    for (int s = 0; s < 10; ++s) chart.addPoint("rewards", placeMetric("rewards"), s, s * s);
+    chart.flush();
+    QTemporaryDir dir;
+    const QString path = dir.filePath("rewards.png");
+    QVERIFY(chart.exportPng(path));
+    QImage img(path);
+    QCOMPARE(img.size(), QSize(400, 260));
+}
+
+void TestCharts::panelShowsGroupsWithDataRewardsFirst() {
+    ChartsPanel panel;
+    panel.resize(900, 700);
+    panel.show();
+    QVERIFY(!panel.chart(ChartGroup::rewards)->isVisibleTo(&panel));
+    QList<MetricsRow> rows;
+    for (int s = 1; s <= 5; ++s) {
+        MetricsRow r;
+        r.step = s;
+        r.values = {{"loss", 0.01}, {"kl", 0.1 * s}, {"total_rewards_mean", 0.2 * s}, {"trained_tokens", 100.0 * s}};
+        rows.append(r);
+    }
+    panel.addRows(rows);
+    QVERIFY(panel.chart(ChartGroup::rewards)->isVisibleTo(&panel));
+    QVERIFY(panel.chart(ChartGroup::kl)->isVisibleTo(&panel));
+    QVERIFY(panel.chart(ChartGroup::loss)->isVisibleTo(&panel));
+    QVERIFY(!panel.chart(ChartGroup::clipping)->isVisibleTo(&panel));
+    QCOMPARE(panel.chart(ChartGroup::rewards)->points("total_rewards_mean").size(), 5);
+    // rewards come first: top-left of the grid
+    QVERIFY(panel.chart(ChartGroup::rewards)->geometry().top() <= panel.chart(ChartGroup::loss)->geometry().top());
+    QVERIFY(panel.chart(ChartGroup::rewards)->geometry().left() <= panel.chart(ChartGroup::kl)->geometry().left());
+    panel.clear();
+    QVERIFY(!panel.chart(ChartGroup::rewards)->isVisibleTo(&panel));
+    QVERIFY(panel.findChild<QWidget*>("chartsEmptyLabel")->isVisibleTo(&panel));
+}
+
+void TestCharts::panelGrpoLossTitle() {
+    ChartsPanel panel;
+    panel.setTrainMode("grpo");
+    QVERIFY(panel.chart(ChartGroup::loss)->title().contains("near zero"));
+    panel.setTrainMode("ppo");
+    QCOMPARE(panel.chart(ChartGroup::loss)->title(), QString("Loss"));
+}
+
+void TestCharts::validationOverlayDashed() {
+    MetricChart chart("KL", "");
+    chart.addPoint("kl", placeMetric("kl"), 1, 1);
+    chart.addPoint("val_kl", placeMetric("val_kl"), 1, 1);
+    chart.flush();
+    const auto series = chart.chart()->series();
+    QCOMPARE(series.size(), 2);
+    auto* train = qobject_cast<QLineSeries*>(series[0]);
+    auto* val = qobject_cast<QLineSeries*>(series[1]);
+    QCOMPARE(val->name(), QString("val kl"));
+    QCOMPARE(val->pen().style(), Qt::DashLine);
+    QCOMPARE(val->pen().color(), train->pen().color());
+    QCOMPARE(chart.chart()->animationOptions(), QChart::NoAnimation);
+}
+
+void TestCharts::health_data() {
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<double>("value");
+    QTest::addColumn<QString>("warning");  // "" = none expected
+    QTest::newRow("zero std high") << "frac_reward_zero_std" << 0.8 << "no_signal";
+    QTest::newRow("zero std fine") << "frac_reward_zero_std" << 0.79 << "";
+    QTest::newRow("ppo clipping") << "clip_fraction" << 0.31 << "clipping";
+    QTest::newRow("grpo clipping") << "clip_ratio_total" << 0.5 << "clipping";
+    QTest::newRow("clipping fine") << "clip_fraction" << 0.3 << "";
+    QTest::newRow("all truncated") << "hit_max_tokens_ratio" << 1.0 << "truncated";
+    QTest::newRow("some truncated") << "hit_max_tokens_ratio" << 0.9 << "";
+    QTest::newRow("nan loss") << "loss" << std::nan("") << "nonfinite";
+    QTest::newRow("judge failures") << "judge_failures" << 2.0 << "judge";
+}
+
+void TestCharts::health() {
+    QFETCH(QString, key);
+    QFETCH(double, value);
+    QFETCH(QString, warning);
+    HealthMonitor h;
+    for (int s = 1; s <= 5; ++s) h.add(MetricsRow{s, {{key, value}}});
+    h.add(MetricsRow{6, {{"val_" + key, 0.0}}});  // validation rows do not count
+    QStringList ids;
+    for (const HealthWarning& w : h.warnings()) ids << w.id;
+    if (warning.isEmpty()) QVERIFY2(ids.isEmpty(), qPrintable(ids.join(',')));
+    else QCOMPARE(ids, QStringList{warning});
+}
+
+void TestCharts::healthKlDrift() {
+    auto run = [](double kl_slope, double reward_slope) {
+        HealthMonitor h;
+        for (int s = 0; s < 20; ++s)
+            h.add(MetricsRow{s, {{"kl", 0.01 + kl_slope * s}, {"rewards", 0.5 + reward_slope * s + ((s % 2) ? 0.05 : -0.05)}}});
+        for (const HealthWarning& w : h.warnings())
+            if (w.id == "kl_drift") return true;
+        return false;
+    };
+    QVERIFY(run(0.01, 0.0));    // KL 0.01 -> 0.2, reward flat (noise only)
+    QVERIFY(!run(0.01, 0.05));  // reward rises with it: fine
+    QVERIFY(!run(0.0, 0.0));    // flat KL
+}
+
+void TestCharts::rolloutViewNewestFirstWithFunctions() {
+    RolloutView view;
+    RolloutRow a;
+    a.step = 1;
+    a.prompt = "2+2?";
+    a.completion = "<answer>4</answer>";
+    a.reward = 2.5;
+    a.function_rewards = {{"r1_accuracy_reward_func", 2.0}, {"r1_count_xml", 0.5}};
+    a.truncated = true;
+    RolloutRow b = a;
+    b.step = 2;
+    view.addRollouts({a, b});
+    auto* table = view.findChild<QTableWidget*>("rolloutTable");
+    QCOMPARE(table->rowCount(), 2);
+    QCOMPARE(table->item(0, 0)->text(), QString("2"));  // newest first
+    QStringList headers;
+    for (int c = 0; c < table->columnCount(); ++c) headers << table->horizontalHeaderItem(c)->text();
+    QCOMPARE(headers, (QStringList{"Step", "Reward", "accuracy", "count_xml", "Advantage", "Trunc.", "Prompt", "Completion"}));
+    QCOMPARE(table->item(0, 5)->text(), QString("yes"));
+    QList<RolloutRow> many;
+    for (int i = 0; i < 300; ++i) many.append(a);
+    view.addRollouts(many);
+    QCOMPARE(view.rowCount(), RolloutView::kMaxRows);
+}
+
+QTEST_MAIN(TestCharts)
+#include "tst_charts.moc"

@@ -1,0 +1,26 @@
+// Which chart a metric is drawn in. One table (chart_groups.cpp) maps the SPEC §10 names to the
+// seven chart groups of the Live Run Panel; reward-function metrics (`<fn>_mean`) are recognised by
+// their suffix. Validation metrics (`val_<name>`) go to the chart of `<name>`, drawn dashed.
+#pragma once
+#include <QList>
+#include <QString>
+
+namespace rf::ui {
+
+enum class ChartGroup { rewards, kl, clipping, loss, generation, reward_functions, throughput, none };
+
+struct ChartPlacement {
+    ChartGroup group = ChartGroup::none;
+    QString base_key;         // key without the `val_` prefix
+    bool validation = false;  // drawn dashed, labelled "val …"
+    bool right_axis = false;  // ratios / seconds drawn against the right axis
+};
+
+// Groups in display order (rewards first).
+QList<ChartGroup> chartGroupsInOrder();
+QString chartGroupId(ChartGroup g);     // "rewards", "kl", … (objectName suffix, file names)
+QString chartGroupTitle(ChartGroup g);  // "Rewards", "KL", …
+QString rightAxisTitle(ChartGroup g);   // empty when the group has no right axis
+ChartPlacement placeMetric(const QString& key);
+
+}  // namespace rf::ui

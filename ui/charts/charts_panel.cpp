@@ -1,0 +1,94 @@
+#include "charts/charts_panel.h"
+
+#include <QGridLayout>
+#include <QLabel>
+#include <QResizeEvent>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+#include "charts/metric_chart.h"
+
+namespace rf::ui {
+
+ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto* scroll = new QScrollArea;
+    scroll->setObjectName("chartsScroll");
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* inner = new QWidget;
+    m_grid = new QGridLayout(inner);
+    m_grid->setContentsMargins(0, 0, 0, 0);
+    m_grid->setSpacing(6);
+    m_empty = new QLabel(tr("Charts appear here as soon as the run reports its first step."));
+    m_empty->setObjectName("chartsEmptyLabel");
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->setMinimumHeight(120);
+    m_grid->addWidget(m_empty, 0, 0);
+    for (ChartGroup g : chartGroupsInOrder()) {
+        auto* chart = new MetricChart(chartGroupTitle(g), rightAxisTitle(g), inner);
+        chart->setObjectName("chart_" + chartGroupId(g));
+        chart->hide();
+        connect(chart, &MetricChart::dataAppeared, this, &ChartsPanel::relayout);
+        m_charts.insert(g, chart);
+    }
+    scroll->setWidget(inner);
+    outer->addWidget(scroll);
+    setTrainMode("grpo");
+}
+
+void ChartsPanel::setTrainMode(const QString& train_mode) {
+    m_mode = train_mode;
+    MetricChart* loss = m_charts.value(ChartGroup::loss);
+    if (train_mode == QLatin1String("grpo"))
+        loss->setTitle(tr("Loss (near zero by construction in GRPO: watch the rewards)"));
+    else
+        loss->setTitle(chartGroupTitle(ChartGroup::loss));
+}
+
+void ChartsPanel::setColumns(int columns) {
+    m_columns = std::max(1, columns);
+    relayout();
+}
+
+void ChartsPanel::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    // about 380 px per chart column
+    const int columns = std::clamp(event->size().width() / 380, 1, 3);
+    if (columns != m_columns) setColumns(columns);
+}
+
+void ChartsPanel::addRows(const QList<MetricsRow>& rows) {
+    for (const MetricsRow& row : rows) {
+        for (auto it = row.values.constBegin(); it != row.values.constEnd(); ++it) {
+            const ChartPlacement where = placeMetric(it.key());
+            if (where.group == ChartGroup::none) continue;
+            m_charts.value(where.group)->addPoint(it.key(), where, row.step, it.value());
+        }
+    }
+    for (MetricChart* chart : std::as_const(m_charts)) chart->flush();
+}
+
+void ChartsPanel::clear() {
+    for (MetricChart* chart : std::as_const(m_charts)) chart->clear();
+    relayout();
+}
+
+void ChartsPanel::relayout() {
+    for (ChartGroup g : chartGroupsInOrder()) m_grid->removeWidget(m_charts.value(g));
+    m_grid->removeWidget(m_empty);
+    int i = 0;
+    for (ChartGroup g : chartGroupsInOrder()) {
+        MetricChart* chart = m_charts.value(g);
+        chart->setVisible(chart->hasData());
+        if (!chart->hasData()) continue;
+        m_grid->addWidget(chart, i / m_columns, i % m_columns);
+        ++i;
+    }
+    m_empty->setVisible(i == 0);
+    if (i == 0) m_grid->addWidget(m_empty, 0, 0, 1, m_columns);
+}
+
+}  // namespace rf::ui

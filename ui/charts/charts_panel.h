@@ -1,0 +1,44 @@
+// The charts of the Live Run Panel: one MetricChart per ChartGroup, rewards first, laid out in two
+// columns inside a scroll area. A chart appears when its first metric arrives, so each mode shows
+// only the charts it reports (PPO has clipping but no per-function rewards, SFT only loss, …).
+#pragma once
+#include <QHash>
+#include <QWidget>
+
+#include "charts/chart_groups.h"
+#include "run/run_types.h"
+
+class QGridLayout;
+class QLabel;
+
+namespace rf::ui {
+
+class MetricChart;
+
+class ChartsPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ChartsPanel(QWidget* parent = nullptr);
+
+    // The train mode changes the Loss chart's title (GRPO's loss is near zero by construction).
+    void setTrainMode(const QString& train_mode);
+    void addRows(const QList<MetricsRow>& rows);  // bulk: one redraw per chart
+    void clear();
+    MetricChart* chart(ChartGroup g) const { return m_charts.value(g, nullptr); }
+    int columns() const { return m_columns; }
+    void setColumns(int columns);
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    void relayout();
+
+    QHash<ChartGroup, MetricChart*> m_charts;
+    QGridLayout* m_grid = nullptr;
+    QLabel* m_empty = nullptr;
+    QString m_mode;
+    int m_columns = 2;
+};
+
+}  // namespace rf::ui

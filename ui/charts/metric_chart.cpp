@@ -1,0 +1,287 @@
+#include "charts/metric_chart.h"
+
+#include <QContextMenuEvent>
+#include <QCursor>
+#include <QFileDialog>
+#include <QGraphicsLayout>
+#include <QImage>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QMenu>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QTextStream>
+#include <QToolTip>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace rf::ui {
+
+namespace {
+
+// "12.3", "0.00042", "1.2e+06": short but exact enough for a tooltip or an axis label.
+QString shortNumber(double v) { return QString::number(v, 'g', 5); }
+
+// Pads a [lo, hi] range so flat lines sit inside the plot and not on its border.
+void padRange(double& lo, double& hi) {
+    if (hi - lo < 1e-12) {
+        const double pad = std::max(std::abs(lo) * 0.05, 1e-3);
+        lo -= pad;
+        hi += pad;
+    } else {
+        const double pad = (hi - lo) * 0.06;
+        lo -= pad;
+        hi += pad;
+    }
+}
+
+}  // namespace
+
+MetricChart::MetricChart(const QString& title, const QString& right_axis_title, QWidget* parent)
+    : QChartView(parent), m_right_axis_title(right_axis_title) {
+    auto* chart = new QChart;
+    chart->setAnimationOptions(QChart::NoAnimation);
+    chart->setTitle(title);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    QFont legend_font = chart->legend()->font();
+    legend_font.setPointSizeF(std::max(7.0, legend_font.pointSizeF() - 1.0));
+    chart->legend()->setFont(legend_font);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
+    chart->setBackgroundRoundness(0);
+
+    m_axis_x = new QValueAxis;
+    m_axis_x->setTitleText(tr("step"));
+    m_axis_x->setLabelFormat("%d");
+    m_axis_x->setRange(0, 1);
+    m_axis_left = new QValueAxis;
+    m_axis_left->setLabelFormat("%.3g");
+    m_axis_left->setRange(0, 1);
+    chart->addAxis(m_axis_x, Qt::AlignBottom);
+    chart->addAxis(m_axis_left, Qt::AlignLeft);
+    setChart(chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumHeight(210);
+    setContextMenuPolicy(Qt::DefaultContextMenu);
+    setToolTip(tr("Hover a line to read its values; right-click to export PNG or CSV; click a legend entry to "
+                  "hide a line."));
+}
+
+void MetricChart::setTitle(const QString& title) { chart()->setTitle(title); }
+QString MetricChart::title() const { return chart()->title(); }
+
+MetricChart::Line& MetricChart::lineFor(const QString& key, const ChartPlacement& where) {
+    auto it = m_lines.find(key);
+    if (it != m_lines.end()) return *it;
+
+    Line line;
+    line.label = where.validation ? tr("val %1").arg(where.base_key) : key;
+    line.right_axis = where.right_axis;
+    line.series = new QLineSeries;
+    line.series->setName(line.label);
+    chart()->addSeries(line.series);
+    line.series->attachAxis(m_axis_x);
+    if (where.right_axis) {
+        if (!m_axis_right) {
+            m_axis_right = new QValueAxis;
+            m_axis_right->setLabelFormat("%.3g");
+            m_axis_right->setTitleText(m_right_axis_title);
+            chart()->addAxis(m_axis_right, Qt::AlignRight);
+        }
+        line.series->attachAxis(m_axis_right);
+    } else {
+        line.series->attachAxis(m_axis_left);
+    }
+    QPen pen = line.series->pen();
+    pen.setWidthF(1.6);
+    if (where.right_axis) pen.setStyle(Qt::DotLine);
+    if (where.validation) {
+        // the same colour as the training line of that metric, dashed
+        if (auto train = m_lines.find(where.base_key); train != m_lines.end()) pen.setColor(train->series->pen().color());
+        pen.setStyle(Qt::DashLine);
+        pen.setWidthF(2.0);
+    }
+    line.series->setPen(pen);
+    connect(line.series, &QLineSeries::hovered, this,
+            [this, key](const QPointF& point, bool state) { showHover(key, point, state); });
+    const auto markers = chart()->legend()->markers(line.series);
+    for (QLegendMarker* marker : markers) {
+        connect(marker, &QLegendMarker::clicked, this, [marker] {
+            QAbstractSeries* s = marker->series();
+            s->setVisible(!s->isVisible());
+            marker->setVisible(true);  // keep the entry so the line can be shown again
+            marker->setLabelBrush(s->isVisible() ? QBrush(Qt::black) : QBrush(Qt::gray));
+        });
+    }
+    const bool first = m_order.isEmpty();
+    m_order.append(key);
+    auto inserted = m_lines.insert(key, line);
+    if (first) emit dataAppeared();
+    return *inserted;
+}
+
+void MetricChart::addPoint(const QString& key, const ChartPlacement& where, double step, double value) {
+    Line& line = lineFor(key, where);
+    line.data.append(QPointF(step, value));
+    line.dirty = true;
+}
+
+void MetricChart::flush() {
+    bool any = false;
+    for (const QString& key : std::as_const(m_order)) {
+        Line& line = m_lines[key];
+        if (!line.dirty) continue;
+        line.series->replace(line.data.display());
+        line.dirty = false;
+        any = true;
+    }
+    if (any) rescale();
+}
+
+void MetricChart::rescale() {
+    double x_lo = 0, x_hi = 1;
+    double lo[2] = {0, 0}, hi[2] = {1, 1};
+    bool seen_x = false, seen[2] = {false, false};
+    for (const QString& key : std::as_const(m_order)) {
+        const Line& line = m_lines[key];
+        const auto& raw = line.data.raw();
+        if (raw.isEmpty()) continue;
+        const double first_x = raw.front().x(), last_x = raw.back().x();
+        x_lo = seen_x ? std::min(x_lo, first_x) : first_x;
+        x_hi = seen_x ? std::max(x_hi, last_x) : last_x;
+        seen_x = true;
+        const int a = line.right_axis ? 1 : 0;
+        lo[a] = seen[a] ? std::min(lo[a], line.data.minY()) : line.data.minY();
+        hi[a] = seen[a] ? std::max(hi[a], line.data.maxY()) : line.data.maxY();
+        seen[a] = true;
+    }
+    if (x_hi <= x_lo) x_hi = x_lo + 1;
+    m_axis_x->setRange(x_lo, x_hi);
+    m_axis_x->setTickCount(std::clamp(int(x_hi - x_lo) + 1, 2, 6));
+    padRange(lo[0], hi[0]);
+    m_axis_left->setRange(lo[0], hi[0]);
+    if (m_axis_right) {
+        padRange(lo[1], hi[1]);
+        m_axis_right->setRange(lo[1], hi[1]);
+    }
+}
+
+void MetricChart::clear() {
+    for (const QString& key : std::as_const(m_order)) {
+        chart()->removeSeries(m_lines[key].series);
+        delete m_lines[key].series;
+    }
+    m_lines.clear();
+    m_order.clear();
+    if (m_axis_right) {
+        chart()->removeAxis(m_axis_right);
+        delete m_axis_right;
+        m_axis_right = nullptr;
+    }
+    m_axis_x->setRange(0, 1);
+    m_axis_left->setRange(0, 1);
+}
+
+QStringList MetricChart::keys() const { return m_order; }
+
+const QList<QPointF>& MetricChart::points(const QString& key) const {
+    static const QList<QPointF> empty;
+    auto it = m_lines.constFind(key);
+    return it == m_lines.constEnd() ? empty : it->data.raw();
+}
+
+int MetricChart::displayedCount(const QString& key) const {
+    auto it = m_lines.constFind(key);
+    return it == m_lines.constEnd() ? 0 : int(it->series->count());
+}
+
+void MetricChart::showHover(const QString& key, const QPointF& point, bool state) {
+    if (!state) {
+        QToolTip::hideText();
+        return;
+    }
+    const Line& line = m_lines[key];
+    const auto& raw = line.data.raw();
+    if (raw.isEmpty()) return;
+    // nearest reported step (steps increase along the series)
+    auto it = std::lower_bound(raw.begin(), raw.end(), point.x(),
+                               [](const QPointF& p, double x) { return p.x() < x; });
+    if (it == raw.end()) --it;
+    if (it != raw.begin() && std::abs((it - 1)->x() - point.x()) < std::abs(it->x() - point.x())) --it;
+    QToolTip::showText(QCursor::pos(), tr("%1\nstep %2: %3").arg(line.label).arg(it->x()).arg(shortNumber(it->y())),
+                       this);
+}
+
+QString MetricChart::csv() const {
+    // one row per step, one column per line (empty cell where a line has no value at that step)
+    std::map<double, QStringList> rows;
+    const int n = int(m_order.size());
+    for (int c = 0; c < n; ++c) {
+        const Line& line = *m_lines.constFind(m_order[c]);
+        for (const QPointF& p : line.data.raw()) {
+            QStringList& row = rows[p.x()];
+            if (row.isEmpty()) {
+                row.reserve(n);
+                for (int k = 0; k < n; ++k) row.append(QString());
+            }
+            row[c] = QString::number(p.y(), 'g', 17);
+        }
+    }
+    QString out;
+    QTextStream s(&out);
+    s << "step";
+    for (const QString& key : m_order) s << ',' << key;
+    s << '\n';
+    for (const auto& [step, row] : rows) s << QString::number(step, 'g', 17) << ',' << row.join(',') << '\n';
+    return out;
+}
+
+bool MetricChart::exportCsv(const QString& path, QString* error) const {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+        if (error) *error = tr("Cannot write file %1:\n%2.").arg(path, file.errorString());
+        return false;
+    }
+    file.write(csv().toUtf8());
+    if (!file.commit()) {
+        if (error) *error = tr("Cannot write file %1:\n%2.").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+bool MetricChart::exportPng(const QString& path, QString* error) {
+    const QImage image = grab().toImage();
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
+        if (error) *error = tr("Cannot write file %1:\n%2.").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+void MetricChart::exportWithDialog(bool png) {
+    QString base = title().section(' ', 0, 0).toLower();
+    const QString filter = png ? tr("PNG image (*.png)") : tr("CSV table (*.csv)");
+    const QString path = QFileDialog::getSaveFileName(this, png ? tr("Export chart as PNG") : tr("Export chart as CSV"),
+                                                      base + (png ? ".png" : ".csv"), filter);
+    if (path.isEmpty()) return;
+    QString error;
+    const bool ok = png ? exportPng(path, &error) : exportCsv(path, &error);
+    if (!ok) QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void MetricChart::contextMenuEvent(QContextMenuEvent* event) {
+    QMenu menu(this);
+    QAction* png = menu.addAction(tr("Export PNG…"));
+    QAction* csv = menu.addAction(tr("Export CSV…"));
+    png->setObjectName("exportPngAction");
+    csv->setObjectName("exportCsvAction");
+    QAction* chosen = menu.exec(event->globalPos());
+    if (chosen == png) exportWithDialog(true);
+    if (chosen == csv) exportWithDialog(false);
+}
+
+}  // namespace rf::ui

@@ -1,0 +1,34 @@
+// The `judge` key as the seed app shows it: a segmented LLM | User | Rewards | Endpoint choice and,
+// for LLM and Endpoint, the model path/id or the server URL. User writes "human", Rewards "rewards"
+// (engine: judge_kind()).
+#pragma once
+#include "form/field_editor.h"
+
+class QButtonGroup;
+class QLineEdit;
+
+namespace rf::ui {
+
+class JudgeEditor : public FieldEditor {
+    Q_OBJECT
+public:
+    JudgeEditor(const KeySpec& spec, QWidget* parent = nullptr);
+
+    void setValue(const QString& value) override;
+    QString value() const override;
+
+protected:
+    QWidget* styledInput() const override;
+
+private:
+    enum Kind { llm = 0, user = 1, rewards = 2, endpoint = 3 };
+    void chooseKind(int kind);
+    void showKind(int kind);
+
+    QButtonGroup* m_kinds = nullptr;
+    QLineEdit* m_edit = nullptr;
+    int m_kind = llm;
+    QString m_last_model, m_last_endpoint;
+};
+
+}  // namespace rf::ui

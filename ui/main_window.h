@@ -1,0 +1,51 @@
+// The Reinforge window: the Train tab, the File menu (Import / Export YAML, recent files), a tool bar
+// with the same actions, drag-and-drop of a .yaml file, and the window state and last config
+// restored from AppSettings at start.
+#pragma once
+#include <QMainWindow>
+
+class QMenu;
+
+namespace rf {
+struct RunConfig;
+}
+
+namespace rf::ui {
+
+class AppSettings;
+class TrainTab;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(AppSettings* settings, QWidget* parent = nullptr);
+
+    TrainTab* trainTab() const { return m_train; }
+    // Import fills every field (YAML problems are listed in a dialog; a file that does not parse at
+    // all changes nothing). Export writes the resolved config through QSaveFile.
+    bool importYaml(const QString& path, QString* error = nullptr);
+    bool exportYaml(const QString& path, QString* error = nullptr);
+    void restoreSession();  // window geometry, splitters, the last config
+    void saveSession();
+    // A failed run: a (non-modal) dialog with the message and the run folder, which is kept.
+    void showRunError(const QString& message, const QString& run_dir);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void importWithDialog();
+    void exportWithDialog();
+    void rebuildRecentMenu();
+    void showMessage(const QString& object_name, const QString& title, const QString& text, bool error);
+    void setCurrentFile(const QString& path);
+
+    AppSettings* m_settings;
+    TrainTab* m_train = nullptr;
+    QMenu* m_recent = nullptr;
+    QString m_current_file;
+};
+
+}  // namespace rf::ui

@@ -1,0 +1,42 @@
+// Values that travel from the engine thread to the widgets, by value, over queued connections.
+// They are Qt types (the engine never sees them): app/bridge_* converts the engine's observer
+// callbacks into these.
+#pragma once
+#include <QList>
+#include <QMap>
+#include <QMetaType>
+#include <QString>
+
+namespace rf::ui {
+
+// One report of the step loop: the flat SPEC §10 map name -> value for `step`.
+// Validation values carry the `val_` prefix in the same map (or in a row of their own).
+struct MetricsRow {
+    int step = 0;
+    QMap<QString, double> values;
+};
+
+// One sampled completion with its scores (the rollout view shows the latest ones).
+struct RolloutRow {
+    int step = 0;
+    QString prompt;
+    QString completion;
+    double reward = 0.0;                    // total (weighted) reward or judge score
+    QMap<QString, double> function_rewards;  // per reward function (GRPO / judge: rewards)
+    double advantage = 0.0;
+    bool truncated = false;                 // hit max_completion_length
+};
+
+// Where the run stands; sent with every metrics batch.
+struct RunProgress {
+    int step = 0;        // steps done
+    int total = 0;       // iters (0 when unknown)
+    double tokens_per_second = 0.0;
+    double learning_rate = 0.0;
+};
+
+}  // namespace rf::ui
+
+Q_DECLARE_METATYPE(rf::ui::MetricsRow)
+Q_DECLARE_METATYPE(rf::ui::RolloutRow)
+Q_DECLARE_METATYPE(rf::ui::RunProgress)

@@ -1,0 +1,53 @@
+#include "train_tab.h"
+
+#include <QHBoxLayout>
+#include <QSplitter>
+
+#include "form/config_form.h"
+#include "form/field_editor.h"
+#include "run/live_run_panel.h"
+
+namespace rf::ui {
+
+TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
+    setObjectName("trainTab");
+    auto* layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_split = new QSplitter(Qt::Horizontal);
+    m_split->setObjectName("trainSplitter");
+    m_split->setChildrenCollapsible(true);
+    m_form = new ConfigForm;
+    m_form->setMinimumWidth(420);
+    m_panel = new LiveRunPanel;
+    m_split->addWidget(m_form);
+    m_split->addWidget(m_panel);
+    m_split->setStretchFactor(0, 2);
+    m_split->setStretchFactor(1, 3);
+    m_split->setCollapsible(0, false);
+    layout->addWidget(m_split);
+
+    connect(m_panel, &LiveRunPanel::trainClicked, this, &TrainTab::onTrainClicked);
+    connect(m_form, &ConfigForm::trainModeChanged, m_panel, &LiveRunPanel::setTrainMode);
+    m_panel->setTrainMode(QString::fromUtf8(enum_name(m_form->config().train_mode).data()));
+}
+
+void TrainTab::onTrainClicked() {
+    const QStringList errors = m_form->errors();
+    if (!errors.isEmpty()) {
+        m_panel->finishRun(tr("Train refused: %n error(s) in the form (marked in red).", "", int(errors.size())));
+        // focus the first invalid field in table order
+        for (const KeySpec& spec : run_config_keys()) {
+            const QString key = QString::fromStdString(spec.name);
+            if (FieldEditor* f = m_form->field(key); f && !f->issue().isEmpty() && m_form->isShown(key)) {
+                m_form->focusField(key);
+                break;
+            }
+        }
+        return;
+    }
+    emit trainRequested(m_form->config());
+}
+
+void TrainTab::setRunning(bool running) { m_form->setEditable(!running); }
+
+}  // namespace rf::ui
