@@ -53,8 +53,8 @@ void load_adapter_weights(Model& m, const std::string& path) {
                 for (size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
                 return r + "]";
             };
-            throw InputError(path, 0, v.name, "tensor '" + v.name + "' has shape " + str(t->shape) + ", expected " +
-                                                  str(v.shape),
+            throw InputError(path, 0, v.name,
+                             "tensor '" + v.name + "' has shape " + str(t->shape) + ", expected " + str(v.shape),
                              "the adapter file was written for another model or rank");
         }
         file->read_f32(*t, p + v.offset);
@@ -140,7 +140,8 @@ void load_adapters(Model& m, const std::string& dir) {
                     keys.insert(proj_module_name(Proj(p)));
         spec.keys.assign(keys.begin(), keys.end());
         if (spec.keys.empty())
-            throw InputError(w_path, 0, {}, "no adapter tensors found", "expected names like model.layers.0.self_attn.q_proj.lora_a");
+            throw InputError(w_path, 0, {}, "no adapter tensors found",
+                             "expected names like model.layers.0.self_attn.q_proj.lora_a");
     }
     m.set_finetune(spec, 0);
     load_adapter_weights(m, w_path);

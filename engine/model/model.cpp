@@ -30,9 +30,12 @@ bool has_bias(const ModelConfig& c, Proj p) {
     switch (p) {
         case Proj::q:
         case Proj::k:
-        case Proj::v: return qwen2 || c.attention_bias;
-        case Proj::o: return !qwen2 && c.attention_bias;
-        default: return c.model_type == "llama" && c.mlp_bias;
+        case Proj::v:
+            return qwen2 || c.attention_bias;
+        case Proj::o:
+            return !qwen2 && c.attention_bias;
+        default:
+            return c.model_type == "llama" && c.mlp_bias;
     }
 }
 
@@ -44,9 +47,12 @@ void bad_config(const std::string& key, const std::string& msg) {
 
 const char* to_string(FineTuneType t) {
     switch (t) {
-        case FineTuneType::lora: return "lora";
-        case FineTuneType::dora: return "dora";
-        case FineTuneType::full: return "full";
+        case FineTuneType::lora:
+            return "lora";
+        case FineTuneType::dora:
+            return "dora";
+        case FineTuneType::full:
+            return "full";
     }
     return "?";
 }
@@ -58,7 +64,9 @@ FineTuneType fine_tune_type_from_string(const std::string& s, const std::string&
     throw InputError(where, 0, "fine_tune_type", "unknown fine-tune type '" + s + "'", "use lora, dora or full");
 }
 
-const char* proj_module_name(Proj p) { return kProjNames[int(p)]; }
+const char* proj_module_name(Proj p) {
+    return kProjNames[int(p)];
+}
 
 Model::Model(const ModelConfig& cfg) : m_cfg(cfg) {
     ModelConfig& c = m_cfg;
@@ -85,20 +93,27 @@ Model::Model(const ModelConfig& cfg) : m_cfg(cfg) {
 
 int Model::proj_in(Proj p) const {
     switch (p) {
-        case Proj::o: return m_qd;
-        case Proj::down: return m_cfg.intermediate_size;
-        default: return m_cfg.hidden_size;
+        case Proj::o:
+            return m_qd;
+        case Proj::down:
+            return m_cfg.intermediate_size;
+        default:
+            return m_cfg.hidden_size;
     }
 }
 
 int Model::proj_out(Proj p) const {
     switch (p) {
-        case Proj::q: return m_qd;
+        case Proj::q:
+            return m_qd;
         case Proj::k:
-        case Proj::v: return m_kd;
+        case Proj::v:
+            return m_kd;
         case Proj::gate:
-        case Proj::up: return m_cfg.intermediate_size;
-        default: return m_cfg.hidden_size;
+        case Proj::up:
+            return m_cfg.intermediate_size;
+        default:
+            return m_cfg.hidden_size;
     }
 }
 

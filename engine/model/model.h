@@ -34,9 +34,9 @@ FineTuneType fine_tune_type_from_string(const std::string& s, const std::string&
 struct AdapterSpec {
     FineTuneType type = FineTuneType::lora;
     int rank = 8;
-    float scale = 20.0f;    // mlx-lm: y = W x + scale * (dropout(x) A) B, no division by rank
+    float scale = 20.0f;  // mlx-lm: y = W x + scale * (dropout(x) A) B, no division by rank
     float dropout = 0.0f;
-    int num_layers = -1;    // the last N blocks; -1 = all (N > L also means all, as in mlx-lm)
+    int num_layers = -1;            // the last N blocks; -1 = all (N > L also means all, as in mlx-lm)
     std::vector<std::string> keys;  // module names ("self_attn.q_proj", "mlp.down_proj"); empty = all seven
 };
 
@@ -78,9 +78,9 @@ struct Adapter {
     int in = 0, out = 0, rank = 0;
     float scale = 0.0f, dropout = 0.0f;
     size_t a = 0, b = 0;
-    size_t m = SIZE_MAX;          // DoRA only
-    std::vector<double> w_sq;     // DoRA: ||W_j||^2 of the frozen base row j
-    std::vector<float> norm;      // DoRA: detached ||W + s (AB)^T||_row, refreshed by refresh_adapters()
+    size_t m = SIZE_MAX;       // DoRA only
+    std::vector<double> w_sq;  // DoRA: ||W_j||^2 of the frozen base row j
+    std::vector<float> norm;   // DoRA: detached ||W + s (AB)^T||_row, refreshed by refresh_adapters()
     bool dora() const { return m != SIZE_MAX; }
 };
 
@@ -135,9 +135,9 @@ public:
     // the decoder's own kernel.
     int num_layers() const { return m_cfg.num_hidden_layers; }
     const BlockWeights& block(int l) const { return m_blocks[l]; }
-    const float* embed_tokens() const { return m_wte; }  // (V,C)
-    const float* final_norm() const { return m_norm_f; } // (C)
-    const float* lm_head() const { return m_lm_head; }   // (V,C); == embed_tokens() when tied
+    const float* embed_tokens() const { return m_wte; }   // (V,C)
+    const float* final_norm() const { return m_norm_f; }  // (C)
+    const float* lm_head() const { return m_lm_head; }    // (V,C); == embed_tokens() when tied
     const std::vector<float>& rope_inv_freq() const { return m_inv_freq; }
     int proj_in(Proj p) const;
     int proj_out(Proj p) const;
@@ -161,15 +161,15 @@ private:
 
     // Saved per block for the backward (sizes set by prepare()).
     struct LayerActs {
-        std::vector<float> h1, rstd1;         // input RMSNorm out (BT,C), (BT)
-        std::vector<float> q_raw, q_rstd;     // qwen3: q before q_norm (BT,NH*HS), (BT*NH)
-        std::vector<float> k_raw, k_rstd;     // qwen3: k before k_norm (BT,KVH*HS), (BT*KVH)
-        std::vector<float> q, k, v;           // after norm + RoPE (BT,NH*HS), (BT,KVH*HS) x2
-        std::vector<float> lse;               // attention log-sum-exp (B,NH,T)
-        std::vector<float> att;               // attention output (BT,NH*HS)
-        std::vector<float> x_mid;             // residual after attention (BT,C)
-        std::vector<float> h2, rstd2;         // post-attention RMSNorm (BT,C), (BT)
-        std::vector<float> gate, up, act;     // (BT,I) x3
+        std::vector<float> h1, rstd1;                // input RMSNorm out (BT,C), (BT)
+        std::vector<float> q_raw, q_rstd;            // qwen3: q before q_norm (BT,NH*HS), (BT*NH)
+        std::vector<float> k_raw, k_rstd;            // qwen3: k before k_norm (BT,KVH*HS), (BT*KVH)
+        std::vector<float> q, k, v;                  // after norm + RoPE (BT,NH*HS), (BT,KVH*HS) x2
+        std::vector<float> lse;                      // attention log-sum-exp (B,NH,T)
+        std::vector<float> att;                      // attention output (BT,NH*HS)
+        std::vector<float> x_mid;                    // residual after attention (BT,C)
+        std::vector<float> h2, rstd2;                // post-attention RMSNorm (BT,C), (BT)
+        std::vector<float> gate, up, act;            // (BT,I) x3
         std::array<std::vector<float>, kNumProj> u;  // adapter: dropout(x) A (BT,R)
         std::array<std::vector<float>, kNumProj> z;  // DoRA: pre-magnitude output (BT,out)
     };
@@ -179,13 +179,15 @@ private:
         std::vector<LayerActs> acts;  // L slots when keeping every block, else 1
         std::vector<float> res;       // residual stream: (L+1, BT, C) when keeping, else 2 ping-pong slots
         bool keep_all = false;
-        bool per_layer = false;       // acts has one slot per block
+        bool per_layer = false;                         // acts has one slot per block
         std::vector<float> hf, rstdf, lse_lm, entropy;  // final norm out (BT,C), (BT), lm-head lse, entropy
+        std::vector<float> pw;  // E_p[lm_head] per position (BT,C), when the backward can use it
     };
     struct Pass {
         int B = 0, T = 0;
-        bool adapters = false;   // LoRA/DoRA adapters applied
-        bool train = false;      // kept for backward; dropout on
+        bool adapters = false;  // LoRA/DoRA adapters applied
+        bool train = false;     // kept for backward; dropout on
+        bool pw = false;        // the lm-head forward saved E_p[W] (Workspace::pw)
         uint64_t dropout_seed = 0;
     };
     void prepare(Workspace& ws, const Pass& ps, bool keep_all);
@@ -215,12 +217,12 @@ private:
     // fine-tuning
     AdapterSpec m_spec;
     bool m_has_ft = false;
-    std::vector<float> m_train, m_train_grad;   // LoRA/DoRA adapter buffer and its gradient
-    std::vector<float> m_base_grad;             // full fine-tuning
+    std::vector<float> m_train, m_train_grad;  // LoRA/DoRA adapter buffer and its gradient
+    std::vector<float> m_base_grad;            // full fine-tuning
     std::vector<ParamView> m_train_layout;
     std::vector<std::unique_ptr<Adapter>> m_adapters;  // [l * kNumProj + p]
-    int m_first_adapted = 0;                    // lowest block with an adapter (L when none)
-    std::vector<float> m_lora_work;             // scratch for the adapter ops
+    int m_first_adapted = 0;                           // lowest block with an adapter (L when none)
+    std::vector<float> m_lora_work;                    // scratch for the adapter ops
 
     // the last forward(want_backward = true)
     struct Saved {

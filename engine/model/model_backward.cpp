@@ -40,9 +40,8 @@ void Model::linear_backward(int l, Proj p, const Pass& ps, LayerActs& a, const f
     float* G = m_train_grad.data();
     lora_backward<float>(dx, G + ad->a, G + ad->b, ad->dora() ? G + ad->m : nullptr, nullptr, nullptr, dy, x, xd,
                          xd != x ? m_keep.data() : nullptr, bw.w[int(p)], P + ad->a, P + ad->b,
-                         ad->dora() ? P + ad->m : nullptr, ad->dora() ? ad->norm.data() : nullptr,
-                         a.u[int(p)].data(), ad->dora() ? a.z[int(p)].data() : nullptr, ad->scale, M, in, out,
-                         ad->rank, m_lora_work);
+                         ad->dora() ? P + ad->m : nullptr, ad->dora() ? ad->norm.data() : nullptr, a.u[int(p)].data(),
+                         ad->dora() ? a.z[int(p)].data() : nullptr, ad->scale, M, in, out, ad->rank, m_lora_work);
 }
 
 // dres (M,C): in, dL/d(block output); out, dL/d(block input) (when anything below needs it).
@@ -126,10 +125,10 @@ void Model::backward(const float* dlogp, const float* dentropy) {
     zero(m_dhf, size_t(M) * C);
     lm_head_logp_backward<float>(m_dhf.data(), full ? grad_of(m_lm_head) : nullptr, dlogp, dentropy, ws.hf.data(),
                                  m_lm_head, m_saved.targets.data(), ws.lse_lm.data(), ws.entropy.data(), M, C,
-                                 m_cfg.vocab_size, m_saved.temperature, m_lm_work);
+                                 m_cfg.vocab_size, m_saved.temperature, m_lm_work, ps.pw ? ws.pw.data() : nullptr);
     zero(m_dres, size_t(M) * C);
-    rmsnorm_backward<float>(m_dres.data(), full ? grad_of(m_norm_f) : nullptr, m_dhf.data(), res(ws, ps, L),
-                            m_norm_f, ws.rstdf.data(), M, C);
+    rmsnorm_backward<float>(m_dres.data(), full ? grad_of(m_norm_f) : nullptr, m_dhf.data(), res(ws, ps, L), m_norm_f,
+                            ws.rstdf.data(), M, C);
     for (int l = L - 1; l >= m_first_adapted; --l) {
         LayerActs& a = slot(ws, l);
         if (!ws.per_layer) block_forward(l, ps, a, res(ws, ps, l), res(ws, ps, l + 1));  // checkpoint: recompute

@@ -134,8 +134,12 @@ void Model::zero_grad() {
     std::fill(g.begin(), g.end(), 0.0f);
 }
 
-const std::vector<ParamView>& Model::trainable_layout() const { return m_train_layout; }
+const std::vector<ParamView>& Model::trainable_layout() const {
+    return m_train_layout;
+}
 
-bool Model::adapters_on() const { return m_has_ft && m_spec.type != FineTuneType::full && !m_train.empty(); }
+bool Model::adapters_on() const {
+    return m_has_ft && m_spec.type != FineTuneType::full && !m_train.empty();
+}
 
 }  // namespace rf

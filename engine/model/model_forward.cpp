@@ -25,13 +25,14 @@ void Model::validate(const TokenBatch& batch) const {
     const int V = m_cfg.vocab_size;
     for (size_t i = 0; i < n; ++i) {
         if (batch.tokens[i] < 0 || batch.tokens[i] >= V)
-            throw InputError({}, 0, "tokens", "token id " + std::to_string(batch.tokens[i]) + " at position " +
-                                                  std::to_string(i) + " is outside the vocabulary (size " +
-                                                  std::to_string(V) + ")",
+            throw InputError({}, 0, "tokens",
+                             "token id " + std::to_string(batch.tokens[i]) + " at position " + std::to_string(i) +
+                                 " is outside the vocabulary (size " + std::to_string(V) + ")",
                              "the tokenizer does not match the model");
         if (!batch.targets.empty() && (batch.targets[i] < -1 || batch.targets[i] >= V))
-            throw InputError({}, 0, "targets", "target id " + std::to_string(batch.targets[i]) + " at position " +
-                                                   std::to_string(i) + " is outside [-1, " + std::to_string(V) + ")",
+            throw InputError({}, 0, "targets",
+                             "target id " + std::to_string(batch.targets[i]) + " at position " + std::to_string(i) +
+                                 " is outside [-1, " + std::to_string(V) + ")",
                              "use -1 for positions that are not scored");
     }
 }
@@ -95,6 +96,7 @@ void Model::prepare(Workspace& ws, const Pass& ps, bool keep_all) {
     ws.rstdf.resize(M);
     ws.lse_lm.resize(M);
     ws.entropy.resize(M);
+    if (ps.pw) ws.pw.resize(M * C);
 }
 
 // Dropout as mlx.nn.Dropout: keep with probability 1-p and scale by 1/(1-p). The mask of block l,
@@ -170,6 +172,9 @@ void Model::forward(const TokenBatch& batch, float temperature, bool use_adapter
     ps.adapters = use_adapters && adapters_on();
     ps.train = want_backward;
     ps.dropout_seed = ++m_dropout_counter;
+    // no lm-head weight gradient (adapters only): let the forward keep E_p[W] so the backward does
+    // not recompute the logits
+    ps.pw = want_backward && !(m_has_ft && m_spec.type == FineTuneType::full);
     Workspace& ws = want_backward ? m_train_ws : m_eval_ws;
     if (want_backward) m_saved.valid = false;
     prepare(ws, ps, want_backward);
@@ -180,7 +185,7 @@ void Model::forward(const TokenBatch& batch, float temperature, bool use_adapter
     for (int l = 0; l < L; ++l) block_forward(l, ps, slot(ws, l), res(ws, ps, l), res(ws, ps, l + 1));
     rmsnorm_forward<float>(ws.hf.data(), ws.rstdf.data(), res(ws, ps, L), m_norm_f, M, C, m_cfg.rms_norm_eps);
     lm_head_logp_forward<float>(logp, entropy, ws.lse_lm.data(), ws.hf.data(), m_lm_head, batch.targets.data(), M, C,
-                                m_cfg.vocab_size, temperature, m_lm_work);
+                                m_cfg.vocab_size, temperature, m_lm_work, ps.pw ? ws.pw.data() : nullptr);
     if (!want_backward) return;
     std::memcpy(ws.entropy.data(), entropy, sizeof(float) * M);
     m_saved.pass = ps;

@@ -1,5 +1,6 @@
 #include "ops/attention.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -19,29 +20,36 @@ namespace rf {
 // reference: transformers eager_attention_forward + repeat_kv; FlashAttention-2 (Dao 2023) Alg. 2
 namespace {
 
-// Softmax of the causal rows of P (T,T) in place; lse (T) out. Row i keeps columns 0..i.
+// Query rows are processed in blocks of kBlock; block [r0, r0 + cr) only needs key columns [0, r0 + cr),
+// so about half of the T x T scores above the diagonal are never computed (62% of the square at T = 256).
+constexpr int kBlock = 64;
+
+// P (cr, nc) holds scores of query rows r0..r0+cr-1 against keys 0..nc-1. Causal softmax in place
+// (row i keeps columns 0..r0+i); lse (cr) out.
 template <class S>
-void causal_softmax_rows(S* P, S* lse, int T) {
-    for (int i = 0; i < T; ++i) {
-        S* row = P + (long)i * T;
-        const S mx = vmax(row, i + 1);
-        for (int t = 0; t <= i; ++t) row[t] = vexp(row[t] - mx);
-        const S sum = vsum(row, i + 1);
+void causal_softmax_rows(S* P, S* lse, int cr, int nc, int r0) {
+    for (int i = 0; i < cr; ++i) {
+        S* row = P + (long)i * nc;
+        const int n = r0 + i + 1;
+        const S mx = vmax(row, n);
+        for (int t = 0; t < n; ++t) row[t] = vexp(row[t] - mx);
+        const S sum = vsum(row, n);
         const S inv = S(1) / sum;
-        for (int t = 0; t <= i; ++t) row[t] *= inv;
-        for (int t = i + 1; t < T; ++t) row[t] = 0;
+        for (int t = 0; t < n; ++t) row[t] *= inv;
+        for (int t = n; t < nc; ++t) row[t] = 0;
         lse[i] = mx + std::log(sum);
     }
 }
 
-// P (T,T) = exp(S - lse) on the causal rows, 0 above the diagonal (S given in P).
+// P (cr, nc) = exp(S - lse) on the causal part, 0 above the diagonal (S given in P).
 template <class S>
-void causal_probs_from_lse(S* P, const S* lse, int T) {
-    for (int i = 0; i < T; ++i) {
-        S* row = P + (long)i * T;
-        S l = lse[i];
-        for (int t = 0; t <= i; ++t) row[t] = vexp(row[t] - l);
-        for (int t = i + 1; t < T; ++t) row[t] = 0;
+void causal_probs_from_lse(S* P, const S* lse, int cr, int nc, int r0) {
+    for (int i = 0; i < cr; ++i) {
+        S* row = P + (long)i * nc;
+        const int n = r0 + i + 1;
+        const S l = lse[i];
+        for (int t = 0; t < n; ++t) row[t] = vexp(row[t] - l);
+        for (int t = n; t < nc; ++t) row[t] = 0;
     }
 }
 
@@ -53,7 +61,7 @@ void attention_forward(S* out, S* lse, const S* q, const S* k, const S* v, int B
     const int G = NH / KVH;
     const S scale = S(1) / std::sqrt(S(HS));
     const int qs = NH * HS, ks = KVH * HS;
-    std::vector<S> P((size_t)T * T);
+    std::vector<S> P((size_t)std::min(T, kBlock) * T);
     for (int b = 0; b < B; ++b)
         for (int h = 0; h < NH; ++h) {
             const int j = h / G;
@@ -61,9 +69,12 @@ void attention_forward(S* out, S* lse, const S* q, const S* k, const S* v, int B
             const S* K = k + (long)b * T * ks + (long)j * HS;
             const S* V = v + (long)b * T * ks + (long)j * HS;
             S* O = out + (long)b * T * qs + (long)h * HS;
-            gemm<S>(false, true, T, T, HS, scale, Q, qs, K, ks, S(0), P.data(), T);
-            causal_softmax_rows(P.data(), lse + ((long)b * NH + h) * T, T);
-            gemm<S>(false, false, T, HS, T, S(1), P.data(), T, V, ks, S(0), O, qs);
+            for (int r0 = 0; r0 < T; r0 += kBlock) {
+                const int cr = std::min(kBlock, T - r0), nc = r0 + cr;
+                gemm<S>(false, true, cr, nc, HS, scale, Q + (long)r0 * qs, qs, K, ks, S(0), P.data(), nc);
+                causal_softmax_rows(P.data(), lse + ((long)b * NH + h) * T + r0, cr, nc, r0);
+                gemm<S>(false, false, cr, HS, nc, S(1), P.data(), nc, V, ks, S(0), O + (long)r0 * qs, qs);
+            }
         }
 }
 
@@ -74,26 +85,29 @@ void attention_backward(S* dq, S* dk, S* dv, const S* dout, const S* q, const S*
     const int G = NH / KVH;
     const S scale = S(1) / std::sqrt(S(HS));
     const int qs = NH * HS, ks = KVH * HS;
-    std::vector<S> P((size_t)T * T), dP((size_t)T * T), D(T);
+    const size_t blk = (size_t)std::min(T, kBlock) * T;
+    std::vector<S> P(blk), dP(blk), D(T);
     for (int b = 0; b < B; ++b)
         for (int h = 0; h < NH; ++h) {
             const int j = h / G;
             const long qo = (long)b * T * qs + (long)h * HS, ko = (long)b * T * ks + (long)j * HS;
-            gemm<S>(false, true, T, T, HS, scale, q + qo, qs, k + ko, ks, S(0), P.data(), T);
-            causal_probs_from_lse(P.data(), lse + ((long)b * NH + h) * T, T);
-            gemm<S>(false, true, T, T, HS, S(1), dout + qo, qs, v + ko, ks, S(0), dP.data(), T);
-            for (int i = 0; i < T; ++i) {
-                D[i] = vdot(dout + qo + (long)i * qs, out + qo + (long)i * qs, HS);
+            for (int i = 0; i < T; ++i) D[i] = vdot(dout + qo + (long)i * qs, out + qo + (long)i * qs, HS);
+            for (int r0 = 0; r0 < T; r0 += kBlock) {
+                const int cr = std::min(kBlock, T - r0), nc = r0 + cr;
+                const long qr = qo + (long)r0 * qs;
+                gemm<S>(false, true, cr, nc, HS, scale, q + qr, qs, k + ko, ks, S(0), P.data(), nc);
+                causal_probs_from_lse(P.data(), lse + ((long)b * NH + h) * T + r0, cr, nc, r0);
+                gemm<S>(false, true, cr, nc, HS, S(1), dout + qr, qs, v + ko, ks, S(0), dP.data(), nc);
+                for (int i = 0; i < cr; ++i) {
+                    S* ds = dP.data() + (long)i * nc;
+                    const S* p = P.data() + (long)i * nc;
+                    const S d = D[r0 + i];
+                    for (int t = 0; t < nc; ++t) ds[t] = p[t] * (ds[t] - d);
+                }
+                gemm<S>(false, false, cr, HS, nc, scale, dP.data(), nc, k + ko, ks, S(1), dq + qr, qs);
+                gemm<S>(true, false, nc, HS, cr, scale, dP.data(), nc, q + qr, qs, S(1), dk + ko, ks);
+                gemm<S>(true, false, nc, HS, cr, S(1), P.data(), nc, dout + qr, qs, S(1), dv + ko, ks);
             }
-            for (int i = 0; i < T; ++i) {
-                S* ds = dP.data() + (long)i * T;
-                const S* p = P.data() + (long)i * T;
-                for (int t = 0; t <= i; ++t) ds[t] = p[t] * (ds[t] - D[i]);
-                for (int t = i + 1; t < T; ++t) ds[t] = 0;
-            }
-            gemm<S>(false, false, T, HS, T, scale, dP.data(), T, k + ko, ks, S(1), dq + qo, qs);
-            gemm<S>(true, false, T, HS, T, scale, dP.data(), T, q + qo, qs, S(1), dk + ko, ks);
-            gemm<S>(true, false, T, HS, T, S(1), P.data(), T, dout + qo, qs, S(1), dv + ko, ks);
         }
 }
 
@@ -129,8 +143,8 @@ void attention_forward_naive(S* out, S* lse, const S* q, const S* k, const S* v,
 }
 
 template <class S>
-void attention_backward_naive(S* dq, S* dk, S* dv, const S* dout, const S* q, const S* k, const S* v,
-                              const S* out, const S* lse, int B, int T, int NH, int KVH, int HS) {
+void attention_backward_naive(S* dq, S* dk, S* dv, const S* dout, const S* q, const S* k, const S* v, const S* out,
+                              const S* lse, int B, int T, int NH, int KVH, int HS) {
     RF_CHECK(KVH > 0 && NH % KVH == 0, "attention: NH must be a multiple of KVH");
     const int G = NH / KVH;
     const S scale = S(1) / std::sqrt(S(HS));
@@ -158,13 +172,13 @@ void attention_backward_naive(S* dq, S* dk, S* dv, const S* dout, const S* q, co
             }
 }
 
-#define RF_INSTANTIATE(S)                                                                                       \
-    template void attention_forward<S>(S*, S*, const S*, const S*, const S*, int, int, int, int, int);          \
-    template void attention_backward<S>(S*, S*, S*, const S*, const S*, const S*, const S*, const S*, const S*, \
-                                        int, int, int, int, int);                                               \
-    template void attention_forward_naive<S>(S*, S*, const S*, const S*, const S*, int, int, int, int, int);    \
-    template void attention_backward_naive<S>(S*, S*, S*, const S*, const S*, const S*, const S*, const S*,     \
-                                              const S*, int, int, int, int, int);
+#define RF_INSTANTIATE(S)                                                                                             \
+    template void attention_forward<S>(S*, S*, const S*, const S*, const S*, int, int, int, int, int);                \
+    template void attention_backward<S>(S*, S*, S*, const S*, const S*, const S*, const S*, const S*, const S*, int,  \
+                                        int, int, int, int);                                                          \
+    template void attention_forward_naive<S>(S*, S*, const S*, const S*, const S*, int, int, int, int, int);          \
+    template void attention_backward_naive<S>(S*, S*, S*, const S*, const S*, const S*, const S*, const S*, const S*, \
+                                              int, int, int, int, int);
 RF_INSTANTIATE(float)
 RF_INSTANTIATE(double)
 #undef RF_INSTANTIATE

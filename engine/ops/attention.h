@@ -17,10 +17,9 @@ void attention_backward(S* dq, S* dk, S* dv, const S* dout, const S* q, const S*
 
 // Plain-loop twins (no BLAS, no blocking): the algorithmic reference for tests and bench/.
 template <class S>
-void attention_forward_naive(S* out, S* lse, const S* q, const S* k, const S* v, int B, int T, int NH, int KVH,
-                             int HS);
+void attention_forward_naive(S* out, S* lse, const S* q, const S* k, const S* v, int B, int T, int NH, int KVH, int HS);
 template <class S>
-void attention_backward_naive(S* dq, S* dk, S* dv, const S* dout, const S* q, const S* k, const S* v,
-                              const S* out, const S* lse, int B, int T, int NH, int KVH, int HS);
+void attention_backward_naive(S* dq, S* dk, S* dv, const S* dout, const S* q, const S* k, const S* v, const S* out,
+                              const S* lse, int B, int T, int NH, int KVH, int HS);
 
 }  // namespace rf

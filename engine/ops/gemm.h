@@ -10,12 +10,12 @@ namespace rf {
 // A (M,K) or, when trans_a, stored (K,M); B (K,N) or, when trans_b, stored (N,K); C (M,N).
 // lda/ldb/ldc are row strides in elements (>= the stored row length).
 template <class S>
-void gemm(bool trans_a, bool trans_b, int M, int N, int K, S alpha, const S* A, int lda, const S* B, int ldb,
-          S beta, S* C, int ldc);
+void gemm(bool trans_a, bool trans_b, int M, int N, int K, S alpha, const S* A, int lda, const S* B, int ldb, S beta,
+          S* C, int ldc);
 
 template <class S>
-void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, S alpha, const S* A, int lda, const S* B,
-                int ldb, S beta, S* C, int ldc);
+void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, S alpha, const S* A, int lda, const S* B, int ldb,
+                S beta, S* C, int ldc);
 
 // Routes every gemm() through gemm_naive (tests and bench validation only; not thread-safe to flip
 // while another thread computes).

@@ -16,6 +16,9 @@ namespace rf {
 // E_p[z] = lse - H):
 //   dz_j = g (1[j=y] - p_j) - e p_j (z_j - lse + H);  dlogits = dz / tau
 //   dh += dlogits W;  dW += dlogits^T h
+// Without dW and entropy term, dh = g / tau (W_y - sum_j p_j W_j): the forward can accumulate
+// E_p[W] = sum_j p_j W_j (one GEMM on the probabilities it already has) and the backward then needs
+// no second pass over the vocabulary. (PyTorch keeps the (N,V) logits instead.)
 // reference: https://pytorch.org/docs/stable/generated/torch.nn.functional.log_softmax.html;
 //            TRL computes logp on logits / temperature (GRPOTrainer._get_per_token_logps)
 namespace {
@@ -26,31 +29,46 @@ void check_args(const int32_t* targets, long N, int V, float temperature) {
     for (long n = 0; n < N; ++n) RF_CHECK(targets[n] >= -1 && targets[n] < V, "lm_head: target out of range");
 }
 
-// One row of z (V): returns lse, writes logp and entropy.
+// One row of z (V): writes logp, entropy and lse; with keep_exp, z is overwritten by e^{z - max}
+// and the function returns 1 / sum (so that p = z * the return value).
 template <class S>
-void reduce_row(const S* z, int V, int32_t y, S* logp, S* entropy, S* lse) {
+S reduce_row(S* z, int V, int32_t y, S* logp, S* entropy, S* lse, bool keep_exp) {
     const S mx = vmax(z, V);
     // s1 = sum e^{z-m}, s2 = sum e^{z-m} (z-m): H = log s1 - s2 / s1
     constexpr int L = 16;
     S a1[L] = {}, a2[L] = {};
     long j = 0;
-    for (; j + L <= V; j += L)
-        for (int l = 0; l < L; ++l) {
-            S d = z[j + l] - mx;
-            S e = vexp(d);
-            a1[l] += e;
-            a2[l] += e * d;
-        }
+    const S zy = z[y];
+    if (keep_exp) {
+        for (; j + L <= V; j += L)
+            for (int l = 0; l < L; ++l) {
+                S d = z[j + l] - mx;
+                S e = vexp(d);
+                a1[l] += e;
+                a2[l] += e * d;
+                z[j + l] = e;
+            }
+    } else {
+        for (; j + L <= V; j += L)
+            for (int l = 0; l < L; ++l) {
+                S d = z[j + l] - mx;
+                S e = vexp(d);
+                a1[l] += e;
+                a2[l] += e * d;
+            }
+    }
     S s1 = 0, s2 = 0;
     for (int l = 0; l < L; ++l) s1 += a1[l], s2 += a2[l];
     for (; j < V; ++j) {
         S d = z[j] - mx, e = vexp(d);
         s1 += e, s2 += e * d;
+        if (keep_exp) z[j] = e;
     }
     const S ls = std::log(s1);
     *lse = mx + ls;
-    *logp = z[y] - *lse;
+    *logp = zy - *lse;
     *entropy = ls - s2 / s1;
+    return S(1) / s1;
 }
 
 // z (V) -> dlogits in place
@@ -68,16 +86,21 @@ void row_grad(S* z, int V, int32_t y, S g, S e, S lse, S H, S inv_tau) {
 
 template <class S>
 void lm_head_logp_forward(S* logp, S* entropy, S* lse, const S* h, const S* W, const int32_t* targets, long N, int C,
-                          int V, float temperature, LmHeadWork<S>& work) {
+                          int V, float temperature, LmHeadWork<S>& work, S* pw) {
     check_args<S>(targets, N, V, temperature);
     const int chunk = work.chunk > 0 ? work.chunk : 64;
     work.scored.clear();
     for (long n = 0; n < N; ++n) {
-        if (targets[n] >= 0) work.scored.push_back(n);
-        else logp[n] = entropy[n] = lse[n] = 0;
+        if (targets[n] >= 0)
+            work.scored.push_back(n);
+        else
+            logp[n] = entropy[n] = lse[n] = 0;
+        if (pw) std::fill(pw + n * C, pw + (n + 1) * C, S(0));
     }
     work.logits.resize((size_t)chunk * V);
     work.rows.resize((size_t)chunk * C);
+    if (pw) work.drows.resize((size_t)chunk * C);
+    std::vector<S> inv_sum(pw ? chunk : 0);
     const S inv_tau = S(1) / S(temperature);
     const long ns = (long)work.scored.size();
     for (long r0 = 0; r0 < ns; r0 += chunk) {
@@ -87,7 +110,16 @@ void lm_head_logp_forward(S* logp, S* entropy, S* lse, const S* h, const S* W, c
         gemm<S>(false, true, cr, V, C, inv_tau, work.rows.data(), C, W, C, S(0), work.logits.data(), V);
         for (int r = 0; r < cr; ++r) {
             const long n = work.scored[r0 + r];
-            reduce_row(work.logits.data() + (long)r * V, V, targets[n], &logp[n], &entropy[n], &lse[n]);
+            S is = reduce_row(work.logits.data() + (long)r * V, V, targets[n], &logp[n], &entropy[n], &lse[n], pw);
+            if (pw) inv_sum[r] = is;
+        }
+        if (!pw) continue;
+        // pw rows = (e^{z - max} / sum) W
+        gemm<S>(false, false, cr, C, V, S(1), work.logits.data(), V, W, C, S(0), work.drows.data(), C);
+        for (int r = 0; r < cr; ++r) {
+            S* d = pw + work.scored[r0 + r] * C;
+            const S* s = work.drows.data() + (long)r * C;
+            for (int i = 0; i < C; ++i) d[i] = s[i] * inv_sum[r];
         }
     }
 }
@@ -95,8 +127,24 @@ void lm_head_logp_forward(S* logp, S* entropy, S* lse, const S* h, const S* W, c
 template <class S>
 void lm_head_logp_backward(S* dh, S* dW, const S* dlogp, const S* dentropy, const S* h, const S* W,
                            const int32_t* targets, const S* lse, const S* entropy, long N, int C, int V,
-                           float temperature, LmHeadWork<S>& work) {
+                           float temperature, LmHeadWork<S>& work, const S* pw) {
     check_args<S>(targets, N, V, temperature);
+    bool entropy_grad = false;
+    for (long n = 0; dentropy && n < N; ++n) entropy_grad |= targets[n] >= 0 && dentropy[n] != S(0);
+    if (pw && !dW && !entropy_grad) {
+        // dh_n += g_n / tau (W[y_n] - E_p[W]_n)
+        if (!dh) return;
+        const S inv_tau = S(1) / S(temperature);
+        for (long n = 0; n < N; ++n) {
+            if (targets[n] < 0 || dlogp[n] == S(0)) continue;
+            const S g = dlogp[n] * inv_tau;
+            const S* wy = W + (long)targets[n] * C;
+            const S* e = pw + n * C;
+            S* d = dh + n * C;
+            for (int i = 0; i < C; ++i) d[i] += g * (wy[i] - e[i]);
+        }
+        return;
+    }
     const int chunk = work.chunk > 0 ? work.chunk : 64;
     work.scored.clear();
     for (long n = 0; n < N; ++n)
@@ -130,8 +178,8 @@ void lm_head_logp_backward(S* dh, S* dW, const S* dlogp, const S* dentropy, cons
 }
 
 template <class S>
-void lm_head_logp_forward_naive(S* logp, S* entropy, S* lse, const S* h, const S* W, const int32_t* targets,
-                                long N, int C, int V, float temperature) {
+void lm_head_logp_forward_naive(S* logp, S* entropy, S* lse, const S* h, const S* W, const int32_t* targets, long N,
+                                int C, int V, float temperature) {
     check_args<S>(targets, N, V, temperature);
     std::vector<S> z(V);
     for (long n = 0; n < N; ++n) {
@@ -179,14 +227,14 @@ void lm_head_logp_backward_naive(S* dh, S* dW, const S* dlogp, const S* dentropy
     }
 }
 
-#define RF_INSTANTIATE(S)                                                                                        \
-    template void lm_head_logp_forward<S>(S*, S*, S*, const S*, const S*, const int32_t*, long, int, int, float, \
-                                          LmHeadWork<S>&);                                                       \
-    template void lm_head_logp_backward<S>(S*, S*, const S*, const S*, const S*, const S*, const int32_t*,      \
-                                           const S*, const S*, long, int, int, float, LmHeadWork<S>&);           \
-    template void lm_head_logp_forward_naive<S>(S*, S*, S*, const S*, const S*, const int32_t*, long, int, int,  \
-                                                float);                                                          \
-    template void lm_head_logp_backward_naive<S>(S*, S*, const S*, const S*, const S*, const S*, const int32_t*, \
+#define RF_INSTANTIATE(S)                                                                                            \
+    template void lm_head_logp_forward<S>(S*, S*, S*, const S*, const S*, const int32_t*, long, int, int, float,     \
+                                          LmHeadWork<S>&, S*);                                                       \
+    template void lm_head_logp_backward<S>(S*, S*, const S*, const S*, const S*, const S*, const int32_t*, const S*, \
+                                           const S*, long, int, int, float, LmHeadWork<S>&, const S*);               \
+    template void lm_head_logp_forward_naive<S>(S*, S*, S*, const S*, const S*, const int32_t*, long, int, int,      \
+                                                float);                                                              \
+    template void lm_head_logp_backward_naive<S>(S*, S*, const S*, const S*, const S*, const S*, const int32_t*,     \
                                                  const S*, const S*, long, int, int, float);
 RF_INSTANTIATE(float)
 RF_INSTANTIATE(double)

@@ -40,9 +40,9 @@ void lora_forward(S* y, S* u, S* z, const S* x, const S* xd, const S* W, const S
 }
 
 template <class S>
-void lora_backward(S* dx, S* dA, S* dB, S* dm, S* dW, S* dbias, const S* dy, const S* x, const S* xd,
-                   const S* keep, const S* W, const S* A, const S* B, const S* m, const S* n, const S* u,
-                   const S* z, S scale, int M, int in, int out, int R, std::vector<S>& work) {
+void lora_backward(S* dx, S* dA, S* dB, S* dm, S* dW, S* dbias, const S* dy, const S* x, const S* xd, const S* keep,
+                   const S* W, const S* A, const S* B, const S* m, const S* n, const S* u, const S* z, S scale, int M,
+                   int in, int out, int R, std::vector<S>& work) {
     const long need_dz = m ? (long)M * out : 0;
     const long need_du = (long)M * R;
     const long need_dxl = keep && dx ? (long)M * in : 0;
@@ -95,7 +95,8 @@ void dora_row_norms(S* n, const S* W, const double* w_sq, const S* A, const S* B
     const double s = double(scale);
     for (int j = 0; j < out; ++j) {
         double w2 = 0;
-        if (w_sq) w2 = w_sq[j];
+        if (w_sq)
+            w2 = w_sq[j];
         else
             for (int i = 0; i < in; ++i) w2 += double(W[(long)j * in + i]) * double(W[(long)j * in + i]);
         double cross = 0, quad = 0;
@@ -111,14 +112,13 @@ void dora_row_norms(S* n, const S* W, const double* w_sq, const S* A, const S* B
     }
 }
 
-#define RF_INSTANTIATE(S)                                                                                         \
-    template void lora_forward<S>(S*, S*, S*, const S*, const S*, const S*, const S*, const S*, const S*,         \
-                                  const S*, const S*, S, int, int, int, int);                                     \
-    template void lora_backward<S>(S*, S*, S*, S*, S*, S*, const S*, const S*, const S*, const S*, const S*,      \
-                                   const S*, const S*, const S*, const S*, const S*, const S*, S, int, int, int,  \
-                                   int, std::vector<S>&);                                                         \
-    template void dora_row_norms<S>(S*, const S*, const double*, const S*, const S*, S, int, int, int,            \
-                                    std::vector<S>&);
+#define RF_INSTANTIATE(S)                                                                                              \
+    template void lora_forward<S>(S*, S*, S*, const S*, const S*, const S*, const S*, const S*, const S*, const S*,    \
+                                  const S*, S, int, int, int, int);                                                    \
+    template void lora_backward<S>(S*, S*, S*, S*, S*, S*, const S*, const S*, const S*, const S*, const S*, const S*, \
+                                   const S*, const S*, const S*, const S*, const S*, S, int, int, int, int,            \
+                                   std::vector<S>&);                                                                   \
+    template void dora_row_norms<S>(S*, const S*, const double*, const S*, const S*, S, int, int, int, std::vector<S>&);
 RF_INSTANTIATE(float)
 RF_INSTANTIATE(double)
 #undef RF_INSTANTIATE

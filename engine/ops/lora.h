@@ -18,9 +18,9 @@ void lora_forward(S* y, S* u, S* z, const S* x, const S* xd, const S* W, const S
 // dW (out,in) and dbias (out) (full fine-tuning of the base; not used with adapters in practice).
 // keep (M,in): the dropout scale per element, or nullptr. work: scratch, resized as needed.
 template <class S>
-void lora_backward(S* dx, S* dA, S* dB, S* dm, S* dW, S* dbias, const S* dy, const S* x, const S* xd,
-                   const S* keep, const S* W, const S* A, const S* B, const S* m, const S* n, const S* u,
-                   const S* z, S scale, int M, int in, int out, int R, std::vector<S>& work);
+void lora_backward(S* dx, S* dA, S* dB, S* dm, S* dW, S* dbias, const S* dy, const S* x, const S* xd, const S* keep,
+                   const S* W, const S* A, const S* B, const S* m, const S* n, const S* u, const S* z, S scale, int M,
+                   int in, int out, int R, std::vector<S>& work);
 
 // n (out) = ||W_j + s (A B)^T_j|| for each output row j, without forming the (out,in) matrix:
 //   n_j^2 = ||W_j||^2 + 2 s sum_k B_kj (W A)_jk + s^2 B_:j^T (A^T A) B_:j

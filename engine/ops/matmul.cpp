@@ -18,8 +18,7 @@ void matmul_forward(S* out, const S* inp, const S* weight, const S* bias, int M,
 }
 
 template <class S>
-void matmul_backward(S* dinp, S* dweight, S* dbias, const S* dout, const S* inp, const S* weight, int M, int N,
-                     int K) {
+void matmul_backward(S* dinp, S* dweight, S* dbias, const S* dout, const S* inp, const S* weight, int M, int N, int K) {
     if (dinp) gemm<S>(false, false, M, K, N, S(1), dout, N, weight, K, S(1), dinp, K);
     if (dweight) gemm<S>(true, false, N, K, M, S(1), dout, N, inp, K, S(1), dweight, K);
     if (dbias)
@@ -31,9 +30,8 @@ void matmul_backward(S* dinp, S* dweight, S* dbias, const S* dout, const S* inp,
 
 template void matmul_forward<float>(float*, const float*, const float*, const float*, int, int, int);
 template void matmul_forward<double>(double*, const double*, const double*, const double*, int, int, int);
-template void matmul_backward<float>(float*, float*, float*, const float*, const float*, const float*, int, int,
-                                     int);
-template void matmul_backward<double>(double*, double*, double*, const double*, const double*, const double*, int,
-                                      int, int);
+template void matmul_backward<float>(float*, float*, float*, const float*, const float*, const float*, int, int, int);
+template void matmul_backward<double>(double*, double*, double*, const double*, const double*, const double*, int, int,
+                                      int);
 
 }  // namespace rf

@@ -11,7 +11,6 @@ void matmul_forward(S* out, const S* inp, const S* weight, const S* bias, int M,
 // dweight (N,K) += dout^T . inp                  (skipped when dweight is nullptr)
 // dbias (N) += sum over rows of dout             (skipped when dbias is nullptr)
 template <class S>
-void matmul_backward(S* dinp, S* dweight, S* dbias, const S* dout, const S* inp, const S* weight, int M, int N,
-                     int K);
+void matmul_backward(S* dinp, S* dweight, S* dbias, const S* dout, const S* inp, const S* weight, int M, int N, int K);
 
 }  // namespace rf

@@ -25,8 +25,7 @@ void rmsnorm_forward(S* out, S* rstd, const S* inp, const S* weight, long N, int
 //   dx_i += r * g_i - (r^3 / C) * x_i * sum_j g_j x_j
 // (d r / d x_i = -r^3 x_i / C)
 template <class S>
-void rmsnorm_backward(S* dinp, S* dweight, const S* dout, const S* inp, const S* weight, const S* rstd, long N,
-                      int C) {
+void rmsnorm_backward(S* dinp, S* dweight, const S* dout, const S* inp, const S* weight, const S* rstd, long N, int C) {
     for (long n = 0; n < N; ++n) {
         const S* x = inp + n * C;
         const S* dy = dout + n * C;
@@ -46,7 +45,7 @@ template void rmsnorm_forward<float>(float*, float*, const float*, const float*,
 template void rmsnorm_forward<double>(double*, double*, const double*, const double*, long, int, float);
 template void rmsnorm_backward<float>(float*, float*, const float*, const float*, const float*, const float*, long,
                                       int);
-template void rmsnorm_backward<double>(double*, double*, const double*, const double*, const double*,
-                                       const double*, long, int);
+template void rmsnorm_backward<double>(double*, double*, const double*, const double*, const double*, const double*,
+                                       long, int);
 
 }  // namespace rf

@@ -10,7 +10,6 @@ template <class S>
 void rmsnorm_forward(S* out, S* rstd, const S* inp, const S* weight, long N, int C, float eps);
 // dinp (N,C) += ..., dweight (C) += ... (either may be nullptr to skip it); dout (N,C).
 template <class S>
-void rmsnorm_backward(S* dinp, S* dweight, const S* dout, const S* inp, const S* weight, const S* rstd, long N,
-                      int C);
+void rmsnorm_backward(S* dinp, S* dweight, const S* dout, const S* inp, const S* weight, const S* rstd, long N, int C);
 
 }  // namespace rf

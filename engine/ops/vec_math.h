@@ -33,8 +33,12 @@ inline float exp_approx(float x) {
     return p * std::bit_cast<float>(e);
 }
 
-inline float vexp(float x) { return exp_approx(x); }
-inline double vexp(double x) { return std::exp(x); }
+inline float vexp(float x) {
+    return exp_approx(x);
+}
+inline double vexp(double x) {
+    return std::exp(x);
+}
 
 // sigmoid(x) = 1 / (1 + e^-x)
 template <class S>

@@ -1,12 +1,12 @@
 // Behaviour of rf::Model beyond the PyTorch comparison (test_model_reference.cpp): determinism,
 // adapters on/off, merged weights, dropout gradients, the trainable layout, bad input, adapter files.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -231,8 +231,8 @@ TEST(Model, DropoutGradientMatchesFiniteDifferences) {
 
 TEST(Model, TrainableLayoutNamesShapesAndOffsets) {
     auto m = rf::Model::random_init(tiny(), 1);
-    m->set_finetune({.type = rf::FineTuneType::dora, .rank = 5, .num_layers = 1, .keys = {"mlp.down_proj", "self_attn.q_proj"}},
-                    2);
+    m->set_finetune(
+        {.type = rf::FineTuneType::dora, .rank = 5, .num_layers = 1, .keys = {"mlp.down_proj", "self_attn.q_proj"}}, 2);
     const auto& L = m->trainable_layout();
     ASSERT_EQ(L.size(), 6u);
     EXPECT_EQ(L[0].name, "model.layers.2.self_attn.q_proj.lora_a");
@@ -293,7 +293,10 @@ TEST(Model, BadSpecsAndTokensAreInputErrors) {
 TEST(AdapterIo, RoundTripAndMlxConfig) {
     const std::string dir = temp_dir("roundtrip");
     auto m = rf::Model::random_init(tiny(), 20);
-    m->set_finetune({.type = rf::FineTuneType::dora, .rank = 3, .scale = 0.1f, .num_layers = 2,
+    m->set_finetune({.type = rf::FineTuneType::dora,
+                     .rank = 3,
+                     .scale = 0.1f,
+                     .num_layers = 2,
                      .keys = {"self_attn.v_proj", "mlp.up_proj"}},
                     21);
     randomise(m->params(), 22, 0.1f);
@@ -328,9 +331,8 @@ TEST(AdapterIo, RoundTripAndMlxConfig) {
 
     // a file for another rank or other modules is refused with the tensor named
     auto m4 = rf::Model::random_init(tiny(), 20);
-    m4->set_finetune({.type = rf::FineTuneType::dora, .rank = 4, .num_layers = 2,
-                      .keys = {"self_attn.v_proj", "mlp.up_proj"}},
-                     1);
+    m4->set_finetune(
+        {.type = rf::FineTuneType::dora, .rank = 4, .num_layers = 2, .keys = {"self_attn.v_proj", "mlp.up_proj"}}, 1);
     try {
         rf::load_adapter_weights(*m4, dir + "/adapters.safetensors");
         FAIL();

@@ -90,8 +90,8 @@ void expect_grad(const float* got, const std::vector<float>& want, const std::st
         double err = std::abs(double(got[i]) - want[i]);
         if (err > worst) worst = err, at = i;
     }
-    EXPECT_LE(worst, 2e-5 * scale) << what << "[" << at << "]: " << got[at] << " vs " << want[at] << " (scale "
-                                   << scale << ")";
+    EXPECT_LE(worst, 2e-5 * scale) << what << "[" << at << "]: " << got[at] << " vs " << want[at] << " (scale " << scale
+                                   << ")";
     std::printf("  %-58s max err %.2e (scale %.2e)\n", what.c_str(), worst, scale);
 }
 

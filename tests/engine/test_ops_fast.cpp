@@ -115,5 +115,16 @@ TEST(OpsFast, LmHeadChunkedMatchesNaive) {
                                         ls2.data(), en2.data(), N, C, V, tau);
         expect_close(dh1, dh2, 5e-5f, "dh");
         expect_close(dW1, dW2, 5e-5f, "dW");
+        // the path without recomputation (E_p[W] from the forward)
+        VecF pw((size_t)N * C), dh3((size_t)N * C, 0.f);
+        rf::lm_head_logp_forward(lp1.data(), en1.data(), ls1.data(), h.data(), W.data(), tgt.data(), N, C, V, tau, work,
+                                 pw.data());
+        expect_close(lp1, lp2, 2e-5f, "logp (with E_p[W])");
+        VecF dh4((size_t)N * C, 0.f);
+        rf::lm_head_logp_backward(dh3.data(), (float*)nullptr, g.data(), (const float*)nullptr, h.data(), W.data(),
+                                  tgt.data(), ls1.data(), en1.data(), N, C, V, tau, work, pw.data());
+        rf::lm_head_logp_backward_naive(dh4.data(), (float*)nullptr, g.data(), (const float*)nullptr, h.data(),
+                                        W.data(), tgt.data(), ls2.data(), en2.data(), N, C, V, tau);
+        expect_close(dh3, dh4, 5e-5f, "dh (from E_p[W])");
     }
 }

@@ -145,24 +145,30 @@ TEST(OpsGrad, Matmul) {
     rf::set_naive_gemm(false);
 }
 
+// T = 70 spans two query blocks of the fast path (64 + 6 rows).
 TEST(OpsGrad, AttentionGqa) {
-    const int B = 2, T = 5, NH = 4, KVH = 2, HS = 4;
-    const size_t nq = B * T * NH * HS, nk = B * T * KVH * HS;
-    Vec q = randn(nq, 15), k = randn(nk, 16), v = randn(nk, 17), w = randn(nq, 18), out(nq), lse(B * NH * T);
-    for (bool naive : {false, true}) {
-        auto fwd = naive ? rf::attention_forward_naive<double> : rf::attention_forward<double>;
-        auto bwd = naive ? rf::attention_backward_naive<double> : rf::attention_backward<double>;
-        auto loss = [&] {
-            fwd(out.data(), lse.data(), q.data(), k.data(), v.data(), B, T, NH, KVH, HS);
-            return weighted_sum(out, w);
-        };
-        loss();
-        Vec dq(nq, 0.0), dk(nk, 0.0), dv(nk, 0.0);
-        bwd(dq.data(), dk.data(), dv.data(), w.data(), q.data(), k.data(), v.data(), out.data(), lse.data(), B, T, NH,
-            KVH, HS);
-        check_grad("dq", q, dq, loss);
-        check_grad("dk", k, dk, loss);
-        check_grad("dv", v, dv, loss);
+    struct Shape {
+        int B, T, NH, KVH, HS;
+    };
+    for (Shape sh : {Shape{2, 5, 4, 2, 4}, Shape{1, 70, 2, 1, 4}}) {
+        const int B = sh.B, T = sh.T, NH = sh.NH, KVH = sh.KVH, HS = sh.HS;
+        const size_t nq = B * T * NH * HS, nk = B * T * KVH * HS;
+        Vec q = randn(nq, 15), k = randn(nk, 16), v = randn(nk, 17), w = randn(nq, 18), out(nq), lse(B * NH * T);
+        for (bool naive : {false, true}) {
+            auto fwd = naive ? rf::attention_forward_naive<double> : rf::attention_forward<double>;
+            auto bwd = naive ? rf::attention_backward_naive<double> : rf::attention_backward<double>;
+            auto loss = [&] {
+                fwd(out.data(), lse.data(), q.data(), k.data(), v.data(), B, T, NH, KVH, HS);
+                return weighted_sum(out, w);
+            };
+            loss();
+            Vec dq(nq, 0.0), dk(nk, 0.0), dv(nk, 0.0);
+            bwd(dq.data(), dk.data(), dv.data(), w.data(), q.data(), k.data(), v.data(), out.data(), lse.data(), B, T,
+                NH, KVH, HS);
+            check_grad("dq", q, dq, loss);
+            check_grad("dk", k, dk, loss);
+            check_grad("dv", v, dv, loss);
+        }
     }
 }
 
@@ -180,8 +186,8 @@ TEST(OpsGrad, LmHeadLogpAndEntropy) {
                 rf::lm_head_logp_forward_naive(logp.data(), ent.data(), lse.data(), h.data(), W.data(), targets.data(),
                                                N, C, V, tau);
             else
-                rf::lm_head_logp_forward(logp.data(), ent.data(), lse.data(), h.data(), W.data(), targets.data(), N,
-                                         C, V, tau, work);
+                rf::lm_head_logp_forward(logp.data(), ent.data(), lse.data(), h.data(), W.data(), targets.data(), N, C,
+                                         V, tau, work);
             return weighted_sum(logp, a) + weighted_sum(ent, e);
         };
         loss();
@@ -197,6 +203,28 @@ TEST(OpsGrad, LmHeadLogpAndEntropy) {
         check_grad("dh", h, dh, loss);
         check_grad("dW", W, dW, loss);
     }
+}
+
+// The backward that uses E_p[W] saved by the forward instead of recomputing the logits (no entropy
+// gradient, no dW): same gradient for h.
+TEST(OpsGrad, LmHeadLogpFromSavedExpectation) {
+    const int N = 7, C = 5, V = 13;
+    const float tau = 1.3f;
+    std::vector<int32_t> targets = {3, -1, 0, 12, 7, 7, -1};
+    Vec h = randn(N * C, 31), W = randn(V * C, 32), a = randn(N, 33);
+    Vec logp(N), ent(N), lse(N), pw(N * C);
+    rf::LmHeadWork<double> work;
+    work.chunk = 4;
+    auto loss = [&] {
+        rf::lm_head_logp_forward(logp.data(), ent.data(), lse.data(), h.data(), W.data(), targets.data(), N, C, V, tau,
+                                 work, pw.data());
+        return weighted_sum(logp, a);
+    };
+    loss();
+    Vec dh(N * C, 0.0);
+    rf::lm_head_logp_backward(dh.data(), (double*)nullptr, a.data(), (const double*)nullptr, h.data(), W.data(),
+                              targets.data(), lse.data(), ent.data(), N, C, V, tau, work, pw.data());
+    check_grad("dh", h, dh, loss);
 }
 
 // LoRA (m == nullptr) and DoRA, with and without a dropout keep-mask, with a bias. For DoRA the row
