@@ -92,8 +92,10 @@ public:
     // then the final save (and the test split when `test` is set). True when all steps were done.
     bool run();
 
-private:
+    // The state, private to engine/trainers/ (session_impl.h).
     struct Impl;
+
+private:
     explicit Session(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m;
 };

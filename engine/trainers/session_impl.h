@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "data/epoch_sampler.h"
 #include "gen/generate.h"
 #include "judge/judge.h"
 #include "judge/judge_runner.h"
@@ -51,18 +52,10 @@ struct SplitData {
     size_t size() const { return prompts.empty() ? seqs.size() : prompts.size(); }
 };
 
-// Shuffled epochs (SPEC §5: no with-replacement draws). The order of epoch e is a Fisher-Yates
-// shuffle drawn from Rng(seed, stream 1000 + e), so the position (epoch, index) is all a resume needs.
-struct EpochOrder {
-    uint64_t seed = 0;
-    size_t n = 0;
-    int64_t epoch = 0;
-    size_t index = 0;
-    std::vector<size_t> perm;
-    void reset(uint64_t seed_, size_t n_);
-    void seek(int64_t epoch_, size_t index_);
-    size_t next();  // the next example index, starting a new epoch when one ends
-};
+// A relative path in the config (model, data, files) is taken from the working directory when it
+// exists there, else from the config file's folder (so presets can name their files relative to
+// themselves).
+std::string resolve_relative(const std::string& path, const std::string& config_file);
 
 struct Session::Impl {
     RunConfig cfg;
@@ -77,7 +70,7 @@ struct Session::Impl {
     std::unique_ptr<Tokenizer> tok;
     std::optional<ChatTemplate> tmpl;
     SplitData train, valid, test;
-    EpochOrder order;
+    std::optional<EpochSampler> order;  // shuffled epochs of the training split (SPEC §5)
 
     std::unique_ptr<Optimizer> optimizer;
     std::unique_ptr<LearningRateSchedule> schedule;

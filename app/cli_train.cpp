@@ -1,0 +1,124 @@
+// reinforge-cli train CONFIG.yaml [--set key=value …] | --resume RUN_DIR
+// Runs a training session headless: a progress line on stderr, metrics in the run folder. Ctrl-C
+// (SIGINT) or SIGTERM finishes the current step, writes a checkpoint and exits 0; `--resume RUN_DIR`
+// continues such a run with the same results as an uninterrupted one.
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <unistd.h>
+
+#include "cli_command.h"
+#include "cli_human_judge.h"
+#include "core/error.h"
+#include "train/run_config.h"
+#include "trainers/session.h"
+
+namespace {
+
+rf::RunControl* g_control = nullptr;
+
+extern "C" void on_signal(int) {
+    if (g_control) g_control->stop.store(true);
+}
+
+// The progress line: step/iters, loss or reward, tokens/s, ETA; one line per report, plus a
+// carriage-return-updated line on a terminal.
+class ProgressPrinter : public rf::RunObserver {
+public:
+    explicit ProgressPrinter(int report_every) : m_every(std::max(1, report_every)) {}
+    void on_start(const std::string& run_dir, int first, int total) override {
+        m_total = total;
+        m_first = first;
+        m_t0 = std::chrono::steady_clock::now();
+        std::fprintf(stderr, "run folder: %s\n", run_dir.c_str());
+    }
+    void on_metrics(int step, const rf::StepMetrics& m) override {
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count();
+        double per = step > m_first ? secs / double(step - m_first) : 0.0;
+        double eta = per * double(m_total - step);
+        std::string main;
+        char buf[160];
+        for (const char* k : {"total_rewards_mean", "rewards", "accuracies", "loss"}) {
+            double v = rf::metric(m, k, NAN);
+            if (std::isfinite(v)) {
+                std::snprintf(buf, sizeof buf, "%s %.4f", k, v);
+                main = buf;
+                break;
+            }
+        }
+        std::snprintf(buf, sizeof buf, "step %d/%d  %s  %.1f tok/s  %.2f s/step  ETA %s", step, m_total, main.c_str(),
+                      rf::metric(m, "tokens_per_second"), rf::metric(m, "step_time"), eta_text(eta).c_str());
+        bool tty = isatty(2);
+        if (step % m_every == 0 || step == m_total || step == m_first + 1) std::fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", buf);
+        else if (tty) std::fprintf(stderr, "\r\033[K%s", buf);
+    }
+    void on_eval(int step, const rf::StepMetrics& m) override {
+        std::string line = "eval at step " + std::to_string(step) + ":";
+        char buf[96];
+        for (auto& x : m) {
+            std::snprintf(buf, sizeof buf, " %s %.4f", x.name.c_str(), x.value);
+            line += buf;
+        }
+        std::fprintf(stderr, "%s%s\n", isatty(2) ? "\r\033[K" : "", line.c_str());
+    }
+    void on_log(const std::string& line) override { std::fprintf(stderr, "%s%s\n", isatty(2) ? "\r\033[K" : "", line.c_str()); }
+
+private:
+    static std::string eta_text(double s) {
+        char b[32];
+        int t = int(s + 0.5);
+        std::snprintf(b, sizeof b, "%d:%02d:%02d", t / 3600, (t / 60) % 60, t % 60);
+        return b;
+    }
+    int m_every, m_total = 0, m_first = 0;
+    std::chrono::steady_clock::time_point m_t0;
+};
+
+int run_train(const std::vector<std::string>& args) {
+    std::vector<std::string> sets;
+    for (size_t i = 0; i < args.size(); ++i)
+        if (args[i] == "--set") {
+            if (i + 1 >= args.size()) throw rf::InputError({}, 0, "--set", "expects key=value", "e.g. --set iters=100");
+            sets.push_back(args[++i]);
+        } else if (args[i].rfind("--set=", 0) == 0) {
+            sets.push_back(args[i].substr(6));
+        }
+    std::string resume = rf::cli::flag_value(args, "--resume");
+    auto pos = rf::cli::positionals(args, {"--set", "--resume"});
+
+    rf::RunControl control;
+    g_control = &control;
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    rf::cli::TerminalAsker asker;
+
+    std::unique_ptr<rf::Session> session;
+    std::unique_ptr<ProgressPrinter> printer;
+    if (!resume.empty()) {
+        printer = std::make_unique<ProgressPrinter>(10);
+        session = rf::Session::resume(resume, printer.get(), &control, &asker);
+    } else {
+        if (pos.size() != 1)
+            throw rf::InputError({}, 0, {}, "train needs one CONFIG.yaml (or --resume RUN_DIR)",
+                                 "reinforge-cli train config.yaml [--set key=value …]");
+        std::vector<std::string> warnings;
+        rf::RunConfig cfg = rf::load_config_with_overrides(pos[0], sets, &warnings);
+        for (auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+        printer = std::make_unique<ProgressPrinter>(cfg.steps_per_report);
+        session = std::make_unique<rf::Session>(cfg, printer.get(), &control, &asker);
+    }
+    bool finished = session->run();
+    g_control = nullptr;
+    if (!finished) std::fprintf(stderr, "stopped at step %d; continue with: reinforge-cli train --resume %s\n",
+                                session->step(), session->run_dir().c_str());
+    else std::fprintf(stderr, "done: %s\n", session->run_dir().c_str());
+    return 0;
+}
+
+rf::cli::Register reg{"train", "train from a YAML config (SFT, REINFORCE, RLOO, PPO, GRPO)",
+                      "train CONFIG.yaml [--set key=value …] | train --resume RUN_DIR", &run_train};
+
+}  // namespace
