@@ -1,0 +1,171 @@
+#include "export/fuse.h"
+
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "export/hf_export.h"
+#include "io/hf_cache.h"
+#include "model/adapter_io.h"
+
+namespace rf {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_file(const fs::path& p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec);
+}
+
+// A string key of config.yaml ("" when absent or not a scalar).
+std::string yaml_string(const YAML::Node& root, const char* key, const std::string& file) {
+    try {
+        YAML::Node n = root[key];
+        if (!n || n.IsNull()) return {};
+        if (!n.IsScalar())
+            throw InputError(file, int(n.Mark().line) + 1, key, std::string("'") + key + "' must be a string", "");
+        return n.as<std::string>();
+    } catch (const YAML::Exception& e) {
+        throw InputError(file, int(e.mark.line) + 1, key, e.msg, "");
+    }
+}
+
+// A folder named in a run: as given (absolute, or relative to the working directory), else relative
+// to the run folder, else an HF id / LM Studio folder (resolve_model_dir, which names where it looked).
+std::string resolve_in_run(const std::string& value, const fs::path& run_dir) {
+    std::error_code ec;
+    if (fs::is_directory(value, ec)) return fs::absolute(value, ec).lexically_normal().string();
+    if (fs::path(value).is_relative() && !run_dir.empty()) {
+        // runs/<name>/ under the folder training started in: try the run, then its two parents
+        fs::path at = run_dir;
+        for (int up = 0; up < 3 && !at.empty(); ++up, at = at.parent_path())
+            if (fs::is_directory(at / value, ec) && is_file(at / value / "config.json"))
+                return (at / value).lexically_normal().string();
+    }
+    return resolve_model_dir(value);
+}
+
+}  // namespace
+
+ExportSource open_export_source(const std::string& path, const std::string& checkpoint) {
+    std::error_code ec;
+    if (!fs::is_directory(path, ec))
+        throw InputError(path, 0, {}, "no such folder", "pass a run folder (with config.yaml and adapters/) or a model folder");
+    const fs::path dir = fs::absolute(path, ec).lexically_normal();
+    ExportSource src;
+
+    // Which kind of folder is this?
+    fs::path adapter_dir, run_dir;
+    if (is_file(dir / "adapter_config.json")) {
+        adapter_dir = dir;
+        if (is_file(dir.parent_path() / "config.yaml")) run_dir = dir.parent_path();
+    } else if (is_file(dir / "config.yaml")) {
+        run_dir = dir;
+    } else if (is_file(dir / "adapters" / "adapter_config.json")) {
+        run_dir = dir;
+        adapter_dir = dir / "adapters";
+    } else if (is_file(dir / "config.json")) {
+        src.model_dir = dir.string();
+        src.name = dir.filename().string();
+        if (!checkpoint.empty())
+            throw InputError(checkpoint, 0, "checkpoint", "a model folder has no adapter checkpoints", "pass a run folder");
+        src.model = Model::load(src.model_dir);
+        return src;
+    } else {
+        throw InputError(dir.string(), 0, {}, "neither a run folder nor a model folder",
+                         "expected config.yaml + adapters/adapter_config.json (a run) or config.json (a model)");
+    }
+
+    std::string base;
+    if (!run_dir.empty()) {
+        const std::string yaml_path = (run_dir / "config.yaml").string();
+        YAML::Node root;
+        try {
+            root = YAML::LoadFile(yaml_path);
+        } catch (const YAML::Exception& e) {
+            throw InputError(yaml_path, int(e.mark.line) + 1, {}, e.msg, "the run's config.yaml is damaged");
+        }
+        base = yaml_string(root, "model", yaml_path);
+        src.lm_studio_name = yaml_string(root, "lm_studio_name", yaml_path);
+        if (adapter_dir.empty()) {  // adapter_path as given, relative to the run, else <run>/adapters
+            const std::string ap = yaml_string(root, "adapter_path", yaml_path);
+            adapter_dir = run_dir / "adapters";
+            for (const fs::path& cand : {fs::path(ap), run_dir / ap})
+                if (!ap.empty() && is_file(cand / "adapter_config.json")) {
+                    adapter_dir = fs::absolute(cand, ec).lexically_normal();
+                    break;
+                }
+        }
+        src.run_dir = run_dir.string();
+    }
+    const fs::path acfg = adapter_dir / "adapter_config.json";
+    if (!is_file(acfg))
+        throw InputError(acfg.string(), 0, {}, "the run has no adapter_config.json",
+                         "has the run saved its adapters yet? (they are written at save_every and at the end)");
+    if (base.empty()) {  // mlx-lm-lora's adapter folders name the base model here
+        nlohmann::json j = nlohmann::json::parse(read_file(acfg.string()), nullptr, false);
+        if (j.is_object() && j.contains("model") && j["model"].is_string()) base = j["model"].get<std::string>();
+    }
+    if (base.empty())
+        throw InputError(src.run_dir.empty() ? acfg.string() : src.run_dir + "/config.yaml", 0, "model",
+                         "the base model is not named", "config.yaml needs `model:` (a folder or an HF id)");
+    src.model_dir = resolve_in_run(base, run_dir.empty() ? adapter_dir.parent_path() : run_dir);
+    src.adapter_dir = adapter_dir.string();
+    src.name = (run_dir.empty() ? adapter_dir : run_dir).filename().string();
+    src.model = Model::load(src.model_dir);
+    load_adapters(*src.model, src.adapter_dir);
+    if (!checkpoint.empty()) {
+        const fs::path ck = is_file(checkpoint) ? fs::path(checkpoint) : adapter_dir / checkpoint;
+        if (!is_file(ck))
+            throw InputError(checkpoint, 0, "checkpoint", "no such adapter file (looked in the working directory and " +
+                                                              adapter_dir.string() + ")",
+                             "name a file like 0000100_adapters.safetensors");
+        load_adapter_weights(*src.model, ck.string());
+    }
+    return src;
+}
+
+void fuse_adapters(Model& m) {
+    if (!m.has_finetune() || m.finetune().type == FineTuneType::full) return;
+    std::vector<float> w;
+    for (int l = 0; l < m.num_layers(); ++l)
+        for (int p = 0; p < kNumProj; ++p) {
+            if (!m.adapter(l, Proj(p))) continue;
+            const size_t n = size_t(m.proj_in(Proj(p))) * size_t(m.proj_out(Proj(p)));
+            w.resize(n);
+            m.merged_weight(l, Proj(p), w.data());
+            std::memcpy(m.block(l).w[p], w.data(), n * sizeof(float));
+        }
+    const AdapterSpec spec = m.finetune();  // a copy: set_finetune replaces it
+    m.set_finetune(spec, 0);                // identity adapters over the fused weights
+}
+
+DType base_weight_dtype(const std::string& model_dir) {
+    WeightStore store = WeightStore::open_dir(model_dir);
+    for (const auto& f : store.files())
+        for (const TensorInfo& t : f->tensors())
+            if (t.shape.size() >= 2 && (t.dtype == DType::BF16 || t.dtype == DType::F16 || t.dtype == DType::F32))
+                return t.dtype;
+    return DType::F32;
+}
+
+std::string fuse_run(const std::string& run_dir, const FuseOptions& opt) {
+    ExportSource src = open_export_source(run_dir, opt.checkpoint);
+    std::string out = opt.out_dir;
+    if (out.empty()) {
+        if (src.run_dir.empty() && src.adapter_dir.empty())
+            throw InputError(run_dir, 0, {}, "a model folder has nothing to fuse", "pass a run folder, or use export --format hf");
+        out = (src.run_dir.empty() ? fs::path(src.adapter_dir).parent_path() : fs::path(src.run_dir)).string() + "/fused";
+    }
+    const DType dtype = opt.dtype_from_base ? base_weight_dtype(src.model_dir) : opt.dtype;
+    fuse_adapters(*src.model);
+    save_hf_folder(*src.model, src.model_dir, out, dtype);
+    return out;
+}
+
+}  // namespace rf

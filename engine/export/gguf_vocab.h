@@ -1,0 +1,43 @@
+// The tokenizer.* metadata of a GGUF file, as llama.cpp's convert_hf_to_gguf.py writes it:
+//   byte-level BPE (tokenizer.json: Qwen2/3, Llama 3, SmolLM)
+//     tokenizer.ggml.model "gpt2", .pre (llama.cpp's pre-tokenizer name), .tokens, .token_type, .merges
+//   SentencePiece (tokenizer.model: Llama 2, TinyLlama, the embedded default) and SentencePiece-style
+//   BPE tokenizer.json (Metaspace + byte_fallback)
+//     tokenizer.ggml.model "llama", .pre "default", .tokens, .scores, .token_type
+// plus bos/eos/unknown/padding ids, add_bos_token/add_eos_token and tokenizer.chat_template.
+// The vocabulary is padded to the model's vocab_size with "[PAD{id}]" tokens of type UNUSED, since
+// llama.cpp requires one token per row of token_embd.
+// reference: ggml-org/llama.cpp convert_hf_to_gguf.py (get_vocab_base, _set_vocab_sentencepiece),
+//            gguf-py/gguf/constants.py (TokenType), src/llama-vocab.cpp (pre-tokenizer names)
+#pragma once
+#include <string>
+#include <vector>
+
+#include "export/gguf_writer.h"
+
+namespace rf {
+
+// GGUF token types (the same numbers as SentencePiece's ModelProto.SentencePiece.Type).
+enum class GgufTokenType : int32_t { normal = 1, unknown = 2, control = 3, user_defined = 4, unused = 5, byte = 6 };
+
+// One piece of a SentencePiece tokenizer.model, read straight from its protobuf.
+struct SpPiece {
+    std::string piece;
+    float score = 0.0f;
+    int32_t type = 1;  // GgufTokenType numbering
+};
+// Parses the ModelProto's `repeated SentencePiece pieces = 1` (piece = 1, score = 2, type = 3).
+// Throws InputError naming the file on a malformed protobuf.
+std::vector<SpPiece> read_sp_pieces(const std::string& path);
+
+// llama.cpp's name for a byte-level BPE pre-tokenizer ("qwen2", "llama-bpe", "smollm", "gpt2"), from
+// the model type and tokenizer.json's pre_tokenizer; "" when it is not one llama.cpp knows.
+std::string gguf_bpe_pre_name(const std::string& tokenizer_json_text, const std::string& model_type);
+
+// Adds every tokenizer.* key for the tokenizer in `dir` to `w`. `n_vocab` = the model's vocab_size.
+// Things worth telling the user (an unknown pre-tokenizer, derived scores) are appended to `notes`.
+// Throws InputError when the folder has no usable tokenizer or it has more tokens than n_vocab.
+void add_gguf_tokenizer(GgufWriter& w, const std::string& dir, const std::string& model_type, int n_vocab,
+                        std::vector<std::string>* notes);
+
+}  // namespace rf
