@@ -1,9 +1,9 @@
 // Matmuls on quantized weights, computed from the packed words (never a float copy of W):
 //   forward   y (M,N)  = x (M,K) . W^T        (y overwritten, or added to when accumulate)
 //   backward  dx (M,K) += dy (M,N) . W        (the input gradient through a frozen W; W gets none)
-// Small M (decode: M <= 16, in passes of 8 rows of x): each row of W is decoded once, 16 weights at
-// a time in registers (one AVX-512 decoder for every width: bytes gathered per lane, shifted,
-// masked, then s * q + b), and dotted with every row of x; rows of W split over the WorkerPool. Large M (prefill, training): a
+// Small M (decode: M <= 16, in passes of 8 rows of x): each row of W is unpacked once, in registers
+// (AVX-512; quant_gemv.cpp), and dotted with every row of x, the scale applied once per group and
+// the bias through precomputed group sums of x; rows of W split over the WorkerPool. Large M (prefill, training): a
 // tile of W rows is dequantized into a scratch buffer (O(N K) work against O(M N K)) and multiplied
 // by OpenBLAS sgemm, tile after tile, so the float copy never exceeds one tile.
 #pragma once
