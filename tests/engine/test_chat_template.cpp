@@ -128,6 +128,16 @@ TEST(ChatTemplate, ClearErrors) {
     }
 }
 
+TEST(ChatTemplate, HostileNestingIsAnErrorNotACrash) {
+    std::string deep = "{{ " + std::string(5000, '(') + "1" + std::string(5000, ')') + " }}";
+    EXPECT_THROW(rf::ChatTemplate::from_string(deep, "deep.jinja"), rf::InputError);
+    std::string blocks;
+    for (int i = 0; i < 5000; ++i) blocks += "{% if true %}";
+    EXPECT_THROW(rf::ChatTemplate::from_string(blocks, "blocks.jinja"), rf::InputError);
+    std::string nots = "{{ " + [] { std::string s; for (int i = 0; i < 5000; ++i) s += "not "; return s; }() + "x }}";
+    EXPECT_THROW(rf::ChatTemplate::from_string(nots, "nots.jinja"), rf::InputError);
+}
+
 TEST(ChatTemplate, ErrorNamesTheLine) {
     try {
         rf::ChatTemplate::from_string("a\nb\n{{ 1 +* 2 }}", "t.jinja").render({}, false);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+
+#include <unistd.h>
 #include <set>
 
 #include "core/atomic_file.h"

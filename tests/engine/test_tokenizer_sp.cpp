@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"

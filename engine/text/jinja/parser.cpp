@@ -26,6 +26,15 @@ private:
     std::vector<Token> m_t;
     size_t m_p = 0;
     std::string m_name;
+    int m_depth = 0;  // nesting of expressions and blocks: a hostile template must not overflow the stack
+
+    struct DepthGuard {
+        Parser& p;
+        explicit DepthGuard(Parser& parser) : p(parser) {
+            if (++p.m_depth > 200) p.fail("the template nests expressions or blocks more than 200 deep");
+        }
+        ~DepthGuard() { --p.m_depth; }
+    };
 
     const Token& peek(size_t k = 0) const { return m_t[std::min(m_p + k, m_t.size() - 1)]; }
     const Token& next() { const Token& t = peek(); if (m_p < m_t.size() - 1) ++m_p; return t; }
@@ -48,6 +57,7 @@ private:
 
     // Parses statements until a {% <one of ends> %} (not consumed; the keyword is left at peek()).
     Body parse_body(const std::vector<std::string>& ends) {
+        DepthGuard guard(*this);
         Body body;
         for (;;) {
             const Token& t = peek();
@@ -183,6 +193,7 @@ private:
     }
 
     NodePtr parse_ternary(bool allow) {
+        DepthGuard guard(*this);
         NodePtr e = parse_or();
         while (allow && is_name("if")) {
             int line = peek().line;
@@ -216,6 +227,7 @@ private:
         return l;
     }
     NodePtr parse_not() {
+        DepthGuard guard(*this);
         if (is_name("not")) {
             int line = peek().line;
             next();
@@ -266,6 +278,7 @@ private:
         return l;
     }
     NodePtr parse_unary(bool with_filter) {
+        DepthGuard guard(*this);
         NodePtr e;
         if (is_op("-") || is_op("+")) {
             int line = peek().line;
