@@ -65,29 +65,57 @@ void Candidates::reset(const float* logits, int V) {
 // Nucleus filter. Keep token j (in rank order) iff above_j = sum_{i ranked before j} p_i < top_p.
 // mlx-lm's form: ascending cumsum C_j = sum_{i ranked at or below j} p_i > 1 - top_p; with sum p = 1
 // that is 1 - above_j > 1 - top_p, the same condition. The best token always survives (above = 0).
+// So the survivors are the best c tokens, c = min{ j : mass of the best j >= top_p } (or all).
 // reference: mlx_lm/sample_utils.py apply_top_p; Holtzman et al. 2019.
+//
+// c is found by quickselect on mass (expected O(V) even for a flat distribution, where the nucleus
+// holds most of the vocabulary): items [0, lo) are the best lo tokens with mass `below` < top_p, and
+// c lies in (lo, hi].
 void TopPSampler::apply(Candidates& c) const {
     if (!(m_top_p > 0.0f && m_top_p < 1.0f) || c.items.size() <= 1) return;
     const double p = m_top_p;
-    // Rank a growing prefix until it holds the cut-off: usually the nucleus is small.
-    size_t k = std::min<size_t>(c.items.size(), 64);
-    for (;;) {
-        if (!c.sorted) partial_rank(c.items, k);
-        double above = 0.0;
-        for (size_t i = 0; i < k; ++i) {
-            if (above >= p) {
-                c.items.resize(i);
-                c.sorted = true;
-                return;
+    auto& v = c.items;
+    auto mass = [](const TokenLogprob& t) { return std::exp(double(t.logprob)); };
+    if (m_rank_limit > 0 && size_t(m_rank_limit) < v.size() && !c.sorted) {
+        partial_rank(v, size_t(m_rank_limit));
+        v.resize(size_t(m_rank_limit));
+        c.sorted = true;
+    }
+    size_t lo = 0, hi = v.size();
+    double below = 0.0;
+    if (!c.sorted) {
+        while (hi - lo > 32) {
+            std::swap(v[lo + (hi - lo) / 2], v[hi - 1]);
+            const TokenLogprob pivot = v[hi - 1];
+            auto mid_it = std::partition(v.begin() + long(lo), v.begin() + long(hi - 1),
+                                         [&](const TokenLogprob& t) { return ranks_before(t, pivot); });
+            const size_t mid = size_t(mid_it - v.begin());
+            std::swap(v[mid], v[hi - 1]);
+            double left = 0.0;
+            for (size_t i = lo; i < mid; ++i) left += mass(v[i]);
+            if (below + left >= p) {
+                hi = mid;  // the best `mid` already reach top_p
+            } else {
+                below += left;
+                lo = mid;  // the best `mid` do not: c > mid
+                if (below + mass(v[mid]) >= p) {
+                    hi = mid + 1;
+                    break;
+                }
+                below += mass(v[mid]);
+                lo = mid + 1;
             }
-            above += std::exp(double(c.items[i].logprob));
         }
-        if (k == c.items.size()) {
-            c.sorted = true;
+        std::sort(v.begin() + long(lo), v.begin() + long(hi), ranks_before);
+    }
+    for (size_t i = lo; i < hi; ++i) {
+        if (below >= p) {
+            v.resize(i);
             return;
         }
-        k = std::min(c.items.size(), k * 8);
+        below += mass(v[i]);
     }
+    v.resize(hi);
 }
 
 // Min-p filter: remove logprob_j < max_i logprob_i + log(min_p), but keep the best
@@ -120,7 +148,7 @@ SamplerChain SamplerChain::from_params(const SamplingParams& p) {
     validate_sampling_params(p, true);
     SamplerChain chain;
     chain.set_temperature(p.temperature);
-    if (p.top_p > 0.0f && p.top_p < 1.0f) chain.add(std::make_unique<TopPSampler>(p.top_p));
+    if (p.top_p > 0.0f && p.top_p < 1.0f) chain.add(std::make_unique<TopPSampler>(p.top_p, p.top_k));
     if (p.min_p != 0.0f) chain.add(std::make_unique<MinPSampler>(p.min_p, p.min_tokens_to_keep));
     if (p.top_k > 0) chain.add(std::make_unique<TopKSampler>(p.top_k));
     return chain;

@@ -65,12 +65,15 @@ public:
 
 class TopPSampler final : public Sampler {
 public:
-    explicit TopPSampler(float top_p) : m_top_p(top_p) {}
+    // `rank_limit` > 0: a later top_k keeps at most that many tokens anyway, so only the best
+    // rank_limit need ranking (the chain's result is the best min(n_top_p, n_min_p, k) either way).
+    explicit TopPSampler(float top_p, int rank_limit = 0) : m_top_p(top_p), m_rank_limit(rank_limit) {}
     const char* name() const override { return "top_p"; }
     void apply(Candidates& c) const override;
 
 private:
     float m_top_p;
+    int m_rank_limit;
 };
 
 class MinPSampler final : public Sampler {
