@@ -1,0 +1,134 @@
+#include "judge/local_judge_backend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "gen/generate_model.h"
+#include "io/hf_cache.h"
+#include "model/kv_cache.h"
+#include "model/model.h"
+#include "text/tokenizer.h"
+
+namespace rf {
+namespace {
+
+// log softmax of one row of logits, in double.
+std::vector<double> log_softmax(const float* logits, int V) {
+    double mx = -std::numeric_limits<double>::infinity();
+    for (int v = 0; v < V; ++v) mx = std::max(mx, double(logits[v]));
+    double sum = 0.0;
+    for (int v = 0; v < V; ++v) sum += std::exp(double(logits[v]) - mx);
+    const double lse = mx + std::log(sum);
+    std::vector<double> out(static_cast<size_t>(V));
+    for (int v = 0; v < V; ++v) out[size_t(v)] = double(logits[v]) - lse;
+    return out;
+}
+
+}  // namespace
+
+std::unique_ptr<LocalModelBackend> LocalModelBackend::load(const std::string& judge, const std::atomic<bool>* stop) {
+    const std::string dir = resolve_model_dir(judge);
+    std::unique_ptr<Model> model = Model::load(dir);
+    std::unique_ptr<Tokenizer> tok = load_tokenizer(dir);
+    auto backend = std::make_unique<LocalModelBackend>(*model, *tok, ChatTemplate::from_dir(dir), judge, true, stop);
+    backend->owned_model_ = std::move(model);
+    backend->owned_tok_ = std::move(tok);
+    return backend;
+}
+
+LocalModelBackend::LocalModelBackend(Model& model, const Tokenizer& tok, ChatTemplate tpl, std::string name,
+                                     bool use_adapters, const std::atomic<bool>* stop)
+    : model_(&model), tok_(&tok), tpl_(std::move(tpl)), name_(std::move(name)), use_adapters_(use_adapters), stop_(stop) {
+    DecodeOptions o;
+    o.use_adapters = use_adapters_;
+    decoder_ = std::make_unique<ModelDecoder>(*model_, o);
+}
+
+LocalModelBackend::~LocalModelBackend() = default;
+
+std::string LocalModelBackend::prompt_text(const std::string& system, const std::string& user) const {
+    std::vector<Message> messages;
+    if (!system.empty()) messages.push_back({"system", system});
+    messages.push_back({"user", user});
+    return tpl_.render(messages, true, tpl_.reads_enable_thinking() ? std::optional<bool>(false) : std::nullopt);
+}
+
+std::vector<int> LocalModelBackend::prompt_ids(const std::string& text) const { return tok_->encode(text, false); }
+
+std::vector<int> LocalModelBackend::choice_tokens(const std::string& text, const std::vector<int>& ids,
+                                                  const std::string& choice) const {
+    std::vector<int> full = tok_->encode(text + choice, false);
+    if (full.size() > ids.size() && std::equal(ids.begin(), ids.end(), full.begin()))
+        return std::vector<int>(full.begin() + std::ptrdiff_t(ids.size()), full.end());
+    return tok_->encode(choice, false);  // the choice merged with the prompt's end: take it alone
+}
+
+std::string LocalModelBackend::complete(const std::string& system, const std::string& user, int max_tokens) {
+    if (stop_ && stop_->load()) throw JudgeCancelled();
+    const std::vector<int> ids = prompt_ids(prompt_text(system, user));
+    SamplingParams greedy;
+    greedy.temperature = 0.0f;
+    Rng rng(0);
+    GenerateHooks hooks;
+    if (stop_) hooks.cancelled = [this] { return stop_->load(); };
+    auto groups = generate_groups(*decoder_, *tok_, {ids}, 1, greedy, stop_criteria_for(*tok_, {}, std::max(1, max_tokens)),
+                                  rng, hooks);
+    if (stop_ && stop_->load()) throw JudgeCancelled();
+    return groups.at(0).at(0).text;
+}
+
+std::vector<double> LocalModelBackend::choice_probabilities(const std::string& system, const std::string& user,
+                                                            const std::vector<std::string>& choices) {
+    if (stop_ && stop_->load()) throw JudgeCancelled();
+    const std::string text = prompt_text(system, user);
+    const std::vector<int> ids = prompt_ids(text);
+    std::vector<std::vector<int>> toks;
+    size_t longest = 0;
+    for (const std::string& c : choices) {
+        toks.push_back(choice_tokens(text, ids, c));
+        longest = std::max(longest, toks.back().size());
+    }
+    const int V = decoder_->vocab_size();
+    std::vector<float> logits;
+    decoder_->prefill({ids}, int(std::max<size_t>(longest, 1)), logits);
+    const std::vector<double> first = log_softmax(logits.data(), V);
+
+    std::vector<double> lp(choices.size(), -std::numeric_limits<double>::infinity());
+    std::vector<int> multi;  // choices of more than one token continue in their own sequence
+    for (size_t c = 0; c < choices.size(); ++c) {
+        if (toks[c].empty() || toks[c][0] < 0 || toks[c][0] >= V) continue;
+        lp[c] = first[size_t(toks[c][0])];
+        if (toks[c].size() > 1) multi.push_back(int(c));
+    }
+    if (!multi.empty()) {
+        decoder_->fork(std::vector<int>(multi.size(), 0));
+        for (size_t k = 0; k + 1 < longest; ++k) {
+            std::vector<int> seqs, next, owner;
+            for (size_t s = 0; s < multi.size(); ++s) {
+                const std::vector<int>& t = toks[size_t(multi[s])];
+                if (k + 1 < t.size()) seqs.push_back(int(s)), next.push_back(t[k]), owner.push_back(multi[s]);
+            }
+            if (seqs.empty()) break;
+            decoder_->decode(seqs, next, logits);
+            for (size_t i = 0; i < seqs.size(); ++i) {
+                const std::vector<int>& t = toks[size_t(owner[i])];
+                std::vector<double> row = log_softmax(logits.data() + i * size_t(V), V);
+                int tok = t[k + 1];
+                lp[size_t(owner[i])] += (tok >= 0 && tok < V) ? row[size_t(tok)] : -std::numeric_limits<double>::infinity();
+            }
+        }
+    }
+    double mx = -std::numeric_limits<double>::infinity();
+    for (double x : lp) mx = std::max(mx, x);
+    RF_CHECK(std::isfinite(mx), "no judge choice has a token in the vocabulary");
+    double sum = 0.0;
+    std::vector<double> p(lp.size());
+    for (size_t c = 0; c < lp.size(); ++c) sum += (p[c] = std::exp(lp[c] - mx));
+    for (double& x : p) x /= sum;
+    return p;
+}
+
+}  // namespace rf

@@ -1,0 +1,62 @@
+// judge: <HF folder or id>: the LLM judge run by the engine on a local model, loaded once.
+//
+// The judge prompt goes through the model's chat template ([system?, user], add_generation_prompt,
+// enable_thinking off where the template reads it, as mlx-lm-lora sends it). The verdict is read from
+// the next-token distribution (SPEC §9: it can never fail to parse):
+//   log P(choice | prompt) = sum_k log softmax(logits_k)[c_k] over the choice's tokens c_0..c_n-1
+//   P(choice) normalised over the choices ({"0","1"} pairwise; {"0",…,"10"} scalar)
+// with the prompt prefilled once in the KV cache and multi-token choices ("10") continued from it.
+// The choice's tokens are those of encode(prompt_text + choice) after the prompt's own tokens, so a
+// SentencePiece "▁" or a merge with the template's last characters comes out as the model would
+// have produced it. complete() (used only when probabilities are not wanted) decodes greedily.
+#pragma once
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "judge/llm_judge.h"
+#include "text/chat_template.h"
+
+namespace rf {
+
+class Model;
+class ModelDecoder;
+class Tokenizer;
+
+class LocalModelBackend : public ChatBackend {
+public:
+    // Resolves `judge` (a folder, or an HF id in the local cache), loads the weights, tokenizer and
+    // chat template. Throws InputError naming what is missing.
+    static std::unique_ptr<LocalModelBackend> load(const std::string& judge, const std::atomic<bool>* stop = nullptr);
+    // Around a model the session already holds (e.g. the reference model when the judge is the same
+    // folder). `use_adapters` false judges with the frozen base of a LoRA/DoRA model. The references
+    // must outlive the backend.
+    LocalModelBackend(Model& model, const Tokenizer& tok, ChatTemplate tpl, std::string name, bool use_adapters = false,
+                      const std::atomic<bool>* stop = nullptr);
+    ~LocalModelBackend() override;
+
+    std::string name() const override { return name_; }
+    std::string complete(const std::string& system, const std::string& user, int max_tokens) override;
+    std::vector<double> choice_probabilities(const std::string& system, const std::string& user,
+                                             const std::vector<std::string>& choices) override;
+
+    // The chat-templated prompt text and its ids (for tests and logs).
+    std::string prompt_text(const std::string& system, const std::string& user) const;
+    std::vector<int> prompt_ids(const std::string& text) const;
+    // The tokens of `choice` as the continuation of `text` (whose ids are `ids`).
+    std::vector<int> choice_tokens(const std::string& text, const std::vector<int>& ids, const std::string& choice) const;
+
+private:
+    std::unique_ptr<Model> owned_model_;
+    std::unique_ptr<Tokenizer> owned_tok_;
+    Model* model_;
+    const Tokenizer* tok_;
+    ChatTemplate tpl_;
+    std::string name_;
+    bool use_adapters_;
+    const std::atomic<bool>* stop_;
+    std::unique_ptr<ModelDecoder> decoder_;
+};
+
+}  // namespace rf
