@@ -77,6 +77,7 @@ void WorkerPool::run(const std::function<void(int, int)>& fn) {
         fn(0, 1);
         return;
     }
+    std::lock_guard<std::mutex> run_lock(m_run_mutex);
     m_fn = &fn;
     m_error = nullptr;
     m_pending.store(m_n - 1, std::memory_order_release);

@@ -22,7 +22,8 @@ public:
 
     int size() const { return m_n; }
     // Calls fn(share, n_shares) for share = 0..n_shares-1 (n_shares = size()) and waits for all.
-    // Not reentrant; exceptions thrown by fn are rethrown on the caller's thread.
+    // Calls from different threads are serialised; a call from inside fn would deadlock.
+    // Exceptions thrown by fn are rethrown on the caller's thread.
     void run(const std::function<void(int share, int n_shares)>& fn);
     // Splits [0, n) into size() contiguous ranges of multiples of `grain` and calls fn(begin, end).
     void parallel_for(long n, long grain, const std::function<void(long begin, long end)>& fn);
@@ -39,6 +40,7 @@ private:
     std::atomic<int> m_pending{0};
     std::atomic<bool> m_stop{false};
     std::mutex m_mutex;
+    std::mutex m_run_mutex;
     std::condition_variable m_cv;
     std::exception_ptr m_error;
     std::mutex m_error_mutex;
