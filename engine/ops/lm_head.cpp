@@ -88,7 +88,7 @@ template <class S>
 void lm_head_logp_forward(S* logp, S* entropy, S* lse, const S* h, const S* W, const int32_t* targets, long N, int C,
                           int V, float temperature, LmHeadWork<S>& work, S* pw) {
     check_args<S>(targets, N, V, temperature);
-    const int chunk = work.chunk > 0 ? work.chunk : 64;
+    const int chunk = work.chunk > 0 ? work.chunk : 128;
     work.scored.clear();
     for (long n = 0; n < N; ++n) {
         if (targets[n] >= 0)
@@ -145,7 +145,7 @@ void lm_head_logp_backward(S* dh, S* dW, const S* dlogp, const S* dentropy, cons
         }
         return;
     }
-    const int chunk = work.chunk > 0 ? work.chunk : 64;
+    const int chunk = work.chunk > 0 ? work.chunk : 128;
     work.scored.clear();
     for (long n = 0; n < N; ++n)
         if (targets[n] >= 0 && (dlogp[n] != S(0) || (dentropy && dentropy[n] != S(0)))) work.scored.push_back(n);
