@@ -62,8 +62,11 @@ size_t decode_one(std::string_view s, size_t pos, char32_t* cp) {
     return need + 1;
 }
 
-bool is_space(char32_t cp) { return in_ranges(cp, kSpaceRanges, kSpaceRanges_count); }
-bool is_digit(char32_t cp) { return in_ranges(cp, kDigitRanges, kDigitRanges_count); }
+// ASCII fast path: \t \n \v \f \r, the separators 0x1C..0x1F and ' ' (the table's first two ranges).
+static inline bool ascii_space(unsigned char b) { return (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x20); }
+
+bool is_space(char32_t cp) { return cp < 0x80 ? ascii_space((unsigned char)cp) : in_ranges(cp, kSpaceRanges, kSpaceRanges_count); }
+bool is_digit(char32_t cp) { return cp < 0x80 ? (cp >= '0' && cp <= '9') : in_ranges(cp, kDigitRanges, kDigitRanges_count); }
 
 std::string_view strip(std::string_view s) {
     size_t begin = 0;
@@ -77,6 +80,12 @@ std::string_view strip(std::string_view s) {
     // backwards reliably when it is invalid).
     size_t end = begin, pos = begin;
     while (pos < s.size()) {
+        const unsigned char b = static_cast<unsigned char>(s[pos]);
+        if (b < 0x80) {  // ASCII: no decoding needed
+            ++pos;
+            if (!ascii_space(b)) end = pos;
+            continue;
+        }
         char32_t cp;
         size_t n = decode_one(s, pos, &cp);
         pos += n;
@@ -98,6 +107,10 @@ bool isdigit(std::string_view s) {
 size_t len(std::string_view s) {
     size_t n = 0;
     for (size_t pos = 0; pos < s.size(); ++n) {
+        if (static_cast<unsigned char>(s[pos]) < 0x80) {
+            ++pos;
+            continue;
+        }
         char32_t cp;
         pos += decode_one(s, pos, &cp);
     }
