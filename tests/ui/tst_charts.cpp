@@ -94,7 +94,7 @@ void TestCharts::decimatorSmallSeriesUntouched() {
 }
 
 void TestCharts::chartBulkFlushAndCsv() {
-    MetricChart chart("KL", "log-prob");
+    MetricChart chart("KL");
     QSignalSpy appeared(&chart, &MetricChart::dataAppeared);
     const ChartPlacement kl = placeMetric("kl");
     for (int s = 1; s <= 3; ++s) chart.addPoint("kl", kl, s, 0.5 * s);
@@ -118,7 +118,7 @@ void TestCharts::chartBulkFlushAndCsv() {
 }
 
 void TestCharts::chartExportsPng() {
-    MetricChart chart("Rewards", "fraction");
+    MetricChart chart("Rewards");
     chart.resize(400, 260);
     for (int s = 0; s < 10; ++s) chart.addPoint("rewards", placeMetric("rewards"), s, s * s);
     chart.flush();
@@ -164,7 +164,7 @@ void TestCharts::panelGrpoLossTitle() {
 }
 
 void TestCharts::validationOverlayDashed() {
-    MetricChart chart("KL", "");
+    MetricChart chart("KL");
     chart.addPoint("kl", placeMetric("kl"), 1, 1);
     chart.addPoint("val_kl", placeMetric("val_kl"), 1, 1);
     chart.flush();

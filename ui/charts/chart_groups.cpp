@@ -108,16 +108,34 @@ QString chartGroupTitle(ChartGroup g) {
     return {};
 }
 
-QString rightAxisTitle(ChartGroup g) {
-    switch (g) {
-        case ChartGroup::rewards: return QObject::tr("fraction");
-        case ChartGroup::kl: return QObject::tr("log-prob");
-        case ChartGroup::clipping: return QObject::tr("ratio");
-        case ChartGroup::loss: return QObject::tr("grad norm / entropy");
-        case ChartGroup::generation: return QObject::tr("fraction");
-        case ChartGroup::throughput: return QObject::tr("seconds");
-        default: return {};
+QString legendLabel(const QString& key) {
+    static const QHash<QString, QString> short_names = {
+        {"total_rewards_mean", "mean"},        {"total_rewards_std", "std"},
+        {"grouped_rewards_mean", "group mean"}, {"grouped_rewards_std", "group std"},
+        {"frac_reward_zero_std", "zero-std groups"}, {"rewards", "reward"},
+        {"rewards_std", "std"},                {"advantages", "advantage"},
+        {"advantages_mean", "advantage"},      {"chosen_rewards", "chosen"},
+        {"rejected_rewards", "rejected"},      {"kl_penalty", "kl penalty"},
+        {"policy_logps", "policy logp"},       {"ref_logps", "ref logp"},
+        {"clip_ratio_low", "low"},             {"clip_ratio_high", "high"},
+        {"clip_ratio_total", "total"},         {"clip_fraction", "clip fraction"},
+        {"ratios_mean", "ratio"},              {"policy_loss", "policy loss"},
+        {"grad_norm", "grad norm"},            {"avg_generated_tokens", "avg"},
+        {"min_generated_tokens", "min"},       {"max_generated_tokens", "max"},
+        {"hit_max_tokens_ratio", "hit max"},   {"tokens_per_second", "tok/s"},
+        {"step_time", "step s"},               {"time_generate", "generate s"},
+        {"time_score", "score s"},             {"time_train", "train s"},
+    };
+    const ChartPlacement p = placeMetric(key);
+    QString name = short_names.value(p.base_key, p.base_key);
+    if (p.group == ChartGroup::reward_functions) {
+        name = p.base_key.chopped(5);  // _mean
+        if (name.startsWith(QLatin1String("r1_"))) name = name.mid(3);
+        if (name.endsWith(QLatin1String("_reward_func"))) name.chop(12);
     }
+    if (p.validation) name = "val " + name;
+    if (p.right_axis) name += QObject::tr(" (right)");
+    return name;
 }
 
 ChartPlacement placeMetric(const QString& key) {

@@ -20,7 +20,9 @@ struct ChartPlacement {
 QList<ChartGroup> chartGroupsInOrder();
 QString chartGroupId(ChartGroup g);     // "rewards", "kl", … (objectName suffix, file names)
 QString chartGroupTitle(ChartGroup g);  // "Rewards", "KL", …
-QString rightAxisTitle(ChartGroup g);   // empty when the group has no right axis
 ChartPlacement placeMetric(const QString& key);
+// Short legend text: "mean" for total_rewards_mean in the Rewards chart, "accuracy" for
+// r1_accuracy_reward_func_mean, …; "val " prefix for validation, " (right)" for the right axis.
+QString legendLabel(const QString& key);
 
 }  // namespace rf::ui

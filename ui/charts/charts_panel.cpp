@@ -28,7 +28,7 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     m_empty->setMinimumHeight(120);
     m_grid->addWidget(m_empty, 0, 0);
     for (ChartGroup g : chartGroupsInOrder()) {
-        auto* chart = new MetricChart(chartGroupTitle(g), rightAxisTitle(g), inner);
+        auto* chart = new MetricChart(chartGroupTitle(g), inner);
         chart->setObjectName("chart_" + chartGroupId(g));
         chart->hide();
         connect(chart, &MetricChart::dataAppeared, this, &ChartsPanel::relayout);
@@ -55,8 +55,8 @@ void ChartsPanel::setColumns(int columns) {
 
 void ChartsPanel::resizeEvent(QResizeEvent* event) {
     QWidget::resizeEvent(event);
-    // about 380 px per chart column
-    const int columns = std::clamp(event->size().width() / 380, 1, 3);
+    // at least 320 px per chart column
+    const int columns = std::clamp(event->size().width() / 320, 1, 3);
     if (columns != m_columns) setColumns(columns);
 }
 

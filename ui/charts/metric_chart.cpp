@@ -39,8 +39,7 @@ void padRange(double& lo, double& hi) {
 
 }  // namespace
 
-MetricChart::MetricChart(const QString& title, const QString& right_axis_title, QWidget* parent)
-    : QChartView(parent), m_right_axis_title(right_axis_title) {
+MetricChart::MetricChart(const QString& title, QWidget* parent) : QChartView(parent) {
     auto* chart = new QChart;
     chart->setAnimationOptions(QChart::NoAnimation);
     chart->setTitle(title);
@@ -53,7 +52,6 @@ MetricChart::MetricChart(const QString& title, const QString& right_axis_title, 
     chart->setBackgroundRoundness(0);
 
     m_axis_x = new QValueAxis;
-    m_axis_x->setTitleText(tr("step"));
     m_axis_x->setLabelFormat("%d");
     m_axis_x->setRange(0, 1);
     m_axis_left = new QValueAxis;
@@ -63,7 +61,7 @@ MetricChart::MetricChart(const QString& title, const QString& right_axis_title, 
     chart->addAxis(m_axis_left, Qt::AlignLeft);
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(210);
+    setMinimumHeight(200);
     setContextMenuPolicy(Qt::DefaultContextMenu);
     setToolTip(tr("Hover a line to read its values; right-click to export PNG or CSV; click a legend entry to "
                   "hide a line."));
@@ -77,7 +75,7 @@ MetricChart::Line& MetricChart::lineFor(const QString& key, const ChartPlacement
     if (it != m_lines.end()) return *it;
 
     Line line;
-    line.label = where.validation ? tr("val %1").arg(where.base_key) : key;
+    line.label = legendLabel(key);
     line.right_axis = where.right_axis;
     line.series = new QLineSeries;
     line.series->setName(line.label);
@@ -87,7 +85,6 @@ MetricChart::Line& MetricChart::lineFor(const QString& key, const ChartPlacement
         if (!m_axis_right) {
             m_axis_right = new QValueAxis;
             m_axis_right->setLabelFormat("%.3g");
-            m_axis_right->setTitleText(m_right_axis_title);
             chart()->addAxis(m_axis_right, Qt::AlignRight);
         }
         line.series->attachAxis(m_axis_right);
@@ -162,9 +159,11 @@ void MetricChart::rescale() {
     m_axis_x->setTickCount(std::clamp(int(x_hi - x_lo) + 1, 2, 6));
     padRange(lo[0], hi[0]);
     m_axis_left->setRange(lo[0], hi[0]);
+    m_axis_left->applyNiceNumbers();
     if (m_axis_right) {
         padRange(lo[1], hi[1]);
         m_axis_right->setRange(lo[1], hi[1]);
+        m_axis_right->applyNiceNumbers();
     }
 }
 
@@ -210,7 +209,7 @@ void MetricChart::showHover(const QString& key, const QPointF& point, bool state
                                [](const QPointF& p, double x) { return p.x() < x; });
     if (it == raw.end()) --it;
     if (it != raw.begin() && std::abs((it - 1)->x() - point.x()) < std::abs(it->x() - point.x())) --it;
-    QToolTip::showText(QCursor::pos(), tr("%1\nstep %2: %3").arg(line.label).arg(it->x()).arg(shortNumber(it->y())),
+    QToolTip::showText(QCursor::pos(), tr("%1\nstep %2: %3").arg(key).arg(it->x()).arg(shortNumber(it->y())),
                        this);
 }
 

@@ -18,7 +18,7 @@ namespace rf::ui {
 class MetricChart : public QChartView {
     Q_OBJECT
 public:
-    MetricChart(const QString& title, const QString& right_axis_title, QWidget* parent = nullptr);
+    explicit MetricChart(const QString& title, QWidget* parent = nullptr);
 
     void setTitle(const QString& title);
     QString title() const;
@@ -57,7 +57,6 @@ private:
     void rescale();
     void exportWithDialog(bool png);
 
-    QString m_right_axis_title;
     QValueAxis* m_axis_x = nullptr;
     QValueAxis* m_axis_left = nullptr;
     QValueAxis* m_axis_right = nullptr;  // created with the first right-axis line

@@ -22,6 +22,7 @@ private:
     QGridLayout* m_grid = nullptr;
     QList<FieldEditor*> m_fields;
     QList<QWidget*> m_labels;
+    bool m_laid_out = false;
 };
 
 }  // namespace rf::ui

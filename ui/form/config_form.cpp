@@ -34,6 +34,23 @@ constexpr BlockPlace kBlocks[] = {
     {KeyGroup::output, kAllModes},
 };
 
+// Where the seed app shows a key outside its own block (reference §1.2 "Online Preference"): the
+// online modes edit the shared sampling keys there, and REINFORCE's judge rubric is not on its form.
+struct PlaceOverride {
+    const char* key;
+    ModeSet modes;
+    KeyGroup shown_in;
+};
+constexpr ModeSet kOnline = mode_bit(TrainMode::rlhf_reinforce) | mode_bit(TrainMode::rloo) | mode_bit(TrainMode::ppo);
+constexpr ModeSet kReinforce = mode_bit(TrainMode::rlhf_reinforce) | mode_bit(TrainMode::rloo);
+constexpr PlaceOverride kOverrides[] = {
+    {"max_completion_length", kOnline, KeyGroup::online_preference},
+    {"temperature", mode_bit(TrainMode::ppo), KeyGroup::online_preference},
+    {"epsilon", mode_bit(TrainMode::ppo), KeyGroup::online_preference},
+    {"group_size", kReinforce, KeyGroup::online_preference},
+    {"judge_system", kReinforce, KeyGroup::advanced},
+};
+
 bool blockShown(KeyGroup g, TrainMode mode) {
     for (const BlockPlace& b : kBlocks)
         if (b.group == g) return (b.shown_in & mode_bit(mode)) != 0;
@@ -87,7 +104,7 @@ ConfigForm::ConfigForm(QWidget* parent) : QWidget(parent) {
     column->addWidget(m_summary);
 
     for (const BlockPlace& b : kBlocks) {
-        auto* box = new BlockBox(qs(group_title(b.group)));
+        auto* box = new BlockBox(qs(group_title(b.group)).replace('&', "&&"));  // no mnemonic
         box->setObjectName("block_" + qs(group_title(b.group)).toLower().replace(' ', '_').replace('&', "and"));
         m_blocks.insert(int(b.group), box);
         column->addWidget(box);
@@ -171,8 +188,11 @@ void ConfigForm::place() {
         if (f == m_picker) continue;
         const KeySpec& spec = f->spec();
         if (!key_in_use(m_config, spec) && !m_parse_errors.contains(key)) continue;
-        if (spec.group == KeyGroup::advanced || !blockShown(spec.group, m_config.train_mode)) advanced.append(f);
-        else per_block[int(spec.group)].append(f);
+        KeyGroup group = spec.group;
+        for (const PlaceOverride& o : kOverrides)
+            if (spec.name == o.key && (o.modes & mode_bit(m_config.train_mode))) group = o.shown_in;
+        if (group == KeyGroup::advanced || !blockShown(group, m_config.train_mode)) advanced.append(f);
+        else per_block[int(group)].append(f);
     }
     for (const BlockPlace& b : kBlocks) m_blocks.value(int(b.group))->setFields(per_block.value(int(b.group)));
     m_advanced->setFields(advanced);
@@ -189,7 +209,7 @@ QString ConfigForm::blockOf(const QString& key) const {
     if (f == m_picker) return tr("Algorithm");
     if (m_advanced->fields().contains(f)) return tr("Advanced");
     for (BlockBox* b : m_blocks)
-        if (b->fields().contains(f)) return b->title();
+        if (b->fields().contains(f)) return b->title().replace("&&", "&");
     return {};
 }
 

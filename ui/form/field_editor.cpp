@@ -204,6 +204,7 @@ void FieldEditor::updateToolTip() {
 FieldEditor* makeFieldEditor(const KeySpec& spec, QWidget* parent) {
     if (spec.name == "judge") return new JudgeEditor(spec, parent);
     if (spec.name == "reward_functions") return new RewardFunctionsEditor(spec, parent);
+    if (!spec.choices.empty()) return new ChoiceEditor(spec, parent);  // also integers with fixed values
     switch (spec.type) {
         case KeyType::boolean: return new BoolEditor(spec, parent);
         case KeyType::choice: return new ChoiceEditor(spec, parent);

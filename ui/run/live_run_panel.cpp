@@ -36,7 +36,7 @@ LiveRunPanel::LiveRunPanel(QWidget* parent) : QWidget(parent) {
     m_bar->setObjectName("runProgress");
     m_bar->setRange(0, 1);
     m_bar->setValue(0);
-    m_bar->setFormat(tr("step %v / %m"));
+    m_bar->setFormat(tr("no run"));
     controls->addWidget(m_train);
     controls->addWidget(m_pause);
     controls->addWidget(m_stop);
@@ -75,6 +75,7 @@ LiveRunPanel::LiveRunPanel(QWidget* parent) : QWidget(parent) {
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
+    split->setSizes({700, 230});
     layout->addWidget(split, 1);
 
     connect(m_train, &QPushButton::clicked, this, &LiveRunPanel::trainClicked);
@@ -114,6 +115,7 @@ void LiveRunPanel::startRun(int total_steps, const QString& run_folder) {
     m_clock.invalidate();
     m_bar->setRange(0, std::max(1, total_steps));
     m_bar->setValue(0);
+    m_bar->setFormat(tr("step %v / %m"));
     setState(State::running);
 }
 

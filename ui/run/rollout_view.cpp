@@ -27,7 +27,7 @@ QTableWidgetItem* numberItem(double v) {
 RolloutView::RolloutView(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    auto* split = new QSplitter(Qt::Vertical);
+    auto* split = new QSplitter(Qt::Horizontal);
     m_table = new QTableWidget;
     m_table->setObjectName("rolloutTable");
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -44,6 +44,7 @@ RolloutView::RolloutView(QWidget* parent) : QWidget(parent) {
     split->addWidget(m_detail);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    split->setSizes({600, 300});
     layout->addWidget(split);
     connect(m_table, &QTableWidget::itemSelectionChanged, this, &RolloutView::showDetail);
     rebuild();
