@@ -101,6 +101,35 @@ TEST_P(RealTokenizer, StreamDecoderEmitsCompleteUtf8) {
 
 INSTANTIATE_TEST_SUITE_P(Npm, RealTokenizer, ::testing::Values("qwen3", "llama3", "llama3_1", "llama2"));
 
+// Real files with some stages replaced (tests/fixtures/text/tokenizer_variants.json), written into
+// the test cache the same way the fixture generator builds them for the reference.
+class VariantTokenizer : public RealTokenizer {};
+
+TEST_P(VariantTokenizer, IdsAndDecodeMatchReference) {
+    const json variants = json::parse(rf::read_file(std::string(REINFORGE_FIXTURES) + "/text/tokenizer_variants.json"))["variants"];
+    const json* v = nullptr;
+    for (const json& x : variants) if (x["name"] == GetParam()) v = &x;
+    ASSERT_NE(v, nullptr);
+    std::string base = cache_dir() + "/" + (*v)["base"].get<std::string>();
+    std::filesystem::path dir = std::string(REINFORGE_TEST_CACHE) + "/tokenizer-variants/" + GetParam();
+    std::filesystem::create_directories(dir);
+    json tj = json::parse(rf::read_file(base + "/tokenizer.json"));
+    for (auto it = (*v)["set"].begin(); it != (*v)["set"].end(); ++it) tj[it.key()] = it.value();
+    rf::write_file_atomic((dir / "tokenizer.json").string(), tj.dump());
+    std::filesystem::copy_file(base + "/tokenizer_config.json", dir / "tokenizer_config.json",
+                               std::filesystem::copy_options::overwrite_existing);
+    auto tok = rf::load_tokenizer(dir.string());
+    const json& exp = expected()["models"]["variant:" + GetParam()];
+    for (const json& c : cases()) {
+        std::string name = c["name"];
+        auto ids = tok->encode(c["text"].get<std::string>());
+        EXPECT_EQ(show(ids), show(exp[name]["ids"].get<std::vector<int>>())) << GetParam() << " case " << name;
+        EXPECT_EQ(tok->decode(exp[name]["ids"].get<std::vector<int>>()), exp[name]["decode"].get<std::string>()) << GetParam() << " case " << name;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Npm, VariantTokenizer, ::testing::Values("smollm_style", "prefix_space", "metaspace_first"));
+
 class RealTokenizerFacts : public ::testing::Test {
 protected:
     void SetUp() override {

@@ -31,6 +31,20 @@ for (const m of models) {
   }
   tokExpected.models[m] = out;
 }
+// variants: real files with some stages replaced (tokenizer_variants.json)
+const variants = JSON.parse(fs.readFileSync(path.join(outDir, "tokenizer_variants.json"), "utf8")).variants;
+for (const v of variants) {
+  const tj = JSON.parse(fs.readFileSync(path.join(cache, v.base, "tokenizer.json"), "utf8"));
+  const tc = JSON.parse(fs.readFileSync(path.join(cache, v.base, "tokenizer_config.json"), "utf8"));
+  Object.assign(tj, v.set);
+  const tok = new Tokenizer(tj, tc);
+  const out = {};
+  for (const { name, text } of cases) {
+    const ids = tok.encode(text, { add_special_tokens: false }).ids;
+    out[name] = { ids, decode: ids.length ? tok.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }) : "" };
+  }
+  tokExpected.models["variant:" + v.name] = out;
+}
 fs.writeFileSync(path.join(outDir, "tokenizer_expected.json"), JSON.stringify(tokExpected) + "\n");
 
 // ---- chat templates ----
