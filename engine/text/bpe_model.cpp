@@ -18,7 +18,8 @@ namespace rf::hf {
 
 using nlohmann::json;
 
-void BpeModel::load(const json& model, const std::string& where) {
+void BpeModel::load(const json& model, std::vector<std::pair<std::string, long long>>& vocab,
+                    std::vector<std::pair<std::string, std::string>>& merges, const std::string& where) {
     m_where = where;
     std::string type = model.value("type", std::string("BPE"));
     if (type != "BPE")
@@ -30,44 +31,29 @@ void BpeModel::load(const json& model, const std::string& where) {
     }
     if (model.contains("dropout") && model["dropout"].is_number() && model["dropout"].get<double>() > 0)
         throw InputError(where, 0, "model.dropout", "BPE dropout is not supported at inference", "set it to null");
-    const json& vocab = model.at("vocab");
-    if (!vocab.is_object()) throw InputError(where, 0, "model.vocab", "expected an object {token: id}");
     m_vocab.reserve(vocab.size());
-    int max_id = -1;
-    for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-        int id = it.value().get<int>();
+    long long max_id = -1;
+    for (auto& [tok, id] : vocab) {
         if (id < 0 || id > 10'000'000) throw InputError(where, 0, "model.vocab", "token id out of range: " + std::to_string(id));
-        m_vocab.emplace(it.key(), id);
         max_id = std::max(max_id, id);
+        m_vocab.emplace(std::move(tok), int(id));
     }
+    vocab.clear();
     m_id_to_token.assign(size_t(max_id + 1), std::string());
     for (auto& [tok, id] : m_vocab) m_id_to_token[size_t(id)] = tok;
 
-    const json& merges = model.at("merges");
     m_merges.reserve(merges.size());
-    int rank = 0;
-    for (const json& m : merges) {
-        std::string a, b;
-        if (m.is_string()) {  // "a b" (tokenizers < 0.20)
-            const std::string& s = m.get_ref<const std::string&>();
-            size_t sp = s.find(' ', 1);
-            if (sp == std::string::npos)
-                throw InputError(where, 0, "model.merges[" + std::to_string(rank) + "]", "merge '" + s + "' has no space");
-            a = s.substr(0, sp);
-            b = s.substr(sp + 1);
-        } else if (m.is_array() && m.size() == 2) {  // ["a", "b"] (tokenizers >= 0.20)
-            a = m[0].get<std::string>();
-            b = m[1].get<std::string>();
-        } else {
-            throw InputError(where, 0, "model.merges[" + std::to_string(rank) + "]", "expected \"a b\" or [\"a\", \"b\"]");
-        }
-        int ia = token_id(a), ib = token_id(b), im = token_id(a + b);
+    std::string joined;
+    for (size_t rank = 0; rank < merges.size(); ++rank) {
+        const auto& [a, b] = merges[rank];
+        joined.assign(a).append(b);
+        int ia = token_id(a), ib = token_id(b), im = token_id(joined);
         if (ia < 0 || ib < 0 || im < 0)
             throw InputError(where, 0, "model.merges[" + std::to_string(rank) + "]",
                              "merge '" + a + " " + b + "' uses a token missing from the vocabulary");
-        m_merges.emplace((uint64_t(uint32_t(ia)) << 32) | uint32_t(ib), std::make_pair(rank, im));
-        ++rank;
+        m_merges.emplace((uint64_t(uint32_t(ia)) << 32) | uint32_t(ib), std::make_pair(int(rank), im));
     }
+    merges.clear();
     m_byte_fallback = model.value("byte_fallback", false);
     m_ignore_merges = model.value("ignore_merges", false);
     m_fuse_unk = model.value("fuse_unk", false);

@@ -20,8 +20,11 @@ using TokenMap = std::unordered_map<std::string, int, StringHash, std::equal_to<
 
 class BpeModel {
 public:
-    // `model` is tokenizer.json's "model" object; `where` names the file for errors.
-    void load(const nlohmann::json& model, const std::string& where);
+    // `model` is tokenizer.json's "model" object without its vocab and merges, which come in
+    // `vocab` (token, id) and `merges` (left, right) as tokenizer_json.h reads them; they are
+    // consumed. `where` names the file for errors.
+    void load(const nlohmann::json& model, std::vector<std::pair<std::string, long long>>& vocab,
+              std::vector<std::pair<std::string, std::string>>& merges, const std::string& where);
     // Appends the ids of one pre-token (already byte-level mapped where the tokenizer does that).
     void tokenize(std::string_view word, std::vector<int>& out) const;
     int token_id(std::string_view token) const;

@@ -4,6 +4,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "text/tokenizer_json.h"
 #include "text/utf8.h"
 
 namespace rf::hf {
@@ -43,15 +44,19 @@ void read_post_processor(const json& pp, const std::string& where, std::vector<i
 }  // namespace
 
 HfTokenizer::HfTokenizer(const std::string& path) : m_path(path) {
-    json j;
+    TokenizerJson parsed;
     try {
-        j = json::parse(read_file(path));
+        parsed = parse_tokenizer_json(read_file(path), path);
     } catch (const json::exception& e) {
         throw InputError(path, 0, {}, std::string("not valid JSON: ") + e.what(), "is the download complete?");
     }
+    const json& j = parsed.rest;
     try {
-        if (!j.is_object() || !j.contains("model")) throw InputError(path, 0, "model", "no \"model\" object", "is this a Hugging Face tokenizer.json?");
-        m_model.load(j["model"], path);
+        if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
+            throw InputError(path, 0, "model", "no \"model\" object", "is this a Hugging Face tokenizer.json?");
+        if (!parsed.has_vocab) throw InputError(path, 0, "model.vocab", "missing (expected an object {token: id})");
+        if (!parsed.has_merges) throw InputError(path, 0, "model.merges", "missing (expected a list)");
+        m_model.load(j["model"], parsed.vocab, parsed.merges, path);
         m_normalizer = make_normalizer(j.value("normalizer", json()), path);
         m_pre_tokenizer = make_pre_tokenizer(j.value("pre_tokenizer", json()), path);
         m_decoder = make_decoder(j.value("decoder", json()), path);
