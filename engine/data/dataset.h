@@ -43,7 +43,8 @@ struct DatasetRow {
 
 // The conversation the trainer templates for a prompt row: the row's `system` (GRPO: else the
 // default system prompt) followed by the prompt messages (a system message already in a list
-// prompt wins over the column).
+// prompt wins over the column). mlx-lm-lora ignores `system` outside GRPO; Reinforge uses it in
+// every mode, since a user who fills the column means it.
 std::vector<Message> prompt_messages(const DatasetRow& row, DatasetKind kind);
 
 struct DatasetOptions {

@@ -1,6 +1,9 @@
 // tokenizer.json pre-tokenizers: Split (regex or string, the split behaviours), ByteLevel (with the
 // GPT-2 byte-to-unicode map), Digits, Metaspace, Whitespace, WhitespaceSplit, Sequence.
 // reference: huggingface/tokenizers, tokenizers/src/pre_tokenizers/*.rs
+// Patterns are Oniguruma syntax in the files; PCRE2 (UTF + UCP) reads the ones models use the same
+// way. Known difference: which exotic code points count as \s (e.g. U+0085, U+180E) can differ
+// between Oniguruma, PCRE2 and JavaScript; the test texts avoid them.
 #include <array>
 #include <tuple>
 

@@ -24,6 +24,8 @@ public:
     virtual std::vector<int> encode(std::string_view text, bool add_special = false) const = 0;
     // UTF-8 text of `ids`; invalid or incomplete UTF-8 (a token sequence cut inside a character)
     // becomes U+FFFD, as Hugging Face's decode does. Unknown ids are an InputError.
+    // transformers' clean_up_tokenization_spaces (" ." -> ".") is never applied: it is lossy, and
+    // the trainer needs the text the ids stand for.
     virtual std::string decode(std::span<const int> ids, bool skip_special = false) const;
     // The raw bytes the ids decode to, without any UTF-8 repair (used by StreamDecoder).
     virtual std::string decode_bytes(std::span<const int> ids, bool skip_special = false) const = 0;

@@ -2,6 +2,11 @@
 // evaluator (interpreter.cpp) with the builtins chat templates use (builtins.cpp). It follows
 // Python Jinja2 semantics as transformers configures it (trim_blocks, lstrip_blocks, tojson without
 // HTML escaping) and is tested byte for byte against @huggingface/jinja on real templates.
+// Where the two references differ we follow Python Jinja2 (what transformers runs): strings are
+// indexed, sliced and measured by code point (@huggingface/jinja: UTF-16 units, so an emoji counts
+// 2); str.strip/lstrip/rstrip honour their `chars` argument (@huggingface/jinja ignores it and
+// strips whitespace); True/False/None print as Python prints them. The real templates tested do
+// not hit these cases.
 #pragma once
 #include <functional>
 #include <memory>
