@@ -63,6 +63,12 @@ StepMetrics Session::Impl::ppo_step() {
     StepMetrics gm;
     add_generation_metrics(r, gm);
     mm.add(gm);
+    // the judge's mean score over every sampled completion (judges that give scores: rewards, LLM)
+    double score_sum = 0;
+    int scored = 0;
+    for (const PairVerdict& v : verdicts)
+        if (v.scores) score_sum += (*v.scores)[0] + (*v.scores)[1], scored += 2;
+    if (scored > 0) mm.add("rewards", score_sum / scored);
 
     if (!rows.empty()) {
         t0 = std::chrono::steady_clock::now();

@@ -49,7 +49,23 @@ void Session::Impl::open(const RunConfig& c, bool resuming) {
     if (ec) throw InputError(run_dir, 0, "output_dir", "cannot create the run folder: " + ec.message());
     fs::create_directories(adapter_dir, ec);
     if (ec) throw InputError(adapter_dir, 0, "adapter_path", "cannot create the adapter folder: " + ec.message());
-    if (!resuming) save_run_config(run_dir + "/config.yaml", cfg);
+    if (!resuming) {
+        // paths found relative to the config file are written absolute, so the run folder's
+        // config.yaml (what --resume reads) works from anywhere
+        std::string model_path = resolve_relative(cfg.model, cfg.origin.file);
+        if (model_path != cfg.model) set_value(cfg, "model", fs::absolute(model_path).string());
+        std::vector<std::string> data;
+        for (const auto& d : cfg.data) {
+            std::string p = resolve_relative(d, cfg.origin.file);
+            data.push_back(p != d ? fs::absolute(p).string() : d);
+        }
+        if (data != cfg.data) cfg.data = data;
+        for (const char* key : {"reward_functions_file", "reference_model_path", "resume_adapter_file"}) {
+            std::string v = get_value(cfg, key), p = resolve_relative(v, cfg.origin.file);
+            if (p != v) set_value(cfg, key, fs::absolute(p).string());
+        }
+        save_run_config(run_dir + "/config.yaml", cfg);
+    }
 
     open_model(*this);
     load_data();

@@ -9,10 +9,7 @@
 #include "core/error.h"
 #include "io/hf_cache.h"
 #include "io/safetensors.h"
-#include "judge/http_backend.h"
-#include "judge/human_judge.h"
-#include "judge/llm_judge.h"
-#include "judge/rewards_judge.h"
+#include "judge/judge_factory.h"
 
 namespace fs = std::filesystem;
 
@@ -69,56 +66,24 @@ void open_optimizer(Session::Impl& s) {
         LearningRateSchedule::from_config(lr_schedule_json(c, s.total_steps), c.learning_rate, s.total_steps));
 }
 
-static std::unique_ptr<Judge> make_llm_judge(Session::Impl& s) {
-    const RunConfig& c = s.cfg;
-    LlmJudgeOptions lo;
-    lo.judge_system = c.judge_system;
-    lo.template_text = c.judge_config.system_prompt;
-    if (judge_kind(c.judge) == JudgeKind::http) {
-        HttpBackendOptions ho;
-        ho.base_url = c.judge;
-        ho.model = c.judge_model;
-        if (!c.judge_config.api_key_env.empty())
-            if (const char* key = std::getenv(c.judge_config.api_key_env.c_str())) ho.api_key = key;
-        ho.timeout_s = c.judge_config.timeout_seconds;
-        ho.retries = c.judge_config.retries;
-        ho.stop = &s.control->stop;
-        return std::make_unique<LlmJudge>(std::make_unique<HttpChatBackend>(ho), lo);
-    }
-    return std::make_unique<LlmJudge>(make_local_judge_backend(s, c.judge), lo);
-}
-
 void open_judge(Session::Impl& s) {
     const RunConfig& c = s.cfg;
     if (c.train_mode == TrainMode::sft) return;
-    JudgeKind kind = judge_kind(c.judge);
-    bool grpo = c.train_mode == TrainMode::grpo;
-    if (grpo || kind == JudgeKind::rewards) {
-        RewardSetOptions o;
-        o.names = c.reward_functions;
-        o.weights = c.reward_weights;
-        o.functions_file = resolve_relative(c.reward_functions_file, c.origin.file);
-        s.rewards = std::make_shared<RewardSet>(o);
-    }
-    if (grpo) return;
+    RewardSetOptions ro = reward_set_options(c);
+    ro.functions_file = resolve_relative(c.reward_functions_file, c.origin.file);
+    if (c.train_mode == TrainMode::grpo || judge_kind(c.judge) == JudgeKind::rewards) s.rewards = std::make_shared<RewardSet>(ro);
+    if (c.train_mode == TrainMode::grpo) return;
+    if (judge_kind(c.judge) == JudgeKind::none)
+        throw InputError(c.origin.file, 0, "judge", "this mode needs a judge",
+                         "set judge: rewards (reward functions), human, a model folder, or an http(s)://…/v1 endpoint");
+    RunConfig jc = c;
+    if (judge_kind(c.judge) == JudgeKind::model) jc.judge = resolve_relative(c.judge, c.origin.file);
+    JudgeDeps deps;
+    deps.stop = &s.control->stop;
+    deps.asker = s.asker;
+    deps.rewards = s.rewards;
+    s.judge = make_judge(jc, deps);
     s.judgments = std::make_unique<JudgmentLog>(s.run_dir + "/judgments.jsonl");
-    switch (kind) {
-        case JudgeKind::rewards: s.judge = std::make_unique<RewardsJudge>(s.rewards); break;
-        case JudgeKind::human:
-            if (!s.asker)
-                throw InputError(c.origin.file, 0, "judge",
-                                 "judge: human needs someone to ask (the window, or the terminal of `reinforge-cli train`)",
-                                 "run it from the GUI or an interactive terminal, or use judge: rewards");
-            s.judge = std::make_unique<HumanJudge>(*s.asker, s.control->stop);
-            break;
-        case JudgeKind::none:
-            throw InputError(c.origin.file, 0, "judge", "this mode needs a judge",
-                             "set judge: rewards (reward functions), human, a model folder, or an http(s)://…/v1 endpoint");
-        case JudgeKind::http:
-        case JudgeKind::model:
-            s.judge = make_llm_judge(s);
-            break;
-    }
 }
 
 double peak_memory_gb() {

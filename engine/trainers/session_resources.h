@@ -10,9 +10,7 @@ namespace rf {
 void open_model(Session::Impl& s);
 void open_optimizer(Session::Impl& s);
 void open_judge(Session::Impl& s);
-// The local-model backend of the LLM judge (local_judge.cpp).
-class ChatBackend;
-std::unique_ptr<ChatBackend> make_local_judge_backend(Session::Impl& s, const std::string& judge);
+
 
 // Peak resident memory of this process (VmHWM) in GB.
 double peak_memory_gb();

@@ -84,10 +84,29 @@ JSON
 fi
 
 if [[ ! -f "$out/model.safetensors" ]]; then
-  "$cli" init-model "$out" --seed 1234
+  run="$work/sft-run"
   start=$(date +%s)
-  "$cli" train "$root/resources/presets/sft-default.yaml" --set output_dir="$work/sft-run"
-  "$cli" fuse "$work/sft-run" --out "$work/fused"
+  if [[ -f "$run/state.json" ]]; then
+    # an interrupted recipe continues where it stopped (same result as an uninterrupted run)
+    "$cli" train --resume "$run"
+  else
+    rm -rf "$run"
+    "$cli" init-model "$out" --seed 1234 --force
+    mv "$out/model.safetensors" "$work/init.safetensors"
+    cp "$out/config.json" "$out/tokenizer.model" "$out/tokenizer_config.json" "$work/"
+    # train from the random init kept in the work folder, so a half-made model never sits in resources/
+    mkdir -p "$work/init" && cp "$out/config.json" "$out/tokenizer.model" "$out/tokenizer_config.json" "$work/init/"
+    mv "$work/init.safetensors" "$work/init/model.safetensors"
+    "$cli" train "$root/resources/presets/sft-default.yaml" --set output_dir="$run" --set model="$work/init"
+  fi
+  iters=$(sed -n 's/^iters: *//p' "$root/resources/presets/sft-default.yaml")
+  done_steps=$(sed -n 's/^ *"step": *\([0-9]*\).*/\1/p' "$run/state.json")
+  if [[ "$done_steps" != "$iters" ]]; then
+    echo "the SFT run stopped at step $done_steps of $iters; run this script again to continue it" >&2
+    exit 1
+  fi
+  rm -rf "$work/fused"
+  "$cli" fuse "$run" --out "$work/fused"
   cp "$work/fused/model.safetensors" "$out/model.safetensors"
-  echo "SFT recipe took $(( $(date +%s) - start )) s" | tee "$work/recipe-time.txt"
+  echo "SFT recipe took $(( $(date +%s) - start )) s (this invocation)" | tee -a "$work/recipe-time.txt"
 fi
