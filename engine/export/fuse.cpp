@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <vector>
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
@@ -35,17 +36,22 @@ std::string yaml_string(const YAML::Node& root, const char* key, const std::stri
     }
 }
 
-// A folder named in a run: as given (absolute, or relative to the working directory), else relative
-// to the run folder, else an HF id / LM Studio folder (resolve_model_dir, which names where it looked).
+// A folder named in a run's config.yaml: absolute as is; relative to the run folder (config.yaml
+// paths are relative to the file), else to the working directory, else to the run's two parents
+// (runs/<name>/ under the folder training started in); else an HF id or a bundled resource
+// (resolve_model_dir, which names every place it looked).
 std::string resolve_in_run(const std::string& value, const fs::path& run_dir) {
     std::error_code ec;
-    if (fs::is_directory(value, ec)) return fs::absolute(value, ec).lexically_normal().string();
-    if (fs::path(value).is_relative() && !run_dir.empty()) {
-        // runs/<name>/ under the folder training started in: try the run, then its two parents
-        fs::path at = run_dir;
-        for (int up = 0; up < 3 && !at.empty(); ++up, at = at.parent_path())
-            if (fs::is_directory(at / value, ec) && is_file(at / value / "config.json"))
-                return (at / value).lexically_normal().string();
+    auto model_at = [&](const fs::path& p) { return fs::is_directory(p, ec) && is_file(p / "config.json"); };
+    if (fs::path(value).is_relative()) {
+        std::vector<fs::path> cands;
+        if (!run_dir.empty()) cands.push_back(run_dir / value);
+        cands.push_back(fs::absolute(value, ec));
+        if (!run_dir.empty())
+            for (fs::path at = run_dir.parent_path(); cands.size() < 5 && !at.empty(); at = at.parent_path())
+                cands.push_back(at / value);
+        for (const fs::path& c : cands)
+            if (model_at(c)) return c.lexically_normal().string();
     }
     return resolve_model_dir(value);
 }

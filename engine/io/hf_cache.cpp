@@ -9,6 +9,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/resources.h"
 
 namespace rf {
 
@@ -88,6 +89,7 @@ std::string pick_snapshot(const fs::path& repo, const std::string& revision) {
 std::string resolve(const std::string& id_or_path, const std::string& kind) {
     const std::string p = expand_tilde(id_or_path);
     if (is_dir(p)) return p;
+    if (std::string b = bundled_resource(id_or_path, kind); !b.empty()) return b;  // resources/models/NAME
     std::error_code ec;
     if (fs::exists(p, ec)) throw InputError(p, 0, {}, "is a file, expected a " + kind + " folder or a Hugging Face id");
     std::string id = id_or_path, revision;
