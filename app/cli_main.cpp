@@ -5,6 +5,7 @@
 
 #include "cli_command.h"
 #include "core/error.h"
+#include "core/fp_mode.h"
 
 namespace rf::cli {
 
@@ -53,6 +54,7 @@ static void print_usage() {
 }
 
 int main(int argc, char** argv) {
+    rf::init_math_threads(argv);
     if (argc < 2) {
         print_usage();
         return 2;
