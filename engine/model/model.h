@@ -121,8 +121,11 @@ public:
     // Block-level gradient checkpointing: keep only each block's input; recompute it in backward().
     void set_grad_checkpoint(bool on) { m_grad_ckpt = on; }
     bool grad_checkpoint() const { return m_grad_ckpt; }
-    // Rows of the lm-head processed at once (scratch = chunk * V floats).
-    void set_lm_head_chunk(int rows) { m_lm_work.chunk = rows; }
+    // lm-head: scored rows per pass over the vocabulary, and floats of logits scratch (see lm_head.h).
+    void set_lm_head_blocking(int rows, long budget) {
+        m_lm_work.row_block = rows;
+        m_lm_work.budget = budget;
+    }
     // LoRA dropout masks are drawn from (this counter, block, projection); the counter advances once
     // per training forward. Save/restore it for an exact resume.
     uint64_t dropout_counter() const { return m_dropout_counter; }

@@ -1,7 +1,9 @@
 #include "ops/lm_head.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/error.h"
 #include "ops/gemm.h"
@@ -21,6 +23,11 @@ namespace rf {
 // no second pass over the vocabulary. (PyTorch keeps the (N,V) logits instead.)
 // reference: https://pytorch.org/docs/stable/generated/torch.nn.functional.log_softmax.html;
 //            TRL computes logp on logits / temperature (GRPOTrainer._get_per_token_logps)
+// Across vocabulary slices (online log-sum-exp, as FlashAttention does across key blocks), per row with
+// running max m, s1 = sum e^{z-m}, s2 = sum e^{z-m} (z-m), acc = sum e^{z-m} W_j: a slice with max m'
+// (m_new = max(m, m')) rescales by c = e^{m - m_new}:
+//   s2 <- c (s2 + (m - m_new) s1) + slice's s2;  s1 <- c s1 + slice's s1;  acc <- c acc + slice's acc
+// and at the end lse = m + log s1, H = log s1 - s2 / s1, E_p[W] = acc / s1.
 namespace {
 
 template <class S>
@@ -29,57 +36,67 @@ void check_args(const int32_t* targets, long N, int V, float temperature) {
     for (long n = 0; n < N; ++n) RF_CHECK(targets[n] >= -1 && targets[n] < V, "lm_head: target out of range");
 }
 
-// One row of z (V): writes logp, entropy and lse; with keep_exp, z is overwritten by e^{z - max}
-// and the function returns 1 / sum (so that p = z * the return value).
+// Slice width for `nr` rows: budget / nr columns (a multiple of 16 when wide), at least 1, at most V.
 template <class S>
-S reduce_row(S* z, int V, int32_t y, S* logp, S* entropy, S* lse, bool keep_exp) {
-    const S mx = vmax(z, V);
-    // s1 = sum e^{z-m}, s2 = sum e^{z-m} (z-m): H = log s1 - s2 / s1
+int slice_width(const LmHeadWork<S>& work, int nr, int V) {
+    long vc = std::max(1L, work.budget / std::max(1, nr));
+    if (vc >= 64) vc &= ~15L;
+    return int(std::min<long>(vc, V));
+}
+
+// Running softmax statistics of one row, updated with a slice z (vc) whose columns start at v0.
+// With keep_exp, z is overwritten by e^{z - m_new}. Returns the rescale factor c of the old sums.
+template <class S>
+S update_row(S* z, int vc, int v0, int32_t y, S& m, S& s1, S& s2, S& zy, bool keep_exp) {
+    if (y >= v0 && y < v0 + vc) zy = z[y - v0];
+    const S m_new = std::max(m, vmax(z, vc));
     constexpr int L = 16;
     S a1[L] = {}, a2[L] = {};
     long j = 0;
-    const S zy = z[y];
     if (keep_exp) {
-        for (; j + L <= V; j += L)
+        for (; j + L <= vc; j += L)
             for (int l = 0; l < L; ++l) {
-                S d = z[j + l] - mx;
-                S e = vexp(d);
+                S d = z[j + l] - m_new, e = vexp(d);
                 a1[l] += e;
                 a2[l] += e * d;
                 z[j + l] = e;
             }
     } else {
-        for (; j + L <= V; j += L)
+        for (; j + L <= vc; j += L)
             for (int l = 0; l < L; ++l) {
-                S d = z[j + l] - mx;
-                S e = vexp(d);
+                S d = z[j + l] - m_new, e = vexp(d);
                 a1[l] += e;
                 a2[l] += e * d;
             }
     }
-    S s1 = 0, s2 = 0;
-    for (int l = 0; l < L; ++l) s1 += a1[l], s2 += a2[l];
-    for (; j < V; ++j) {
-        S d = z[j] - mx, e = vexp(d);
-        s1 += e, s2 += e * d;
+    S t1 = 0, t2 = 0;
+    for (int l = 0; l < L; ++l) t1 += a1[l], t2 += a2[l];
+    for (; j < vc; ++j) {
+        S d = z[j] - m_new, e = vexp(d);
+        t1 += e, t2 += e * d;
         if (keep_exp) z[j] = e;
     }
-    const S ls = std::log(s1);
-    *lse = mx + ls;
-    *logp = zy - *lse;
-    *entropy = ls - s2 / s1;
-    return S(1) / s1;
+    const S c = s1 > S(0) ? vexp(m - m_new) : S(0);
+    s2 = s1 > S(0) ? c * (s2 + (m - m_new) * s1) + t2 : t2;
+    s1 = c * s1 + t1;
+    m = m_new;
+    return c;
 }
 
-// z (V) -> dlogits in place
+// z (vc) -> dlogits in place, for columns v0.. of a row with target y
 template <class S>
-void row_grad(S* z, int V, int32_t y, S g, S e, S lse, S H, S inv_tau) {
+void row_grad(S* z, int vc, int v0, int32_t y, S g, S e, S lse, S H, S inv_tau) {
     const S shift = H - lse;
-    for (int j = 0; j < V; ++j) {
+    for (int j = 0; j < vc; ++j) {
         S p = vexp(z[j] - lse);
         z[j] = (-g * p - e * p * (z[j] + shift)) * inv_tau;
     }
-    z[y] += g * inv_tau;
+    if (y >= v0 && y < v0 + vc) z[y - v0] += g * inv_tau;
+}
+
+template <class S>
+void gather_rows(S* dst, const S* h, const long* idx, int nr, int C) {
+    for (int r = 0; r < nr; ++r) std::memcpy(dst + (long)r * C, h + idx[r] * C, sizeof(S) * C);
 }
 
 }  // namespace
@@ -88,7 +105,6 @@ template <class S>
 void lm_head_logp_forward(S* logp, S* entropy, S* lse, const S* h, const S* W, const int32_t* targets, long N, int C,
                           int V, float temperature, LmHeadWork<S>& work, S* pw) {
     check_args<S>(targets, N, V, temperature);
-    const int chunk = work.chunk > 0 ? work.chunk : 128;
     work.scored.clear();
     for (long n = 0; n < N; ++n) {
         if (targets[n] >= 0)
@@ -97,29 +113,45 @@ void lm_head_logp_forward(S* logp, S* entropy, S* lse, const S* h, const S* W, c
             logp[n] = entropy[n] = lse[n] = 0;
         if (pw) std::fill(pw + n * C, pw + (n + 1) * C, S(0));
     }
-    work.logits.resize((size_t)chunk * V);
-    work.rows.resize((size_t)chunk * C);
-    if (pw) work.drows.resize((size_t)chunk * C);
-    std::vector<S> inv_sum(pw ? chunk : 0);
-    const S inv_tau = S(1) / S(temperature);
     const long ns = (long)work.scored.size();
-    for (long r0 = 0; r0 < ns; r0 += chunk) {
-        const int cr = int(std::min<long>(chunk, ns - r0));
-        for (int r = 0; r < cr; ++r)
-            std::memcpy(work.rows.data() + (long)r * C, h + work.scored[r0 + r] * C, sizeof(S) * C);
-        gemm<S>(false, true, cr, V, C, inv_tau, work.rows.data(), C, W, C, S(0), work.logits.data(), V);
-        for (int r = 0; r < cr; ++r) {
-            const long n = work.scored[r0 + r];
-            S is = reduce_row(work.logits.data() + (long)r * V, V, targets[n], &logp[n], &entropy[n], &lse[n], pw);
-            if (pw) inv_sum[r] = is;
+    const int rb = std::max(1, work.row_block);
+    const S inv_tau = S(1) / S(temperature);
+    for (long r0 = 0; r0 < ns; r0 += rb) {
+        const int nr = int(std::min<long>(rb, ns - r0));
+        const long* idx = work.scored.data() + r0;
+        const int vw = slice_width(work, nr, V);
+        work.logits.resize((size_t)nr * vw);
+        work.rows.resize((size_t)nr * C);
+        work.state.assign((size_t)nr * 5, S(0));
+        S *m = work.state.data(), *s1 = m + nr, *s2 = s1 + nr, *zy = s2 + nr, *c = zy + nr;
+        for (int r = 0; r < nr; ++r) m[r] = -std::numeric_limits<S>::infinity();
+        if (pw) work.drows.assign((size_t)nr * C, S(0));
+        gather_rows(work.rows.data(), h, idx, nr, C);
+        for (int v0 = 0; v0 < V; v0 += vw) {
+            const int vc = std::min(vw, V - v0);
+            S* z = work.logits.data();
+            gemm<S>(false, true, nr, vc, C, inv_tau, work.rows.data(), C, W + (long)v0 * C, C, S(0), z, vc);
+            for (int r = 0; r < nr; ++r)
+                c[r] = update_row(z + (long)r * vc, vc, v0, targets[idx[r]], m[r], s1[r], s2[r], zy[r], pw != nullptr);
+            if (!pw) continue;
+            // acc <- c acc + e^{z - m} W[v0 : v0 + vc]
+            for (int r = 0; r < nr; ++r) {
+                S* a = work.drows.data() + (long)r * C;
+                if (c[r] != S(1))
+                    for (int i = 0; i < C; ++i) a[i] *= c[r];
+            }
+            gemm<S>(false, false, nr, C, vc, S(1), z, vc, W + (long)v0 * C, C, S(1), work.drows.data(), C);
         }
-        if (!pw) continue;
-        // pw rows = (e^{z - max} / sum) W
-        gemm<S>(false, false, cr, C, V, S(1), work.logits.data(), V, W, C, S(0), work.drows.data(), C);
-        for (int r = 0; r < cr; ++r) {
-            S* d = pw + work.scored[r0 + r] * C;
-            const S* s = work.drows.data() + (long)r * C;
-            for (int i = 0; i < C; ++i) d[i] = s[i] * inv_sum[r];
+        for (int r = 0; r < nr; ++r) {
+            const long n = idx[r];
+            const S ls = std::log(s1[r]);
+            lse[n] = m[r] + ls;
+            logp[n] = zy[r] - lse[n];
+            entropy[n] = ls - s2[r] / s1[r];
+            if (!pw) continue;
+            const S inv = S(1) / s1[r];
+            const S* a = work.drows.data() + (long)r * C;
+            for (int i = 0; i < C; ++i) pw[n * C + i] = a[i] * inv;
         }
     }
 }
@@ -131,10 +163,10 @@ void lm_head_logp_backward(S* dh, S* dW, const S* dlogp, const S* dentropy, cons
     check_args<S>(targets, N, V, temperature);
     bool entropy_grad = false;
     for (long n = 0; dentropy && n < N; ++n) entropy_grad |= targets[n] >= 0 && dentropy[n] != S(0);
+    const S inv_tau = S(1) / S(temperature);
     if (pw && !dW && !entropy_grad) {
         // dh_n += g_n / tau (W[y_n] - E_p[W]_n)
         if (!dh) return;
-        const S inv_tau = S(1) / S(temperature);
         for (long n = 0; n < N; ++n) {
             if (targets[n] < 0 || dlogp[n] == S(0)) continue;
             const S g = dlogp[n] * inv_tau;
@@ -145,35 +177,37 @@ void lm_head_logp_backward(S* dh, S* dW, const S* dlogp, const S* dentropy, cons
         }
         return;
     }
-    const int chunk = work.chunk > 0 ? work.chunk : 128;
     work.scored.clear();
     for (long n = 0; n < N; ++n)
         if (targets[n] >= 0 && (dlogp[n] != S(0) || (dentropy && dentropy[n] != S(0)))) work.scored.push_back(n);
-    work.logits.resize((size_t)chunk * V);
-    work.rows.resize((size_t)chunk * C);
-    work.drows.resize((size_t)chunk * C);
-    const S inv_tau = S(1) / S(temperature);
     const long ns = (long)work.scored.size();
-    for (long r0 = 0; r0 < ns; r0 += chunk) {
-        const int cr = int(std::min<long>(chunk, ns - r0));
-        for (int r = 0; r < cr; ++r)
-            std::memcpy(work.rows.data() + (long)r * C, h + work.scored[r0 + r] * C, sizeof(S) * C);
-        S* z = work.logits.data();
-        gemm<S>(false, true, cr, V, C, inv_tau, work.rows.data(), C, W, C, S(0), z, V);
-        for (int r = 0; r < cr; ++r) {
-            const long n = work.scored[r0 + r];
-            row_grad(z + (long)r * V, V, targets[n], dlogp[n], dentropy ? dentropy[n] : S(0), lse[n], entropy[n],
-                     inv_tau);
-        }
-        if (dh) {
-            gemm<S>(false, false, cr, C, V, S(1), z, V, W, C, S(0), work.drows.data(), C);
-            for (int r = 0; r < cr; ++r) {
-                S* d = dh + work.scored[r0 + r] * C;
-                const S* s = work.drows.data() + (long)r * C;
-                for (int i = 0; i < C; ++i) d[i] += s[i];
+    const int rb = std::max(1, work.row_block);
+    for (long r0 = 0; r0 < ns; r0 += rb) {
+        const int nr = int(std::min<long>(rb, ns - r0));
+        const long* idx = work.scored.data() + r0;
+        const int vw = slice_width(work, nr, V);
+        work.logits.resize((size_t)nr * vw);
+        work.rows.resize((size_t)nr * C);
+        work.drows.assign((size_t)nr * C, S(0));
+        gather_rows(work.rows.data(), h, idx, nr, C);
+        for (int v0 = 0; v0 < V; v0 += vw) {
+            const int vc = std::min(vw, V - v0);
+            S* z = work.logits.data();
+            gemm<S>(false, true, nr, vc, C, inv_tau, work.rows.data(), C, W + (long)v0 * C, C, S(0), z, vc);
+            for (int r = 0; r < nr; ++r) {
+                const long n = idx[r];
+                row_grad(z + (long)r * vc, vc, v0, targets[n], dlogp[n], dentropy ? dentropy[n] : S(0), lse[n],
+                         entropy[n], inv_tau);
             }
+            if (dh) gemm<S>(false, false, nr, C, vc, S(1), z, vc, W + (long)v0 * C, C, S(1), work.drows.data(), C);
+            if (dW) gemm<S>(true, false, vc, C, nr, S(1), z, vc, work.rows.data(), C, S(1), dW + (long)v0 * C, C);
         }
-        if (dW) gemm<S>(true, false, V, C, cr, S(1), z, V, work.rows.data(), C, S(1), dW, C);
+        if (!dh) continue;
+        for (int r = 0; r < nr; ++r) {
+            S* d = dh + idx[r] * C;
+            const S* s = work.drows.data() + (long)r * C;
+            for (int i = 0; i < C; ++i) d[i] += s[i];
+        }
     }
 }
 

@@ -1,7 +1,9 @@
-// Fused, chunked lm-head + log-softmax: per position the log-probability of one target token and
-// the entropy of the distribution softmax(logits / temperature), without materialising the (N,V)
-// logits: rows are processed `chunk` at a time (logits of one chunk, then reduced). The backward
-// takes dL/dlogp (and optionally dL/dentropy) per row and recomputes each chunk's logits.
+// Fused lm-head + log-softmax: per position the log-probability of one target token and the entropy
+// of the distribution softmax(logits / temperature), without materialising the (N,V) logits. The
+// scored rows are taken `row_block` at a time and the vocabulary in slices of `budget / rows` columns,
+// with a running (online) log-sum-exp across slices, so each GEMM streams the (V,C) weight once per
+// row block (OpenBLAS packs its whole B operand on every call: one call per row chunk would repack
+// the 622 MB Qwen3 embedding each time). The backward takes dL/dlogp (and optionally dL/dentropy).
 // Rows whose target is < 0 are not scored: logp = entropy = 0 and they get no gradient.
 #pragma once
 #include <cstdint>
@@ -11,11 +13,12 @@ namespace rf {
 
 template <class S>
 struct LmHeadWork {
-    int chunk = 128;  // rows per chunk: scratch is chunk * V values (78 MB at V = 151936); 128 rows run the
-                      // logits GEMM at 54 GFLOP/s per core against 40 for 64 rows (bench, 1 thread)
-    std::vector<S> logits;     // (chunk, V)
-    std::vector<S> rows;       // (chunk, C) gathered hidden rows
-    std::vector<S> drows;      // (chunk, C) their gradient
+    int row_block = 512;       // scored rows per pass over the vocabulary
+    long budget = 1L << 24;    // floats of logits scratch (64 MB): slice width = budget / rows
+    std::vector<S> logits;     // (rows, slice)
+    std::vector<S> rows;       // (rows, C) gathered hidden rows
+    std::vector<S> drows;      // (rows, C) their gradient / E_p[W] accumulator
+    std::vector<S> state;      // per row: running max, sums, target logit, rescale
     std::vector<long> scored;  // indices of the rows with target >= 0
 };
 
@@ -28,7 +31,7 @@ void lm_head_logp_forward(S* logp, S* entropy, S* lse, const S* h, const S* W, c
                           int V, float temperature, LmHeadWork<S>& work, S* pw = nullptr);
 // dh (N,C) += ..., dW (V,C) += ... (nullptr to skip); dlogp (N); dentropy (N) or nullptr.
 // With pw from the forward, no dW and no entropy gradient, dh comes from pw without recomputing the
-// logits (dh = dlogp / tau * (W[y] - E_p[W])); otherwise the logits are recomputed chunk by chunk.
+// logits (dh = dlogp / tau * (W[y] - E_p[W])); otherwise the logits are recomputed slice by slice.
 template <class S>
 void lm_head_logp_backward(S* dh, S* dW, const S* dlogp, const S* dentropy, const S* h, const S* W,
                            const int32_t* targets, const S* lse, const S* entropy, long N, int C, int V,

@@ -101,7 +101,8 @@ TEST(OpsFast, LmHeadChunkedMatchesNaive) {
     for (float tau : {1.0f, 0.6f}) {
         VecF lp1(N), en1(N), ls1(N), lp2(N), en2(N), ls2(N);
         rf::LmHeadWork<float> work;
-        work.chunk = 16;
+        work.row_block = 16;     // 3 row blocks
+        work.budget = 16 * 200;  // slices of 200 columns: 5 per pass
         rf::lm_head_logp_forward(lp1.data(), en1.data(), ls1.data(), h.data(), W.data(), tgt.data(), N, C, V, tau,
                                  work);
         rf::lm_head_logp_forward_naive(lp2.data(), en2.data(), ls2.data(), h.data(), W.data(), tgt.data(), N, C, V,

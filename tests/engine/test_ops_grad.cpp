@@ -180,7 +180,8 @@ TEST(OpsGrad, LmHeadLogpAndEntropy) {
     Vec logp(N), ent(N), lse(N);
     for (bool naive : {false, true}) {
         rf::LmHeadWork<double> work;
-        work.chunk = 3;  // more than one chunk
+        work.row_block = 3;   // two row blocks
+        work.budget = 3 * 4;  // slices of 4 columns: 3 per pass, the last one short
         auto loss = [&] {
             if (naive)
                 rf::lm_head_logp_forward_naive(logp.data(), ent.data(), lse.data(), h.data(), W.data(), targets.data(),
@@ -214,7 +215,8 @@ TEST(OpsGrad, LmHeadLogpFromSavedExpectation) {
     Vec h = randn(N * C, 31), W = randn(V * C, 32), a = randn(N, 33);
     Vec logp(N), ent(N), lse(N), pw(N * C);
     rf::LmHeadWork<double> work;
-    work.chunk = 4;
+    work.row_block = 4;
+    work.budget = 4 * 5;
     auto loss = [&] {
         rf::lm_head_logp_forward(logp.data(), ent.data(), lse.data(), h.data(), W.data(), targets.data(), N, C, V, tau,
                                  work, pw.data());
