@@ -19,6 +19,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <time.h>
 #include <vector>
 
 #include "core/rng.h"
@@ -35,6 +36,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+// Process CPU time (all threads). Divided by the thread count it discounts time-slicing on a shared
+// machine (not its cache and memory contention); spin-waiting counts, so it errs against us.
+double cpu_now() {
+    timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
 
 std::string load_average() {
     std::ifstream f("/proc/loadavg");
@@ -48,14 +56,16 @@ const char* kQwen3 = R"({"model_type": "qwen3", "hidden_size": 1024, "intermedia
   "vocab_size": 151936, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0, "tie_word_embeddings": true,
   "max_position_embeddings": 40960})";
 
-// Read-only bandwidth: sum of a 1 GiB float array split over the pool (best of 5).
-double read_bandwidth(rf::WorkerPool& pool) {
+// Read-only bandwidth: sum of a 1 GiB float array split over the pool (best of 5), by wall time and
+// by CPU time / threads (cpu_bw).
+double read_bandwidth(rf::WorkerPool& pool, double& cpu_bw) {
     const size_t n = size_t(1) << 28;
     std::vector<float> a(n, 1.0f);
-    double best = 1e30;
+    double best = 1e30, best_cpu = 1e30;
     std::vector<double> part(size_t(pool.size()));
     for (int rep = 0; rep < 5; ++rep) {
         auto t0 = Clock::now();
+        const double c0 = cpu_now();
         pool.run([&](int share, int shares) {
             const size_t lo = n * size_t(share) / size_t(shares), hi = n * size_t(share + 1) / size_t(shares);
 #if defined(__AVX512F__)
@@ -76,22 +86,28 @@ double read_bandwidth(rf::WorkerPool& pool) {
             part[size_t(share)] = s;
         });
         best = std::min(best, seconds_since(t0));
+        best_cpu = std::min(best_cpu, (cpu_now() - c0) / pool.size());
         double total = 0;
         for (double p : part) total += p;
         if (std::abs(total - double(n)) > 1e-3 * double(n)) std::fprintf(stderr, "bandwidth check failed\n");
     }
+    cpu_bw = double(n) * 4.0 / best_cpu;
     return double(n) * 4.0 / best;
 }
 
-double sgemm_gflops() {
+double sgemm_gflops(double& cpu_gflops) {
     const int M = 256, N = 3072, K = 1024;
     std::vector<float> A(size_t(M) * K, 0.01f), B(size_t(N) * K, 0.02f), C(size_t(M) * N);
-    double best = 1e30;
-    for (int rep = 0; rep < 5; ++rep) {
+    double best = 1e30, best_cpu = 1e30;
+    const int threads = openblas_get_num_threads();
+    for (int rep = 0; rep < 8; ++rep) {
         auto t0 = Clock::now();
+        const double c0 = cpu_now();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, A.data(), K, B.data(), K, 0.0f, C.data(), N);
         best = std::min(best, seconds_since(t0));
+        best_cpu = std::min(best_cpu, (cpu_now() - c0) / threads);
     }
+    cpu_gflops = 2.0 * M * N * K / best_cpu / 1e9;
     return 2.0 * M * N * K / best / 1e9;
 }
 
@@ -141,10 +157,12 @@ double validate(rf::Model& m, rf::ModelDecoder& dec) {
 
 struct DecodeResult {
     double tok_s, steps_s, limit_steps_s, kv_mb_per_step;
+    double cpu_tok_s, cpu_steps_s, cpu_limit_steps_s;  // by CPU time / threads
 };
 
 // G sequences continuing one 32-token prompt; `steps` timed decode steps after a warm-up step.
-DecodeResult time_decode(rf::ModelDecoder& dec, int V, int G, int steps, double bandwidth) {
+DecodeResult time_decode(rf::ModelDecoder& dec, int V, int G, int steps, double bandwidth, double cpu_bandwidth,
+                         int threads) {
     rf::Rng r(7);
     auto prompt = random_tokens(r, 32, V);
     std::vector<float> logits;
@@ -158,12 +176,16 @@ DecodeResult time_decode(rf::ModelDecoder& dec, int V, int G, int steps, double 
     next();
     dec.decode(seqs, toks, logits);  // warm-up (page faults of the cache and scratch)
     auto t0 = Clock::now();
+    const double c0 = cpu_now();
     for (int i = 0; i < steps; ++i) {
         next();
         dec.decode(seqs, toks, logits);
     }
-    const double t = seconds_since(t0);
+    const double t = seconds_since(t0), tc = (cpu_now() - c0) / threads;
     DecodeResult res;
+    res.cpu_steps_s = steps / tc;
+    res.cpu_tok_s = double(G) * steps / tc;
+    res.cpu_limit_steps_s = cpu_bandwidth / double(dec.weight_bytes_per_pass());
     res.steps_s = steps / t;
     res.tok_s = double(G) * steps / t;
     res.limit_steps_s = bandwidth / double(dec.weight_bytes_per_pass());
@@ -208,24 +230,29 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    const double bw = read_bandwidth(pool);
-    const double peak = sgemm_gflops();
-    std::printf("read-only bandwidth %.1f GB/s; cblas_sgemm 256x3072x1024 NT %.1f GFLOP/s\n\n", bw / 1e9, peak);
+    double cpu_bw = 0, cpu_peak = 0;
+    const double bw = read_bandwidth(pool, cpu_bw);
+    const double peak = sgemm_gflops(cpu_peak);
+    std::printf("read-only bandwidth %.1f GB/s (CPU time: %.1f); cblas_sgemm 256x3072x1024 NT %.1f GFLOP/s (CPU time: "
+                "%.1f)\n\n", bw / 1e9, cpu_bw / 1e9, peak, cpu_peak);
 
-    std::printf("%-6s %5s %10s %9s %12s %8s %10s\n", "weights", "batch", "tokens/s", "steps/s", "limit steps/s",
-                "% limit", "KV MB/step");
+    std::printf("%-7s %5s %9s %8s %9s %7s | %9s %8s %9s %7s | %10s\n", "weights", "batch", "tokens/s", "steps/s",
+                "limit", "% limit", "cpu tok/s", "steps/s", "limit", "% limit", "KV MB/step");
     std::string json = "{\"load_average\": \"" + load_average() + "\", \"bandwidth_gbs\": " + std::to_string(bw / 1e9) +
-                       ", \"sgemm_gflops\": " + std::to_string(peak) + ", \"decode\": [";
+                       ", \"cpu_bandwidth_gbs\": " + std::to_string(cpu_bw / 1e9) + ", \"sgemm_gflops\": " +
+                       std::to_string(peak) + ", \"cpu_sgemm_gflops\": " + std::to_string(cpu_peak) + ", \"decode\": [";
     bool first = true;
     for (auto* dec : {&f32, &bf16})
         for (int G : {1, 4, 8}) {
-            DecodeResult r = time_decode(*dec, cfg.vocab_size, G, steps, bw);
+            DecodeResult r = time_decode(*dec, cfg.vocab_size, G, steps, bw, cpu_bw, pool.size());
             const char* w = dec == &f32 ? "f32" : "bf16";
-            std::printf("%-7s %5d %10.2f %9.2f %12.2f %7.0f%% %10.1f\n", w, G, r.tok_s, r.steps_s, r.limit_steps_s,
-                        100.0 * r.steps_s / r.limit_steps_s, r.kv_mb_per_step);
+            std::printf("%-7s %5d %9.2f %8.2f %9.2f %6.0f%% | %9.2f %8.2f %9.2f %6.0f%% | %10.1f\n", w, G, r.tok_s,
+                        r.steps_s, r.limit_steps_s, 100.0 * r.steps_s / r.limit_steps_s, r.cpu_tok_s, r.cpu_steps_s,
+                        r.cpu_limit_steps_s, 100.0 * r.cpu_steps_s / r.cpu_limit_steps_s, r.kv_mb_per_step);
             json += std::string(first ? "" : ", ") + "{\"weights\": \"" + w + "\", \"batch\": " + std::to_string(G) +
                     ", \"tokens_per_s\": " + std::to_string(r.tok_s) + ", \"limit_steps_per_s\": " +
-                    std::to_string(r.limit_steps_s) + "}";
+                    std::to_string(r.limit_steps_s) + ", \"cpu_tokens_per_s\": " + std::to_string(r.cpu_tok_s) +
+                    ", \"cpu_limit_steps_per_s\": " + std::to_string(r.cpu_limit_steps_s) + "}";
             first = false;
         }
 
@@ -241,12 +268,16 @@ int main(int argc, char** argv) {
         std::vector<float> logits;
         f32.prefill(prompts, 1, logits);  // warm-up
         auto t1 = Clock::now();
+        const double c1 = cpu_now();
         f32.prefill(prompts, 1, logits);
-        const double t = seconds_since(t1);
+        const double t = seconds_since(t1), tc = (cpu_now() - c1) / pool.size();
         const double flops = 2.0 * lin * P * T + 28.0 * P * (4.0 * T * T / 2 * 128 * 16) + 2.0 * P * 151936 * 1024;
-        std::printf("%d x %-18d %10.1f %10.1f %8.0f%%\n", P, T, P * T / t, flops / t / 1e9, 100.0 * flops / t / 1e9 / peak);
+        std::printf("%d x %-18d %10.1f %10.1f %8.0f%% | cpu time: %7.1f tok/s %7.1f GFLOP/s %5.0f%%\n", P, T, P * T / t,
+                    flops / t / 1e9, 100.0 * flops / t / 1e9 / peak, P * T / tc, flops / tc / 1e9,
+                    100.0 * flops / tc / 1e9 / cpu_peak);
         json += std::string(first ? "" : ", ") + "{\"prompts\": " + std::to_string(P) + ", \"tokens\": " +
-                std::to_string(T) + ", \"tokens_per_s\": " + std::to_string(P * T / t) + "}";
+                std::to_string(T) + ", \"tokens_per_s\": " + std::to_string(P * T / t) + ", \"cpu_tokens_per_s\": " +
+                std::to_string(P * T / tc) + "}";
         first = false;
     }
 

@@ -118,7 +118,7 @@ void block_kernel(float* y, int ldy, const float* x, int K, const void* w, long 
 template <int MB, bool BF16>
 void rows(float* y, int ldy, const float* x, int K, const void* w, long n_begin, long n_end, const float* bias,
           bool accumulate) {
-    constexpr int R = MB == 1 ? 8 : MB == 2 ? 6 : MB <= 4 ? 4 : 2;
+    constexpr int R = MB == 1 ? 8 : MB == 2 ? 6 : MB <= 4 ? 4 : 3;
     long n = n_begin;
     for (; n + R <= n_end; n += R) block_kernel<MB, R, BF16>(y, ldy, x, K, w, n, bias, accumulate);
     for (; n < n_end; ++n) block_kernel<MB, 1, BF16>(y, ldy, x, K, w, n, bias, accumulate);
