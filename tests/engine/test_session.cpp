@@ -208,3 +208,44 @@ TEST(SessionLearning, PpoRaisesReward) {
     // (few pairs are decided early on: two digit-free completions tie and carry no signal)
     expect_reward_rises(rf::TrainMode::ppo, "rewards", 40, {{"batch_size", "8"}, {"learning_rate", "0.01"}}, 0.03);
 }
+
+// PPO with a person as the judge (scripted), at batch size 1 and 4: every verdict is asked, saved to
+// judgments.jsonl, and the update is real (non-zero gradient) — the reference backend's PPO only runs
+// at batch size 1, where its normalised advantage is identically 0.
+TEST(Session, PpoWithScriptedHumanJudge) {
+    for (int batch : {1, 4}) {
+        fs::path d = temp_dir("ppo_human_" + std::to_string(batch));
+        std::string model = make_tiny_model(d / "model");
+        rf::RunConfig c = base_config(rf::TrainMode::ppo, model,
+                                      std::string(REINFORGE_SOURCE_DIR) + "/resources/datasets/arithmetic", d / "run");
+        rf::set_value(c, "judge", "human");
+        rf::set_value(c, "iters", "3");
+        rf::set_value(c, "batch_size", std::to_string(batch));
+        rf::set_value(c, "max_completion_length", "6");
+        std::vector<rf::ScriptedAsker::Answer> answers;
+        for (int i = 0; i < 3 * batch; ++i) answers.push_back(rf::ScriptedAsker::pair(i % 2 ? rf::Winner::second : rf::Winner::first));
+        rf::ScriptedAsker asker(answers);
+        rf::Session s(c, nullptr, nullptr, &asker);
+        ASSERT_TRUE(s.run());
+        EXPECT_EQ(asker.asked(), 3 * batch);
+        std::ifstream in(s.run_dir() + "/judgments.jsonl");
+        int lines = 0;
+        std::string line;
+        while (std::getline(in, line)) {
+            auto j = nlohmann::json::parse(line);
+            EXPECT_EQ(j["judge"], "human");
+            EXPECT_EQ(j["kind"], "pairwise");
+            ++lines;
+        }
+        EXPECT_EQ(lines, 3 * batch);
+        auto pairs = metric_series(s.run_dir(), "decided_pairs");
+        auto gnorm = metric_series(s.run_dir(), "grad_norm");
+        ASSERT_EQ(pairs.size(), 3u);
+        ASSERT_EQ(gnorm.size(), 3u);
+        for (int i = 0; i < 3; ++i) {
+            EXPECT_EQ(pairs[i], double(batch));
+            EXPECT_GT(gnorm[i], 0.0) << "batch " << batch << " step " << i + 1;
+        }
+        fs::remove_all(d);
+    }
+}
