@@ -11,6 +11,8 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "io/safetensors.h"
+#include "export/fuse.h"
+#include "export/gguf_export.h"
 #include "model/adapter_io.h"
 #include "trainers/session_impl.h"
 #include "trainers/session_resources.h"
@@ -217,6 +219,21 @@ void Session::Impl::load_state() {
     log("resumed at step " + std::to_string(step) + " from " + run_dir);
 }
 
+// fuse: true → <run>/fused (an HF folder, the base's dtype); lm_studio_name → a Q8_0 GGUF of the fused
+// model in the LM Studio models folder. Checkpoints are never deleted.
+void Session::Impl::finish_exports() {
+    FuseOptions fo;
+    std::string fused = fuse_run(run_dir, fo);
+    log("fused model written to " + fused);
+    if (!cfg.lm_studio_name.empty()) {
+        auto model = Model::load(fused);
+        std::string path = lm_studio_gguf_path(cfg.lm_studio_name, GgufQuant::q8_0);
+        GgufExportResult r = export_gguf(*model, fused, GgufQuant::q8_0, cfg.lm_studio_name, path);
+        for (const auto& n : r.notes) log(n);
+        log("LM Studio model written to " + r.path);
+    }
+}
+
 // ---- the loop ---------------------------------------------------------------------------------
 
 bool Session::run() {
@@ -239,6 +256,7 @@ bool Session::run() {
     bool finished = m->step == m->total_steps;
     save_checkpoint();
     if (finished && c.test && m->test.size() > 0) evaluate(c.test_batches, true);
+    if (finished && (c.fuse || !c.lm_studio_name.empty())) m->finish_exports();
     return finished;
 }
 

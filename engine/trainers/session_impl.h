@@ -95,6 +95,7 @@ struct Session::Impl {
     void save_state() const;
     void save_adapters(const std::string& path) const;
     bool stopping() const { return control->stop.load(); }
+    void finish_exports();  // fuse / lm_studio_name at the end of a finished run
 
     // ---- session_data.cpp
     void load_data();

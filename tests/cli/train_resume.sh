@@ -51,6 +51,10 @@ stopped=$(sed -n 's/^ *"step": *\([0-9]*\).*/\1/p' "$t/run/state.json")
 [[ $(sed -n 's/^ *"step": *\([0-9]*\).*/\1/p' "$t/run/state.json") == 400 ]] || fail "resume did not finish"
 (( $(grep -c '"phase":"train"' "$t/run/metrics.jsonl") == 400 )) || fail "expected 400 train records"
 [[ -f "$t/run/adapters/0000400_adapters.safetensors" ]] || fail "no final numbered checkpoint"
+
+# fuse: true is honoured at the end of a run
+"$cli" train "$t/run.yaml" --set iters=2 --set fuse=true --set output_dir="$t/fused-run" 2> /dev/null || fail "fuse run"
+[[ -f "$t/fused-run/fused/model.safetensors" && -f "$t/fused-run/fused/tokenizer.model" ]] || fail "fuse: true wrote no fused model"
 grep -q "fine_tune_type" "$t/run/adapters/adapter_config.json" || fail "adapter_config.json lacks fine_tune_type"
 
 # bad input: exit code 2 with the file named
