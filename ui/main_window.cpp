@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
@@ -35,6 +36,30 @@ QString issuesText(const std::vector<Issue>& issues, const std::string& file) {
     QStringList lines;
     for (const Issue& i : issues) lines << QString::fromStdString(i.to_string(file));
     return lines.join('\n');
+}
+
+// A preset names its model and data relative to itself ("../models/…"). The form shows, and export
+// writes, where they really are, so the config works from any folder (the same rule as the engine's
+// Session: a path that does not exist as given but exists beside the file).
+void resolveRelativePaths(RunConfig& c, const QString& file) {
+    const QDir base = QFileInfo(file).absoluteDir();
+    auto resolve = [&](const std::string& p) -> std::string {
+        const QString q = QString::fromStdString(p);
+        if (q.isEmpty() || QFileInfo(q).isAbsolute() || QFileInfo::exists(q) || !QFileInfo::exists(base.filePath(q)))
+            return p;
+        return QDir::cleanPath(base.absoluteFilePath(q)).toStdString();
+    };
+    for (const char* key : {"model", "reference_model_path", "reward_functions_file", "resume_adapter_file"}) {
+        const std::string v = get_value(c, key), r = resolve(v);
+        if (r != v) set_value(c, key, r);
+    }
+    bool changed = false;
+    for (std::string& d : c.data) {
+        const std::string r = resolve(d);
+        changed |= r != d;
+        d = r;
+    }
+    (void)changed;
 }
 
 }  // namespace
@@ -103,6 +128,7 @@ bool MainWindow::importYaml(const QString& path, QString* error) {
             return false;
         }
     }
+    resolveRelativePaths(parsed.config, path);
     forget_defaulted_keys(parsed.config);  // so that switching mode moves the per-mode defaults along
     m_train->form()->setConfig(parsed.config);
     setCurrentFile(path);

@@ -28,6 +28,7 @@ private slots:
     void chartExportsPng();
     void panelShowsGroupsWithDataRewardsFirst();
     void panelGrpoLossTitle();
+    void panelCreatesLinesInSlicesWithoutLosingPoints();
     void validationOverlayDashed();
     void health_data();
     void health();
@@ -142,7 +143,7 @@ void TestCharts::panelShowsGroupsWithDataRewardsFirst() {
         rows.append(r);
     }
     panel.addRows(rows);
-    QVERIFY(panel.chart(ChartGroup::rewards)->isVisibleTo(&panel));
+    QTRY_VERIFY(panel.chart(ChartGroup::rewards)->isVisibleTo(&panel));  // laid out after the batch
     QVERIFY(panel.chart(ChartGroup::kl)->isVisibleTo(&panel));
     QVERIFY(panel.chart(ChartGroup::loss)->isVisibleTo(&panel));
     QVERIFY(!panel.chart(ChartGroup::clipping)->isVisibleTo(&panel));
@@ -151,8 +152,31 @@ void TestCharts::panelShowsGroupsWithDataRewardsFirst() {
     QVERIFY(panel.chart(ChartGroup::rewards)->geometry().top() <= panel.chart(ChartGroup::loss)->geometry().top());
     QVERIFY(panel.chart(ChartGroup::rewards)->geometry().left() <= panel.chart(ChartGroup::kl)->geometry().left());
     panel.clear();
-    QVERIFY(!panel.chart(ChartGroup::rewards)->isVisibleTo(&panel));
+    QTRY_VERIFY(!panel.chart(ChartGroup::rewards)->isVisibleTo(&panel));
     QVERIFY(panel.findChild<QWidget*>("chartsEmptyLabel")->isVisibleTo(&panel));
+}
+
+void TestCharts::panelCreatesLinesInSlicesWithoutLosingPoints() {
+    ChartsPanel panel;
+    QList<MetricsRow> rows;
+    for (int s = 1; s <= 3; ++s) {
+        MetricsRow r;
+        r.step = s;
+        for (int f = 0; f < 20; ++f) r.values.insert(QString("fn%1_mean").arg(f, 2, 10, QChar('0')), s * 10 + f);
+        rows.append(r);
+    }
+    panel.addRows(rows);
+    MetricChart* chart = panel.chart(ChartGroup::reward_functions);
+    QCOMPARE(chart->keys().size(), ChartsPanel::kNewLinesPerPass);  // the first slice only
+    QVERIFY(!panel.idle());
+    MetricsRow late;
+    late.step = 4;
+    late.values.insert("fn19_mean", 99);
+    panel.addRows({late});  // arrives while fn19 still waits: must stay behind steps 1-3
+    QTRY_VERIFY(panel.idle());
+    QCOMPARE(chart->keys().size(), 20);
+    QCOMPARE(chart->points("fn19_mean"), (QList<QPointF>{{1, 29}, {2, 39}, {3, 49}, {4, 99}}));
+    QCOMPARE(chart->points("fn00_mean").size(), 3);
 }
 
 void TestCharts::panelGrpoLossTitle() {

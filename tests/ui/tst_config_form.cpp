@@ -303,7 +303,7 @@ void TestConfigForm::trainRefusedWithErrors() {
     auto* button = tab.findChild<QAbstractButton*>("trainButton");
     QTest::mouseClick(button, Qt::LeftButton);  // model and data are empty
     QCOMPARE(train.count(), 0);
-    QVERIFY(tab.findChild<QLabel*>("runStatus")->text().contains("refused"));
+    QVERIFY(tab.findChild<QLineEdit*>("runStatus")->text().contains("refused"));
     enter(tab.form()->field("model"), "Qwen/Qwen3-0.6B");
     enter(tab.form()->field("data"), "resources/datasets/arithmetic");
     enter(tab.form()->field("iters"), "20");

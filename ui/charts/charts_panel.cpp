@@ -4,6 +4,7 @@
 #include <QLabel>
 #include <QResizeEvent>
 #include <QScrollArea>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include "charts/metric_chart.h"
@@ -31,7 +32,7 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
         auto* chart = new MetricChart(chartGroupTitle(g), inner);
         chart->setObjectName("chart_" + chartGroupId(g));
         chart->hide();
-        connect(chart, &MetricChart::dataAppeared, this, &ChartsPanel::relayout);
+        connect(chart, &MetricChart::dataAppeared, this, &ChartsPanel::scheduleRelayout);
         m_charts.insert(g, chart);
     }
     scroll->setWidget(inner);
@@ -61,22 +62,73 @@ void ChartsPanel::resizeEvent(QResizeEvent* event) {
 }
 
 void ChartsPanel::addRows(const QList<MetricsRow>& rows) {
+    QList<PendingPoint> points;
     for (const MetricsRow& row : rows) {
         for (auto it = row.values.constBegin(); it != row.values.constEnd(); ++it) {
             const ChartPlacement where = placeMetric(it.key());
-            if (where.group == ChartGroup::none) continue;
-            m_charts.value(where.group)->addPoint(it.key(), where, row.step, it.value());
+            if (where.group != ChartGroup::none) points.append({it.key(), where, double(row.step), it.value()});
         }
     }
-    for (MetricChart* chart : std::as_const(m_charts)) chart->flush();
+    route(points);
 }
 
+// Adding a line to a Qt chart costs milliseconds (series, axes, legend marker), and a run's first
+// report brings twenty or more. At most kNewLinesPerPass lines are created per pass; the points of
+// the others wait (in order) for the next pass of the event loop, so no single event is long.
+void ChartsPanel::route(const QList<PendingPoint>& points) {
+    int budget = kNewLinesPerPass;
+    QList<PendingPoint> later;
+    for (const PendingPoint& p : points) {
+        MetricChart* chart = m_charts.value(p.where.group);
+        if (m_deferred.contains(p.key)) {
+            later.append(p);
+            continue;
+        }
+        if (!chart->hasLine(p.key)) {
+            if (budget == 0) {
+                m_deferred.insert(p.key);
+                later.append(p);
+                continue;
+            }
+            --budget;
+        }
+        chart->addPoint(p.key, p.where, p.step, p.value);
+    }
+    for (MetricChart* chart : std::as_const(m_charts)) chart->flush();
+    m_backlog.append(later);
+    if (!m_backlog.isEmpty() && !m_backlog_pending) {
+        m_backlog_pending = true;
+        QTimer::singleShot(0, this, [this] {
+            m_backlog_pending = false;
+            const QList<PendingPoint> points = std::exchange(m_backlog, {});
+            m_deferred.clear();
+            route(points);
+        });
+    }
+}
+
+bool ChartsPanel::idle() const { return m_backlog.isEmpty(); }
+
 void ChartsPanel::clear() {
+    m_backlog.clear();
+    m_deferred.clear();
     for (MetricChart* chart : std::as_const(m_charts)) chart->clear();
     relayout();
 }
 
+// Several charts appear in the same batch: lay them out once, after the batch.
+void ChartsPanel::scheduleRelayout() {
+    if (m_relayout_pending) return;
+    m_relayout_pending = true;
+    QTimer::singleShot(0, this, &ChartsPanel::relayout);
+}
+
+void ChartsPanel::setStepRange(int total_steps) {
+    for (MetricChart* chart : std::as_const(m_charts)) chart->setStepRange(total_steps);
+}
+
 void ChartsPanel::relayout() {
+    m_relayout_pending = false;
     for (ChartGroup g : chartGroupsInOrder()) m_grid->removeWidget(m_charts.value(g));
     m_grid->removeWidget(m_empty);
     int i = 0;

@@ -3,6 +3,7 @@
 // only the charts it reports (PPO has clipping but no per-function rewards, SFT only loss, …).
 #pragma once
 #include <QHash>
+#include <QSet>
 #include <QWidget>
 
 #include "charts/chart_groups.h"
@@ -23,7 +24,10 @@ public:
     // The train mode changes the Loss chart's title (GRPO's loss is near zero by construction).
     void setTrainMode(const QString& train_mode);
     void addRows(const QList<MetricsRow>& rows);  // bulk: one redraw per chart
+    bool idle() const;  // every point given so far is in its chart (see route())
+    static constexpr int kNewLinesPerPass = 6;
     void clear();
+    void setStepRange(int total_steps);  // x axes span the run (0 = grow with the data)
     MetricChart* chart(ChartGroup g) const { return m_charts.value(g, nullptr); }
     int columns() const { return m_columns; }
     void setColumns(int columns);
@@ -32,13 +36,24 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
 
 private:
+    struct PendingPoint {
+        QString key;
+        ChartPlacement where;
+        double step, value;
+    };
+    void route(const QList<PendingPoint>& points);
     void relayout();
+    void scheduleRelayout();
 
     QHash<ChartGroup, MetricChart*> m_charts;
     QGridLayout* m_grid = nullptr;
     QLabel* m_empty = nullptr;
     QString m_mode;
     int m_columns = 2;
+    bool m_relayout_pending = false;
+    QList<PendingPoint> m_backlog;
+    QSet<QString> m_deferred;
+    bool m_backlog_pending = false;
 };
 
 }  // namespace rf::ui

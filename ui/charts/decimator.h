@@ -13,7 +13,7 @@ namespace rf::ui {
 
 class Decimator {
 public:
-    static constexpr int kMaxBuckets = 1000;
+    static constexpr int kMaxBuckets = 300;  // <= 600 points drawn: more than a chart has pixels
 
     void append(const QPointF& p);
     void clear();

@@ -24,17 +24,24 @@ namespace {
 // "12.3", "0.00042", "1.2e+06": short but exact enough for a tooltip or an axis label.
 QString shortNumber(double v) { return QString::number(v, 'g', 5); }
 
-// Pads a [lo, hi] range so flat lines sit inside the plot and not on its border.
-void padRange(double& lo, double& hi) {
+// A "nice" tick step (1, 2, 2.5 or 5 times a power of ten) near span / 4.
+double niceStep(double span) {
+    if (!(span > 0)) return 1.0;
+    const double raw = span / 4.0, mag = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 2.5, 5.0})
+        if (raw <= m * mag) return m * mag;
+    return 10.0 * mag;
+}
+
+// [lo, hi] padded and rounded outward to nice ticks; flat lines get a small band around them.
+MetricChart::Range niceRange(double lo, double hi) {
     if (hi - lo < 1e-12) {
         const double pad = std::max(std::abs(lo) * 0.05, 1e-3);
         lo -= pad;
         hi += pad;
-    } else {
-        const double pad = (hi - lo) * 0.06;
-        lo -= pad;
-        hi += pad;
     }
+    const double step = niceStep(hi - lo);
+    return {std::floor(lo / step) * step, std::ceil(hi / step) * step, step};
 }
 
 }  // namespace
@@ -54,13 +61,14 @@ MetricChart::MetricChart(const QString& title, QWidget* parent) : QChartView(par
     m_axis_x = new QValueAxis;
     m_axis_x->setLabelFormat("%d");
     m_axis_x->setRange(0, 1);
+    m_axis_x->setTickCount(6);
     m_axis_left = new QValueAxis;
     m_axis_left->setLabelFormat("%.3g");
     m_axis_left->setRange(0, 1);
     chart->addAxis(m_axis_x, Qt::AlignBottom);
     chart->addAxis(m_axis_left, Qt::AlignLeft);
     setChart(chart);
-    setRenderHint(QPainter::Antialiasing);
+    setRenderHint(QPainter::Antialiasing, false);  // antialiased lines cost several times more to paint
     setMinimumHeight(200);
     setContextMenuPolicy(Qt::DefaultContextMenu);
     setToolTip(tr("Hover a line to read its values; right-click to export PNG or CSV; click a legend entry to "
@@ -137,34 +145,44 @@ void MetricChart::flush() {
     if (any) rescale();
 }
 
+// Axes only ever grow during a run, to nice bounds, so most flushes change no axis: an axis change
+// makes Qt Charts recompute every attached series, which is the expensive part of an update.
 void MetricChart::rescale() {
-    double x_lo = 0, x_hi = 1;
-    double lo[2] = {0, 0}, hi[2] = {1, 1};
-    bool seen_x = false, seen[2] = {false, false};
+    double x_hi = 1;
+    double lo[2] = {0, 0}, hi[2] = {0, 0};
+    bool seen[2] = {false, false};
     for (const QString& key : std::as_const(m_order)) {
         const Line& line = m_lines[key];
-        const auto& raw = line.data.raw();
-        if (raw.isEmpty()) continue;
-        const double first_x = raw.front().x(), last_x = raw.back().x();
-        x_lo = seen_x ? std::min(x_lo, first_x) : first_x;
-        x_hi = seen_x ? std::max(x_hi, last_x) : last_x;
-        seen_x = true;
+        if (line.data.raw().isEmpty()) continue;
+        x_hi = std::max(x_hi, line.data.raw().back().x());
         const int a = line.right_axis ? 1 : 0;
         lo[a] = seen[a] ? std::min(lo[a], line.data.minY()) : line.data.minY();
         hi[a] = seen[a] ? std::max(hi[a], line.data.maxY()) : line.data.maxY();
         seen[a] = true;
     }
-    if (x_hi <= x_lo) x_hi = x_lo + 1;
-    m_axis_x->setRange(x_lo, x_hi);
-    m_axis_x->setTickCount(std::clamp(int(x_hi - x_lo) + 1, 2, 6));
-    padRange(lo[0], hi[0]);
-    m_axis_left->setRange(lo[0], hi[0]);
-    m_axis_left->applyNiceNumbers();
-    if (m_axis_right) {
-        padRange(lo[1], hi[1]);
-        m_axis_right->setRange(lo[1], hi[1]);
-        m_axis_right->applyNiceNumbers();
+    if (m_fixed_steps <= 0 && x_hi > m_x_hi) {
+        const double step = niceStep(x_hi);
+        m_x_hi = std::ceil(x_hi / step) * step;
+        m_axis_x->setRange(0, m_x_hi);
     }
+    QValueAxis* axes[2] = {m_axis_left, m_axis_right};
+    for (int a = 0; a < 2; ++a) {
+        if (!seen[a] || !axes[a]) continue;
+        Range& r = m_y[a];
+        if (r.valid && lo[a] >= r.lo && hi[a] <= r.hi) continue;
+        const Range want = niceRange(r.valid ? std::min(lo[a], r.lo) : lo[a], r.valid ? std::max(hi[a], r.hi) : hi[a]);
+        r = want;
+        r.valid = true;
+        axes[a]->setRange(r.lo, r.hi);
+        const int ticks = int(std::lround((r.hi - r.lo) / r.step)) + 1;
+        if (ticks != axes[a]->tickCount() && ticks >= 2 && ticks <= 11) axes[a]->setTickCount(ticks);
+    }
+}
+
+void MetricChart::setStepRange(int total_steps) {
+    m_fixed_steps = total_steps;
+    m_x_hi = total_steps > 0 ? total_steps : 1;
+    m_axis_x->setRange(0, m_x_hi);
 }
 
 void MetricChart::clear() {
@@ -179,8 +197,12 @@ void MetricChart::clear() {
         delete m_axis_right;
         m_axis_right = nullptr;
     }
-    m_axis_x->setRange(0, 1);
+    m_y[0] = m_y[1] = Range{};
     m_axis_left->setRange(0, 1);
+    if (m_fixed_steps <= 0) {
+        m_x_hi = 1;
+        m_axis_x->setRange(0, 1);
+    }
 }
 
 QStringList MetricChart::keys() const { return m_order; }

@@ -27,8 +27,16 @@ public:
     // Pushes the buffered points of changed series to the chart and rescales the axes.
     void flush();
     void clear();
+    // The x axis spans the whole run (0..total_steps) when it is known; 0 = grow with the data.
+    void setStepRange(int total_steps);
+
+    struct Range {
+        double lo = 0, hi = 1, step = 0.25;
+        bool valid = false;
+    };
 
     QStringList keys() const;                            // in creation order
+    bool hasLine(const QString& key) const { return m_lines.contains(key); }
     const QList<QPointF>& points(const QString& key) const;  // every point (empty list when unknown)
     int displayedCount(const QString& key) const;        // points handed to Qt Charts
     bool hasData() const { return !m_order.isEmpty(); }
@@ -61,6 +69,9 @@ private:
     QValueAxis* m_axis_left = nullptr;
     QValueAxis* m_axis_right = nullptr;  // created with the first right-axis line
     QHash<QString, Line> m_lines;
+    Range m_y[2];             // left, right axis
+    double m_x_hi = 1;
+    int m_fixed_steps = 0;
     QStringList m_order;
 };
 

@@ -2,8 +2,9 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
 #include <QPlainTextEdit>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
@@ -12,6 +13,7 @@
 
 #include "charts/charts_panel.h"
 #include "run/rollout_view.h"
+#include "run/run_progress_bar.h"
 
 namespace rf::ui {
 
@@ -29,12 +31,14 @@ LiveRunPanel::LiveRunPanel(QWidget* parent) : QWidget(parent) {
     m_pause->setObjectName("pauseButton");
     m_pause->setCheckable(true);
     m_pause->setToolTip(tr("Pause after the current step; press again to resume"));
+    m_pause->setMinimumWidth(std::max(m_pause->sizeHint().width(),
+                                      m_pause->fontMetrics().horizontalAdvance(tr("Resume")) + 24));
     m_stop = new QPushButton(tr("Stop"));
     m_stop->setObjectName("stopButton");
     m_stop->setToolTip(tr("Stop the run; adapters saved so far stay in the run folder"));
-    m_bar = new QProgressBar;
+    m_bar = new RunProgressBar;
     m_bar->setObjectName("runProgress");
-    m_bar->setRange(0, 1);
+    m_bar->setRange(1);
     m_bar->setValue(0);
     m_bar->setFormat(tr("no run"));
     controls->addWidget(m_train);
@@ -43,17 +47,25 @@ LiveRunPanel::LiveRunPanel(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_bar, 1);
     layout->addLayout(controls);
 
-    m_status = new QLabel(tr("Idle. Fill in the form and press Train."));
+    // a frameless read-only line, not a QLabel: its text changes with every report and a QLabel
+    // would re-run the layout of the whole panel (charts included) each time
+    m_status = new QLineEdit(tr("Idle. Fill in the form and press Train."));
     m_status->setObjectName("runStatus");
-    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->setReadOnly(true);
+    m_status->setFrame(false);
+    m_status->setFocusPolicy(Qt::ClickFocus);
+    m_status->setStyleSheet("QLineEdit { background: transparent; }");
     layout->addWidget(m_status);
 
-    m_warnings = new QLabel;
+    // Health warnings: a box of fixed height (two lines, scrollable), so a warning that comes or
+    // goes never resizes the charts (resizing a chart costs more than drawing a report).
+    m_warnings = new QListWidget;
     m_warnings->setObjectName("healthWarnings");
-    m_warnings->setWordWrap(true);
-    m_warnings->setStyleSheet("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e0c060; "
-                              "border-radius: 3px; padding: 4px; }");
-    m_warnings->hide();
+    m_warnings->setSelectionMode(QAbstractItemView::NoSelection);
+    m_warnings->setFocusPolicy(Qt::NoFocus);
+    m_warnings->setTextElideMode(Qt::ElideRight);
+    m_warnings->setFixedHeight(2 * (fontMetrics().height() + 4) + 6);
+    m_warnings->setToolTip(tr("Health warnings: checks on the latest reports (docs/gui.md lists the rules)"));
     layout->addWidget(m_warnings);
 
     auto* split = new QSplitter(Qt::Vertical);
@@ -113,7 +125,8 @@ void LiveRunPanel::startRun(int total_steps, const QString& run_folder) {
     m_run_folder = run_folder;
     m_active_ms = 0;
     m_clock.invalidate();
-    m_bar->setRange(0, std::max(1, total_steps));
+    m_charts->setStepRange(total_steps);
+    m_bar->setRange(std::max(1, total_steps));
     m_bar->setValue(0);
     m_bar->setFormat(tr("step %v / %m"));
     setState(State::running);
@@ -122,8 +135,9 @@ void LiveRunPanel::startRun(int total_steps, const QString& run_folder) {
 void LiveRunPanel::setRunFolder(int total_steps, const QString& run_folder) {
     m_run_folder = run_folder;
     if (total_steps > 0) {
+        m_charts->setStepRange(total_steps);
         m_progress.total = total_steps;
-        m_bar->setRange(0, total_steps);
+        m_bar->setRange(total_steps);
     }
     updateStatus();
 }
@@ -142,7 +156,7 @@ void LiveRunPanel::appendLog(const QStringList& lines) {
 
 void LiveRunPanel::setProgress(const RunProgress& progress) {
     m_progress = progress;
-    if (progress.total > 0) m_bar->setRange(0, progress.total);
+    if (progress.total > 0) m_bar->setRange(progress.total);
     m_bar->setValue(std::min(progress.step, m_bar->maximum()));
     updateStatus();
 }
@@ -150,6 +164,7 @@ void LiveRunPanel::setProgress(const RunProgress& progress) {
 void LiveRunPanel::finishRun(const QString& message) {
     setState(State::idle);
     m_status->setText(message);
+    m_status->setCursorPosition(0);
 }
 
 QString LiveRunPanel::formatEta(double seconds) {
@@ -174,14 +189,29 @@ void LiveRunPanel::updateStatus() {
                           .arg(m_progress.tokens_per_second, 0, 'f', 1)
                           .arg(m_progress.learning_rate, 0, 'g', 3)
                           .arg(m_run_folder));
+    m_status->setCursorPosition(0);
 }
 
 void LiveRunPanel::updateHealth() {
     const QList<HealthWarning> warnings = m_health.warnings();
-    QStringList lines;
-    for (const HealthWarning& w : warnings) lines << QStringLiteral("\u26a0 ") + w.text;
-    m_warnings->setText(lines.join('\n'));
-    m_warnings->setVisible(!lines.isEmpty());
+    QStringList ids;
+    for (const HealthWarning& w : warnings) ids << w.id + w.text;
+    if (ids == m_shown_warnings && m_warnings->count() > 0) return;
+    m_shown_warnings = ids;
+    m_warnings->clear();
+    for (const HealthWarning& w : warnings) {
+        auto* item = new QListWidgetItem(QStringLiteral("\u26a0 ") + w.text);
+        item->setToolTip(w.text);
+        item->setData(Qt::UserRole, w.id);
+        item->setForeground(QColor("#7a5200"));
+        item->setBackground(QColor("#fff4ce"));
+        m_warnings->addItem(item);
+    }
+    if (warnings.isEmpty()) {
+        auto* item = new QListWidgetItem(tr("No health warnings."));
+        item->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+        m_warnings->addItem(item);
+    }
 }
 
 }  // namespace rf::ui

@@ -9,8 +9,9 @@
 #include "run/run_types.h"
 
 class QLabel;
+class QLineEdit;
+class QListWidget;
 class QPlainTextEdit;
-class QProgressBar;
 class QPushButton;
 class QTabWidget;
 
@@ -18,6 +19,7 @@ namespace rf::ui {
 
 class ChartsPanel;
 class RolloutView;
+class RunProgressBar;
 
 class LiveRunPanel : public QWidget {
     Q_OBJECT
@@ -61,9 +63,10 @@ private:
     QPushButton* m_train = nullptr;
     QPushButton* m_pause = nullptr;
     QPushButton* m_stop = nullptr;
-    QProgressBar* m_bar = nullptr;
-    QLabel* m_status = nullptr;
-    QLabel* m_warnings = nullptr;
+    RunProgressBar* m_bar = nullptr;
+    QLineEdit* m_status = nullptr;
+    QListWidget* m_warnings = nullptr;
+    QStringList m_shown_warnings;
     ChartsPanel* m_charts = nullptr;
     QTabWidget* m_tabs = nullptr;
     RolloutView* m_rollouts = nullptr;

@@ -16,12 +16,6 @@ QString oneLine(const QString& text, int max_chars = 120) {
     return s;
 }
 
-QTableWidgetItem* numberItem(double v) {
-    auto* item = new QTableWidgetItem(QString::number(v, 'g', 4));
-    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    return item;
-}
-
 }  // namespace
 
 RolloutView::RolloutView(QWidget* parent) : QWidget(parent) {
@@ -70,40 +64,60 @@ void RolloutView::addRollouts(const QList<RolloutRow>& rows) {
 void RolloutView::clear() {
     m_rows.clear();
     m_functions.clear();
+    m_sized = false;
     rebuild();
     m_detail->clear();
 }
 
 int RolloutView::rowCount() const { return m_table->rowCount(); }
 
+// Rewrites the rows in place (items are reused); columns are sized only when they change, since
+// measuring every cell is what makes a table slow to update.
 void RolloutView::rebuild() {
     QStringList headers{tr("Step"), tr("Reward")};
     for (const QString& fn : std::as_const(m_functions)) headers << shortFunctionName(fn);
     headers << tr("Advantage") << tr("Trunc.") << tr("Prompt") << tr("Completion");
     m_table->setUpdatesEnabled(false);
-    m_table->clear();
-    m_table->setColumnCount(int(headers.size()));
-    m_table->setHorizontalHeaderLabels(headers);
-    for (int c = 0; c < m_functions.size(); ++c)
-        m_table->horizontalHeaderItem(2 + c)->setToolTip(m_functions[c]);
-    m_table->setRowCount(int(m_rows.size()));
-    for (int r = 0; r < m_rows.size(); ++r) {
+    const bool new_columns = headers != m_headers;
+    if (new_columns) {
+        m_headers = headers;
+        m_table->setColumnCount(int(headers.size()));
+        m_table->setHorizontalHeaderLabels(headers);
+        for (int c = 0; c < m_functions.size(); ++c) m_table->horizontalHeaderItem(2 + c)->setToolTip(m_functions[c]);
+    }
+    const int rows = int(m_rows.size());
+    const int cols = int(headers.size());
+    m_table->setRowCount(rows);
+    auto set = [&](int r, int c, const QString& text, bool number) {
+        QTableWidgetItem* item = m_table->item(r, c);
+        if (!item) {
+            item = new QTableWidgetItem;
+            if (number) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            m_table->setItem(r, c, item);
+        }
+        if (item->text() != text) item->setText(text);
+    };
+    for (int r = 0; r < rows; ++r) {
         const RolloutRow& row = m_rows[r];
         int c = 0;
-        m_table->setItem(r, c++, numberItem(row.step));
-        m_table->setItem(r, c++, numberItem(row.reward));
+        set(r, c++, QString::number(row.step), true);
+        set(r, c++, QString::number(row.reward, 'g', 4), true);
         for (const QString& fn : std::as_const(m_functions)) {
             auto it = row.function_rewards.constFind(fn);
-            m_table->setItem(r, c++, it == row.function_rewards.constEnd() ? new QTableWidgetItem : numberItem(*it));
+            set(r, c++, it == row.function_rewards.constEnd() ? QString() : QString::number(*it, 'g', 4), true);
         }
-        m_table->setItem(r, c++, numberItem(row.advantage));
-        m_table->setItem(r, c++, new QTableWidgetItem(row.truncated ? tr("yes") : QString()));
-        m_table->setItem(r, c++, new QTableWidgetItem(oneLine(row.prompt)));
-        m_table->setItem(r, c++, new QTableWidgetItem(oneLine(row.completion)));
+        set(r, c++, QString::number(row.advantage, 'g', 4), true);
+        set(r, c++, row.truncated ? tr("yes") : QString(), false);
+        set(r, c++, oneLine(row.prompt), false);
+        set(r, c++, oneLine(row.completion), false);
+        Q_ASSERT(c == cols);
     }
-    m_table->resizeColumnsToContents();
-    const int prompt_col = int(headers.size()) - 2;
-    m_table->setColumnWidth(prompt_col, std::min(m_table->columnWidth(prompt_col), 220));
+    if (new_columns || (rows > 0 && !m_sized)) {
+        m_table->resizeColumnsToContents();
+        const int prompt_col = cols - 2;
+        m_table->setColumnWidth(prompt_col, std::min(m_table->columnWidth(prompt_col), 220));
+        m_sized = rows > 0;
+    }
     m_table->setUpdatesEnabled(true);
 }
 

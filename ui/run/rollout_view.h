@@ -29,6 +29,8 @@ private:
 
     QList<RolloutRow> m_rows;
     QStringList m_functions;
+    QStringList m_headers;
+    bool m_sized = false;
     QTableWidget* m_table = nullptr;
     QTextBrowser* m_detail = nullptr;
 };

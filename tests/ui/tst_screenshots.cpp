@@ -1,0 +1,200 @@
+// The window as a user sees it, at 1280x800 and 1920x1080: the Train tab for GRPO and PPO, the judging
+// dialog, and the charts mid-run (fake run). Checks that no visible label, button or field is clipped
+// (narrower than its minimum size hint) or overlaps a sibling, and, when REINFORGE_SCREENSHOT_DIR is
+// set, writes the PNGs committed under docs/images/ (xvfb-run gives real fonts; see docs/gui.md).
+#include <QAbstractButton>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QScrollArea>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "app_settings.h"
+#include "bridge_controller.h"
+#include "bridge_qt_judge.h"
+#include "bridge_window_link.h"
+#include "charts/charts_panel.h"
+#include "charts/metric_chart.h"
+#include "fake_run.h"
+#include "form/config_form.h"
+#include "form/field_editor.h"
+#include "judge/judge_dialog.h"
+#include "main_window.h"
+#include "run/live_run_panel.h"
+#include "train_tab.h"
+
+using namespace rf;
+using namespace rf::ui;
+
+namespace {
+
+void save(QWidget* w, const QString& name) {
+    const QString dir = qEnvironmentVariable("REINFORGE_SCREENSHOT_DIR");
+    if (dir.isEmpty()) return;
+    QVERIFY(w->grab().save(dir + "/" + name + ".png"));
+}
+
+// Visible text-bearing widgets narrower than they need (text cut off), as "objectName/class: text".
+QStringList clipped(QWidget* root) {
+    QStringList out;
+    const auto widgets = root->findChildren<QWidget*>();
+    for (QWidget* w : widgets) {
+        if (!w->isVisibleTo(root) || w->width() <= 0) continue;
+        QString text;
+        int need = 0;
+        if (auto* l = qobject_cast<QLabel*>(w); l && !l->wordWrap() && !l->text().isEmpty() && !l->pixmap().isNull() == false) {
+            text = l->text();
+            need = l->minimumSizeHint().width();
+        } else if (auto* b = qobject_cast<QAbstractButton*>(w); b && !b->text().isEmpty()) {
+            text = b->text();
+            need = b->minimumSizeHint().width();
+        } else if (auto* c = qobject_cast<QComboBox*>(w)) {
+            text = c->currentText();
+            need = c->minimumSizeHint().width();
+        }
+        if (text.isEmpty()) continue;
+        if (w->width() + 1 < need)
+            out << QString("%1/%2 '%3': %4 < %5").arg(w->objectName(), w->metaObject()->className(), text).arg(w->width()).arg(need);
+    }
+    return out;
+}
+
+// Visible fields of a block whose rectangles overlap.
+QStringList overlapping(QWidget* root) {
+    QStringList out;
+    QList<QWidget*> fields;
+    for (auto* f : root->findChildren<FieldEditor*>())
+        if (f->isVisibleTo(root)) fields << f;
+    for (int i = 0; i < fields.size(); ++i)
+        for (int j = i + 1; j < fields.size(); ++j) {
+            if (fields[i]->parentWidget() != fields[j]->parentWidget()) continue;
+            if (fields[i]->geometry().intersects(fields[j]->geometry()))
+                out << fields[i]->objectName() + " x " + fields[j]->objectName();
+        }
+    return out;
+}
+
+}  // namespace
+
+class TestScreenshots : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void trainTab_data();
+    void trainTab();
+    void judgeDialog();
+    void chartsMidRun_data();
+    void chartsMidRun();
+
+private:
+    QTemporaryDir m_dir;
+    RunConfig sample(TrainMode mode) const;
+};
+
+void TestScreenshots::initTestCase() { QVERIFY(m_dir.isValid()); }
+
+RunConfig TestScreenshots::sample(TrainMode mode) const {
+    RunConfig c = default_run_config(mode);
+    set_value(c, "model", "Qwen/Qwen3-0.6B");
+    set_value(c, "data", QString(REINFORGE_SOURCE_DIR "/resources/datasets/arithmetic").toStdString());
+    set_value(c, "iters", "200");
+    if (mode == TrainMode::ppo) set_value(c, "judge", "human");
+    return c;
+}
+
+void TestScreenshots::trainTab_data() {
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<QSize>("size");
+    for (const char* m : {"grpo", "ppo", "rlhf_reinforce", "sft"}) {
+        QTest::addRow("%s 1280x800", m) << QString(m) << QSize(1280, 800);
+        QTest::addRow("%s 1920x1080", m) << QString(m) << QSize(1920, 1080);
+    }
+}
+
+void TestScreenshots::trainTab() {
+    QFETCH(QString, mode);
+    QFETCH(QSize, size);
+    AppSettings settings(m_dir.filePath("s.ini"));
+    MainWindow w(&settings);
+    w.trainTab()->form()->setConfig(sample(*enum_from_name<TrainMode>(mode.toStdString())));
+    w.resize(size);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTest::qWait(50);
+    const QStringList cut = clipped(&w);
+    QVERIFY2(cut.isEmpty(), qPrintable(cut.join('\n')));
+    const QStringList over = overlapping(&w);
+    QVERIFY2(over.isEmpty(), qPrintable(over.join('\n')));
+    // the per-algorithm block of the mode is on screen
+    save(&w, QString("train_%1_%2x%3").arg(mode).arg(size.width()).arg(size.height()));
+}
+
+void TestScreenshots::judgeDialog() {
+    JudgeDialog d;
+    JudgeQuestion q;
+    q.pairwise = true;
+    q.prompt = "Explain in one paragraph why the sky is blue.";
+    q.first = "Sunlight is scattered by the molecules of the air. Blue light has a shorter wavelength, so it is "
+              "scattered much more strongly than red light (Rayleigh scattering, proportional to 1/wavelength^4). "
+              "When we look at the sky away from the sun we see this scattered blue light.";
+    q.second = "Because the sky reflects the colour of the oceans, which cover most of the Earth.";
+    q.index = 1;
+    q.count = 2;
+    q.step = 14;
+    d.ask(q);
+    QVERIFY(QTest::qWaitForWindowExposed(&d));
+    QStringList cut = clipped(&d);
+    QVERIFY2(cut.isEmpty(), qPrintable(cut.join('\n')));
+    save(&d, "judge_dialog_pairwise");
+    q.pairwise = false;
+    d.ask(q);
+    cut = clipped(&d);
+    QVERIFY2(cut.isEmpty(), qPrintable(cut.join('\n')));
+    save(&d, "judge_dialog_scalar");
+}
+
+void TestScreenshots::chartsMidRun_data() {
+    QTest::addColumn<QSize>("size");
+    QTest::newRow("1280x800") << QSize(1280, 800);
+    QTest::newRow("1920x1080") << QSize(1920, 1080);
+}
+
+void TestScreenshots::chartsMidRun() {
+    QFETCH(QSize, size);
+    AppSettings settings(m_dir.filePath("s.ini"));
+    MainWindow w(&settings);
+    test::FakeRunOptions o;
+    o.steps = 400;
+    o.step_ms = 0;
+    bridge::EngineController c(test::fakeRun(o));
+    bridge::linkWindow(&w, &c);
+    w.trainTab()->form()->setConfig(sample(TrainMode::grpo));
+    w.resize(size);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy finished(&c, &bridge::EngineController::runFinished);
+    QTest::mouseClick(w.findChild<QAbstractButton*>("trainButton"), Qt::LeftButton);
+    QVERIFY(finished.wait(20000));
+    // show it as "mid-run": the panel in its running state at step 240 of 400
+    LiveRunPanel* panel = w.trainTab()->runPanel();
+    panel->setState(LiveRunPanel::State::running);
+    RunProgress p;
+    p.step = 240;
+    p.total = 400;
+    p.tokens_per_second = 1234;
+    p.learning_rate = 1e-5;
+    panel->setProgress(p);
+    QTRY_VERIFY(panel->charts()->idle());
+    QTRY_VERIFY(panel->charts()->chart(ChartGroup::rewards)->isVisible());
+    QTest::qWait(50);
+    const QStringList cut = clipped(panel);
+    QVERIFY2(cut.isEmpty(), qPrintable(cut.join('\n')));
+    save(&w, QString("charts_midrun_%1x%2").arg(size.width()).arg(size.height()));
+    panel->setState(LiveRunPanel::State::idle);
+}
+
+QTEST_MAIN(TestScreenshots)
+#include "tst_screenshots.moc"
