@@ -5,6 +5,7 @@
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QToolTip>
 #include <QtTest>
 #include <cmath>
 
@@ -30,6 +31,7 @@ private slots:
     void panelGrpoLossTitle();
     void panelCreatesLinesInSlicesWithoutLosingPoints();
     void validationOverlayDashed();
+    void hoverShowsNearestValue();
     void health_data();
     void health();
     void healthKlDrift();
@@ -200,6 +202,21 @@ void TestCharts::validationOverlayDashed() {
     QCOMPARE(val->pen().style(), Qt::DashLine);
     QCOMPARE(val->pen().color(), train->pen().color());
     QCOMPARE(chart.chart()->animationOptions(), QChart::NoAnimation);
+}
+
+void TestCharts::hoverShowsNearestValue() {
+    MetricChart chart("KL");
+    chart.resize(400, 260);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    for (int s = 1; s <= 4; ++s) chart.addPoint("kl", placeMetric("kl"), s * 10, s * 0.25);
+    chart.flush();
+    auto* series = qobject_cast<QLineSeries*>(chart.chart()->series().front());
+    emit series->hovered(QPointF(21.0, 0.3), true);  // between steps 20 and 30, nearer 20
+    QTRY_VERIFY(QToolTip::isVisible());
+    QCOMPARE(QToolTip::text(), QString("kl\nstep 20: 0.5"));
+    emit series->hovered(QPointF(21.0, 0.3), false);
+    QTRY_VERIFY(!QToolTip::isVisible());
 }
 
 void TestCharts::health_data() {

@@ -7,10 +7,14 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QMenu>
 #include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 
 #include "core/error.h"
+#include "core/resources.h"
 #include "form/block_box.h"
 #include "form/config_form.h"
 #include "form/field_editor.h"
@@ -135,6 +139,7 @@ private slots:
     void loraRowsFollowTrainType();
     void useAllDefaults();
     void tooltipsFromKeyTable();
+    void localModelAndDatasetPickers();
 };
 
 void TestConfigForm::everyKeyHasAField() {
@@ -347,6 +352,42 @@ void TestConfigForm::tooltipsFromKeyTable() {
     QVERIFY(form.field("lora_parameters.scale")->toolTip().contains(qs(k.doc).toHtmlEscaped()));
     QCOMPARE(form.field("lora_parameters.scale")->label(), qs(k.label));
     QVERIFY(form.field("epsilon_high")->toolTip().contains("= epsilon"));
+}
+
+// The "Local" menus list what the engine would resolve: models and datasets of the HF cache
+// ($HF_HUB_CACHE here, a temporary folder) and the bundled resources.
+void TestConfigForm::localModelAndDatasetPickers() {
+    QTemporaryDir hub;
+    QDir(hub.path()).mkpath("models--acme--tiny-chat/snapshots/abc123");
+    QFile cfg(hub.filePath("models--acme--tiny-chat/snapshots/abc123/config.json"));
+    QVERIFY(cfg.open(QIODevice::WriteOnly));
+    cfg.write("{}");
+    cfg.close();
+    QDir(hub.path()).mkpath("datasets--acme--math-rl/snapshots/def456");
+    QDir(hub.path()).mkpath("models--acme--empty");  // no snapshot: not listed
+    qputenv("HF_HUB_CACHE", hub.path().toUtf8());
+    ConfigForm form;
+    auto pick = [&](const QString& key, const QString& want) {
+        auto* button = form.field(key)->findChild<QToolButton*>("local_" + key);
+        QVERIFY(button);
+        QMenu* menu = button->menu();
+        emit menu->aboutToShow();
+        QStringList values;
+        QAction* chosen = nullptr;
+        for (QAction* a : menu->actions()) {
+            values << a->data().toString();
+            if (a->data().toString() == want) chosen = a;
+        }
+        QVERIFY2(chosen, qPrintable(values.join(", ")));
+        chosen->trigger();
+    };
+    pick("model", "acme/tiny-chat");
+    QCOMPARE(qs(form.config().model), QString("acme/tiny-chat"));
+    pick("data", "acme/math-rl");
+    QCOMPARE(form.config().data, std::vector<std::string>{"acme/math-rl"});
+    pick("data", QDir::cleanPath(qs(resources_dir()) + "/datasets/arithmetic"));
+    QCOMPARE(QDir::cleanPath(qs(form.config().data.at(0))), QDir::cleanPath(qs(resources_dir()) + "/datasets/arithmetic"));
+    qunsetenv("HF_HUB_CACHE");
 }
 
 QTEST_MAIN(TestConfigForm)

@@ -88,6 +88,8 @@ private slots:
     void judgeDialog();
     void chartsMidRun_data();
     void chartsMidRun();
+    void realRunMidway_data();
+    void realRunMidway();
 
 private:
     QTemporaryDir m_dir;
@@ -194,6 +196,49 @@ void TestScreenshots::chartsMidRun() {
     QVERIFY2(cut.isEmpty(), qPrintable(cut.join('\n')));
     save(&w, QString("charts_midrun_%1x%2").arg(size.width()).arg(size.height()));
     panel->setState(LiveRunPanel::State::idle);
+}
+
+// The charts of a real GRPO run of the embedded default (resources/presets/grpo-default.yaml) caught
+// mid-run; only when writing screenshots (it trains for minutes: run with QTEST_FUNCTION_TIMEOUT=1800000).
+void TestScreenshots::realRunMidway_data() {
+    QTest::addColumn<QSize>("size");
+    QTest::newRow("1280x800") << QSize(1280, 800);
+    QTest::newRow("1920x1080") << QSize(1920, 1080);
+}
+
+void TestScreenshots::realRunMidway() {
+    QFETCH(QSize, size);
+    if (qEnvironmentVariableIsEmpty("REINFORGE_SCREENSHOT_DIR")) QSKIP("only when writing screenshots");
+    const QString preset = REINFORGE_SOURCE_DIR "/resources/presets/grpo-default.yaml";
+    if (!QFile::exists(REINFORGE_SOURCE_DIR "/resources/models/reinforge-arith-tiny/model.safetensors"))
+        QSKIP("the embedded default has no weights yet");
+    AppSettings settings(m_dir.filePath("real.ini"));
+    MainWindow w(&settings);
+    bridge::EngineController c;
+    bridge::linkWindow(&w, &c);
+    QVERIFY(w.importYaml(preset));
+    RunConfig cfg = w.trainTab()->form()->config();
+    set_value(cfg, "iters", "40");
+    set_value(cfg, "batch_size", "2");  // half the preset's prompts per step: a shorter wait
+    set_value(cfg, "steps_per_report", "1");
+    set_value(cfg, "steps_per_eval", "10");
+    set_value(cfg, "save_every", "0");
+    set_value(cfg, "output_dir", m_dir.filePath("real-run").toStdString());
+    w.trainTab()->form()->setConfig(cfg);
+    w.resize(size);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy failed(&c, &bridge::EngineController::runFailed);
+    QTest::mouseClick(w.findChild<QAbstractButton*>("trainButton"), Qt::LeftButton);
+    MetricChart* rewards = w.trainTab()->runPanel()->charts()->chart(ChartGroup::rewards);
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty() || rewards->points("total_rewards_mean").size() >= 24, 1500000);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed[0][0].toString()));
+    QTRY_VERIFY(w.trainTab()->runPanel()->charts()->idle());
+    QTest::qWait(300);
+    save(&w, QString("real_grpo_midrun_%1x%2").arg(size.width()).arg(size.height()));
+    QSignalSpy finished(&c, &bridge::EngineController::runFinished);
+    QTest::mouseClick(w.findChild<QAbstractButton*>("stopButton"), Qt::LeftButton);
+    QVERIFY(finished.wait(10000));
 }
 
 QTEST_MAIN(TestScreenshots)

@@ -63,7 +63,7 @@ MetricChart::MetricChart(const QString& title, QWidget* parent) : QChartView(par
     m_axis_x->setRange(0, 1);
     m_axis_x->setTickCount(6);
     m_axis_left = new QValueAxis;
-    m_axis_left->setLabelFormat("%.3g");
+    m_axis_left->setLabelFormat("%.4g");
     m_axis_left->setRange(0, 1);
     chart->addAxis(m_axis_x, Qt::AlignBottom);
     chart->addAxis(m_axis_left, Qt::AlignLeft);
@@ -92,7 +92,7 @@ MetricChart::Line& MetricChart::lineFor(const QString& key, const ChartPlacement
     if (where.right_axis) {
         if (!m_axis_right) {
             m_axis_right = new QValueAxis;
-            m_axis_right->setLabelFormat("%.3g");
+            m_axis_right->setLabelFormat("%.4g");
             chart()->addAxis(m_axis_right, Qt::AlignRight);
         }
         line.series->attachAxis(m_axis_right);

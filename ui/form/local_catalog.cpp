@@ -4,11 +4,12 @@
 #include <QFileInfo>
 #include <QObject>
 
+#include "core/resources.h"
 #include "io/hf_cache.h"
 
 namespace rf::ui {
 
-QString bundledResourcesDir() { return QString(REINFORGE_SOURCE_DIR) + "/resources"; }
+QString bundledResourcesDir() { return QString::fromStdString(resources_dir()); }
 
 QList<CatalogEntry> localModels() {
     QList<CatalogEntry> out;

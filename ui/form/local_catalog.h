@@ -15,6 +15,6 @@ struct CatalogEntry {
 
 QList<CatalogEntry> localModels();
 QList<CatalogEntry> localDatasets();
-QString bundledResourcesDir();  // the source tree's resources/ folder
+QString bundledResourcesDir();  // rf::resources_dir(): installed share/reinforge or the source tree's resources/
 
 }  // namespace rf::ui
