@@ -12,11 +12,13 @@
 // sequences in one pass over the weights (engine/gen/decode_matmul.h), each at its own position.
 //
 // Weights: the model's float32 weights (no copy), or bfloat16 decode copies (DecodeOptions::
-// bf16_weights; half the bytes read per token). LoRA/DoRA adapters are applied on the fly from the
+// bf16_weights; half the bytes read per token); packed projections of a quantized base are always
+// read packed (quant_matmul), whatever bf16_weights says. LoRA/DoRA adapters are applied on the fly from the
 // model's live params() (never merged), so an optimizer step needs no refresh; full fine-tuning with
 // bf16 copies needs refresh_weights() after the weights change.
 #pragma once
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "gen/decode_matmul.h"
@@ -30,6 +32,10 @@ class WorkerPool;
 struct DecodeOptions {
     bool bf16_weights = false;  // decode copies of the 7 projections and the lm-head in bfloat16
     bool use_adapters = true;   // false: the frozen base (the reference model of LoRA/DoRA)
+    // A packed decode copy of the lm-head (takes precedence over its bf16 copy): what an MLX 4-bit
+    // checkpoint with quantized embeddings computes. Sampling then reads the lm-head at that
+    // precision; training log-probs (Model::forward) keep the float one.
+    std::optional<QuantSpec> lm_head_quant;
 };
 
 // Tokens of one segment: K and V for every layer and kv head.
@@ -71,11 +77,13 @@ private:
     void block_prefill(int l, const std::vector<std::vector<int>>& prompts, const std::vector<int>& offsets, float* x,
                        int N);
     void ensure_rope(int T);
+    void lm_head_logits(float* logits, const float* hf, int M);
 
     Model& m_model;
     DecodeOptions m_opt;
     WorkerPool& m_pool;
     std::vector<Bf16Matrix> m_bf16;  // [l * kNumProj + p], then the lm-head
+    std::unique_ptr<QuantizedMatrix> m_lm_q;  // DecodeOptions::lm_head_quant
     std::vector<KvSegment> m_prefix;
     std::vector<KvSegment> m_seq;
     std::vector<int> m_prefix_of;

@@ -1,5 +1,6 @@
 // Model construction: the base-parameter layout (one buffer, HF names), loading from a Hugging Face
-// folder, random initialisation, and the per-projection helpers the decoder and fuse use.
+// folder (float or MLX-quantized), random initialisation, and the per-projection helpers the decoder
+// and fuse use.
 #include "model/model.h"
 
 #include <cmath>
@@ -7,11 +8,14 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "gen/worker_pool.h"
 #include "io/safetensors.h"
+#include "model/quant_linear.h"
 #include "ops/gemm.h"
 #include "ops/lora.h"
 #include "ops/matmul.h"
 #include "ops/rope.h"
+#include "quant/mlx_weights.h"
 
 namespace rf {
 
@@ -88,7 +92,6 @@ Model::Model(const ModelConfig& cfg) : m_cfg(cfg) {
     m_qd = c.num_attention_heads * c.head_dim;
     m_kd = c.num_key_value_heads * c.head_dim;
     m_inv_freq = ::rf::rope_inv_freq(c.head_dim, c.rope_theta, c.rope_scaling);
-    build_layout();
 }
 
 int Model::proj_in(Proj p) const {
@@ -119,7 +122,8 @@ int Model::proj_out(Proj p) const {
 
 // Base buffer, in HF order: embed_tokens, then per block input_layernorm, q,k,v,o (weight, bias),
 // q_norm, k_norm, post_attention_layernorm, gate, up, down; model.norm; lm_head when untied.
-void Model::build_layout() {
+// A packed projection (packed[l * kNumProj + p]) has no weight in it; its bias stays.
+void Model::build_layout(const std::vector<char>& packed) {
     const ModelConfig& c = m_cfg;
     const int64_t C = c.hidden_size, V = c.vocab_size, HS = c.head_dim;
     size_t off = 0;
@@ -130,6 +134,9 @@ void Model::build_layout() {
         off += n;
         return m_base_layout.size() - 1;
     };
+    m_base_layout.clear();
+    m_qw.resize(size_t(c.num_hidden_layers) * kNumProj);
+    auto is_packed = [&](int l, int p) { return !packed.empty() && packed[size_t(l) * kNumProj + p]; };
     struct BlockIdx {
         size_t ln1, ln2, qn = SIZE_MAX, kn = SIZE_MAX;
         std::array<size_t, kNumProj> w{}, b{};
@@ -148,7 +155,7 @@ void Model::build_layout() {
                 }
                 bi.ln2 = add(pre + "post_attention_layernorm.weight", {C});
             }
-            bi.w[p] = add(pre + kProjNames[p] + ".weight", {proj_out(Proj(p)), proj_in(Proj(p))});
+            bi.w[p] = is_packed(l, p) ? SIZE_MAX : add(pre + kProjNames[p] + ".weight", {proj_out(Proj(p)), proj_in(Proj(p))});
             bi.b[p] = has_bias(c, Proj(p)) ? add(pre + kProjNames[p] + ".bias", {proj_out(Proj(p))}) : SIZE_MAX;
         }
     }
@@ -156,6 +163,7 @@ void Model::build_layout() {
     size_t lm = c.tie_word_embeddings ? SIZE_MAX : add("lm_head.weight", {V, C});
 
     m_base.assign(off, 0.0f);
+    m_base.shrink_to_fit();
     auto at = [&](size_t i) { return i == SIZE_MAX ? nullptr : m_base.data() + m_base_layout[i].offset; };
     m_wte = at(wte);
     m_norm_f = at(norm);
@@ -170,6 +178,9 @@ void Model::build_layout() {
         for (int p = 0; p < kNumProj; ++p) {
             bw.w[p] = at(idx[l].w[p]);
             bw.bias[p] = at(idx[l].b[p]);
+            if (!is_packed(l, p)) m_qw[size_t(l) * kNumProj + p].reset();
+            bw.q[p] = m_qw[size_t(l) * kNumProj + p].get();
+            RF_CHECK(!is_packed(l, p) || bw.q[p], "build_layout: a packed projection has no matrix");
         }
     }
     m_adapters.resize(size_t(c.num_hidden_layers) * kNumProj);
@@ -183,6 +194,7 @@ float* Model::grad_of(const float* base_ptr) {
 
 std::unique_ptr<Model> Model::random_init(const ModelConfig& cfg, uint64_t seed) {
     std::unique_ptr<Model> m(new Model(cfg));
+    m->build_layout();
     Rng rng(seed);
     const float a = 0.02f * std::sqrt(3.0f);
     for (const ParamView& v : m->m_base_layout) {
@@ -194,18 +206,52 @@ std::unique_ptr<Model> Model::random_init(const ModelConfig& cfg, uint64_t seed)
     return m;
 }
 
-std::unique_ptr<Model> Model::load(const std::string& dir) {
+std::unique_ptr<Model> Model::load(const std::string& dir, const ModelLoadOptions& opt) {
     ModelConfig cfg = ModelConfig::from_dir(dir);
+    const QuantizationConfig qc = QuantizationConfig::from_dir(dir);
     std::unique_ptr<Model> m(new Model(cfg));
     WeightStore store = WeightStore::open_dir(dir);
-    for (const ParamView& v : m->m_base_layout) {
-        const std::string stem = v.name.substr(0, v.name.rfind('.'));
-        if (store.find(stem + ".scales"))
-            throw InputError(dir, 0, v.name, "quantized weights (" + stem + ".scales) cannot be loaded as float32 yet",
-                             "use a float16/bfloat16/float32 checkpoint");
-        store.read_f32(v.name, m->m_base.data() + v.offset, v.shape);
-    }
+    if (opt.quantize && !qc.present) validate_quant_spec(*opt.quantize, dir, "quantization");
+    const int L = m->m_cfg.num_hidden_layers;
+    // which projections are packed: the folder's own (kept), or quantized now (a float folder)
+    std::vector<char> packed(size_t(L) * kNumProj, 0), quantize_now(packed.size(), 0);
+    m->m_qw.resize(packed.size());
+    for (int l = 0; l < L; ++l)
+        for (int p = 0; p < kNumProj; ++p) {
+            const std::string module = "model.layers." + std::to_string(l) + "." + kProjNames[p];
+            const size_t i = size_t(l) * kNumProj + p;
+            if (qc.present) {
+                if (!opt.keep_packed || !is_quantized_module(store, module)) continue;
+                auto q = std::make_unique<QuantizedMatrix>(load_quantized(store, qc, module));
+                if (q->rows != m->proj_out(Proj(p)) || q->cols != m->proj_in(Proj(p)))
+                    throw InputError(store.file_of(module + ".weight")->path(), 0, module + ".weight",
+                                     "quantized matrix is [" + std::to_string(q->rows) + ", " + std::to_string(q->cols) +
+                                         "] but config.json implies [" + std::to_string(m->proj_out(Proj(p))) + ", " +
+                                         std::to_string(m->proj_in(Proj(p))) + "]",
+                                     "the config.json does not belong to these weights");
+                m->m_qw[i] = std::move(q);
+                packed[i] = 1;
+            } else if (opt.quantize && m->proj_in(Proj(p)) % opt.quantize->group_size == 0) {
+                packed[i] = quantize_now[i] = 1;
+                m->m_qw[i] = std::make_unique<QuantizedMatrix>();  // filled below
+            }
+        }
+    m->build_layout(packed);
+    for (const ParamView& v : m->m_base_layout) read_f32_dequantized(store, qc, v.name, m->m_base.data() + v.offset, v.shape);
     // A tied model may still ship lm_head.weight (some exports do); transformers ignores it then.
+    std::vector<float> w;
+    for (int l = 0; l < L; ++l)
+        for (int p = 0; p < kNumProj; ++p) {
+            const size_t i = size_t(l) * kNumProj + p;
+            if (!quantize_now[i]) continue;
+            const std::string name = "model.layers." + std::to_string(l) + "." + kProjNames[p] + ".weight";
+            const int out = m->proj_out(Proj(p)), in = m->proj_in(Proj(p));
+            w.resize(size_t(out) * in);
+            store.read_f32(name, w.data(), {out, in});
+            // scales rounded to the checkpoint's dtype, as MLX quantizes a model in its own dtype
+            const DType d = store.find(name)->dtype;
+            *m->m_qw[i] = quantize(w.data(), out, in, *opt.quantize, d == DType::BF16 || d == DType::F16 ? d : DType::F32);
+        }
     return m;
 }
 
@@ -219,6 +265,11 @@ void Model::refresh_adapters() {
         for (int p = 0; p < kNumProj; ++p) {
             Adapter* ad = m_adapters[size_t(l) * kNumProj + p].get();
             if (!ad || !ad->dora()) continue;
+            if (const QuantizedMatrix* q = m_blocks[l].q[p]) {
+                qdora_row_norms(ad->norm.data(), *q, ad->w_sq.data(), m_train.data() + ad->a, m_train.data() + ad->b,
+                                ad->scale, ad->rank, m_lora_work, &WorkerPool::global());
+                continue;
+            }
             dora_row_norms<float>(ad->norm.data(), m_blocks[l].w[p], ad->w_sq.data(), m_train.data() + ad->a,
                                   m_train.data() + ad->b, ad->scale, ad->out, ad->in, ad->rank, m_lora_work);
         }
@@ -228,9 +279,17 @@ void Model::project(int l, Proj p, const float* x, float* y, int M, bool use_ada
     const BlockWeights& bw = block(l);
     const Adapter* ad = use_adapters ? adapter(l, p) : nullptr;
     const int in = proj_in(p), out = proj_out(p);
+    const float* base = m_train.data();
+    if (const QuantizedMatrix* q = bw.q[int(p)]) {
+        if (!ad) return qlora_forward(y, nullptr, nullptr, x, x, *q, bw.bias[int(p)], nullptr, nullptr, nullptr, nullptr,
+                                      0.0f, M, 0, &WorkerPool::global());
+        std::vector<float> u((size_t)M * ad->rank), z(ad->dora() ? (size_t)M * out : 0);
+        return qlora_forward(y, u.data(), ad->dora() ? z.data() : nullptr, x, x, *q, bw.bias[int(p)], base + ad->a,
+                             base + ad->b, ad->dora() ? base + ad->m : nullptr, ad->dora() ? ad->norm.data() : nullptr,
+                             ad->scale, M, ad->rank, &WorkerPool::global());
+    }
     if (!ad) return matmul_forward<float>(y, x, bw.w[int(p)], bw.bias[int(p)], M, out, in);
     std::vector<float> u((size_t)M * ad->rank), z(ad->dora() ? (size_t)M * out : 0);
-    const float* base = m_train.data();
     lora_forward<float>(y, u.data(), ad->dora() ? z.data() : nullptr, x, x, bw.w[int(p)], bw.bias[int(p)], base + ad->a,
                         base + ad->b, ad->dora() ? base + ad->m : nullptr, ad->dora() ? ad->norm.data() : nullptr,
                         ad->scale, M, in, out, ad->rank);
@@ -239,7 +298,10 @@ void Model::project(int l, Proj p, const float* x, float* y, int M, bool use_ada
 // W' = W + s (A B)^T;  DoRA: W' = (m / ||W + s (AB)^T||_row) * (W + s (AB)^T)   (mlx-lm fuse())
 void Model::merged_weight(int l, Proj p, float* dst) const {
     const int in = proj_in(p), out = proj_out(p);
-    std::memcpy(dst, block(l).w[int(p)], sizeof(float) * size_t(in) * out);
+    if (const QuantizedMatrix* q = block(l).q[int(p)])
+        dequantize(*q, dst);
+    else
+        std::memcpy(dst, block(l).w[int(p)], sizeof(float) * size_t(in) * out);
     const Adapter* ad = adapter(l, p);
     if (!ad) return;
     const float* A = m_train.data() + ad->a;  // (in,R)

@@ -5,23 +5,28 @@
 //                  attention -> o_proj -> residual -> RMSNorm -> SwiGLU MLP -> residual ]
 //         -> RMSNorm -> lm_head (tied: embed_tokens) -> log-softmax(logits / temperature)
 //
-// Memory: all base weights live in ONE float32 buffer with named views (BF16/F16 files are converted
-// at load); trainable parameters and their gradients each live in ONE buffer as well (the base buffer
+// Memory: all float base weights live in ONE float32 buffer with named views (BF16/F16 files are
+// converted at load). A quantized base (QLoRA) holds the seven block projections packed instead
+// (rf::QuantizedMatrix, BlockWeights::q; those are then absent from the float buffer and from
+// base_layout()); embeddings, lm-head, norms and biases stay float. Trainable parameters and their gradients each live in ONE buffer as well (the base buffer
 // itself for full fine-tuning, a separate adapter buffer for LoRA/DoRA), so the optimizer, gradient
 // clipping and a data-parallel all-reduce each see one span.
 //
-// Files: model.cpp (layout, load, random init), model_finetune.cpp (adapters, trainable layout),
-// model_forward.cpp, model_backward.cpp; the op kernels are in engine/ops/.
+// Files: model.cpp (layout, load, random init), model_quant.cpp (packed base: quantize / dequantize
+// in place), quant_linear.cpp (a linear + adapter on a packed W), model_finetune.cpp (adapters,
+// trainable layout), model_forward.cpp, model_backward.cpp; the op kernels are in engine/ops/.
 #pragma once
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "model/model_config.h"
 #include "ops/lm_head.h"
+#include "quant/quant_matrix.h"
 
 namespace rf {
 
@@ -68,6 +73,7 @@ struct BlockWeights {
     std::array<float*, kNumProj> w{};           // q (NH*HS,C) k,v (KVH*HS,C) o (C,NH*HS) gate,up (I,C) down (C,I)
     std::array<float*, kNumProj> bias{};        // q,k,v: qwen2 / attention_bias; o: attention_bias (not qwen2);
                                                 // gate,up,down: mlp_bias
+    std::array<const QuantizedMatrix*, kNumProj> q{};  // packed projections (w[p] is nullptr then)
     float* q_norm = nullptr;                    // (HS) qwen3
     float* k_norm = nullptr;                    // (HS) qwen3
     float* post_attention_layernorm = nullptr;  // (C)
@@ -84,11 +90,23 @@ struct Adapter {
     bool dora() const { return m != SIZE_MAX; }
 };
 
+// How Model::load treats quantized weights (docs/quantization.md):
+//  * a folder whose config.json has `quantization` (MLX, e.g. mlx-community *-4bit): its packed block
+//    projections stay packed when keep_packed, else everything is dequantized to float32 (what fuse
+//    and export need); `quantize` is ignored (the folder's own packing wins). Packed embed_tokens /
+//    lm_head are always dequantized (they stay float in the Model).
+//  * a float folder: with `quantize`, each block projection whose input size is a multiple of the
+//    group size is quantized at load (as mlx-lm skips the others) and never held as float32.
+struct ModelLoadOptions {
+    bool keep_packed = false;
+    std::optional<QuantSpec> quantize;
+};
+
 class Model {
 public:
     // config.json via ModelConfig::from_dir, weights via WeightStore::open_dir (HF names; tied
     // embeddings; qwen2 biases). Throws InputError naming the folder/tensor on any mismatch.
-    static std::unique_ptr<Model> load(const std::string& dir);
+    static std::unique_ptr<Model> load(const std::string& dir, const ModelLoadOptions& opt = {});
     // Weights ~ U(-a, a) with a = 0.02 * sqrt(3) (std 0.02, HF's initializer_range), norms 1, biases 0.
     static std::unique_ptr<Model> random_init(const ModelConfig& cfg, uint64_t seed);
 
@@ -96,7 +114,8 @@ public:
 
     // ---- fine-tuning -----------------------------------------------------------------------------
     // Replaces any previous choice. LoRA/DoRA: A ~ U(+-1/sqrt(in)) from `seed`, B = 0, DoRA m = ||W||_row.
-    // Full: every base tensor becomes trainable. Throws InputError for an invalid spec.
+    // Full: every base tensor becomes trainable. Throws InputError for an invalid spec, and for full
+    // fine-tuning of a quantized base.
     void set_finetune(const AdapterSpec& spec, uint64_t seed);
     const AdapterSpec& finetune() const { return m_spec; }
     bool has_finetune() const { return m_has_ft; }
@@ -153,13 +172,31 @@ public:
     void merged_weight(int l, Proj p, float* dst) const;
     // Recomputes the DoRA norms from the current params() (forward() does this itself).
     void refresh_adapters();
-    // Every base tensor, HF names, offsets into base_params().
+    // Every float base tensor, HF names, offsets into base_params(). Packed projections are not in
+    // it: check is_quantized() and use merged_weight() (dequantizes) or dequantize_base().
     const std::vector<ParamView>& base_layout() const { return m_base_layout; }
     std::span<float> base_params() { return {m_base.data(), m_base.size()}; }
 
+    // ---- quantized base (model_quant.cpp) ---------------------------------------------------------
+    // Packed projection p of block l, or nullptr when it is float.
+    const QuantizedMatrix* quantized(int l, Proj p) const { return m_blocks[l].q[int(p)]; }
+    int num_quantized() const;  // packed projections over all blocks
+    bool is_quantized() const { return num_quantized() > 0; }
+    // Quantizes in place every float block projection whose input size is a multiple of the group
+    // size (scales rounded to scale_dtype, as MLX stores them in the model dtype), releasing its
+    // float storage. Before set_finetune() only. Returns how many were packed.
+    int quantize_base(const QuantSpec& spec, DType scale_dtype = DType::F32);
+    // Turns every packed projection back into float32 (dequantized). Before set_finetune() only.
+    void dequantize_base();
+    // Bytes held by the base weights: the float buffer plus the packed matrices.
+    size_t base_bytes() const;
+
 private:
-    explicit Model(const ModelConfig& cfg);
-    void build_layout();
+    explicit Model(const ModelConfig& cfg);  // validates cfg; build_layout() comes next
+    // packed[l * kNumProj + p]: that projection lives in m_qw (not in the float buffer).
+    void build_layout(const std::vector<char>& packed = {});
+    // Rebuilds the float buffer for a new packed mask, keeping the values of the tensors in both.
+    void relayout(const std::vector<char>& packed);
     float* grad_of(const float* base_ptr);  // full fine-tuning: the gradient of a base tensor
 
     // Saved per block for the backward (sizes set by prepare()).
@@ -215,6 +252,7 @@ private:
     float* m_norm_f = nullptr;
     float* m_lm_head = nullptr;
     std::vector<BlockWeights> m_blocks;
+    std::vector<std::unique_ptr<QuantizedMatrix>> m_qw;  // [l * kNumProj + p], packed projections
     std::vector<float> m_inv_freq;
 
     // fine-tuning

@@ -5,7 +5,9 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "gen/worker_pool.h"
 #include "model/model.h"
+#include "model/quant_linear.h"
 #include "ops/attention.h"
 #include "ops/embedding.h"
 #include "ops/lm_head.h"
@@ -30,6 +32,19 @@ void Model::linear_backward(int l, Proj p, const Pass& ps, LayerActs& a, const f
     const BlockWeights& bw = m_blocks[l];
     const int M = ps.B * ps.T, in = proj_in(p), out = proj_out(p);
     const Adapter* ad = ps.adapters ? adapter(l, p) : nullptr;
+    if (const QuantizedMatrix* q = bw.q[int(p)]) {  // frozen packed W: input gradient only
+        if (!ad)
+            return qlora_backward(dx, nullptr, nullptr, nullptr, dy, x, nullptr, *q, nullptr, nullptr, nullptr, nullptr,
+                                  nullptr, nullptr, 0.0f, M, 0, m_lora_work, &WorkerPool::global());
+        const float* xd = dropout_input(l, p, ps, x);
+        const float* P = m_train.data();
+        float* G = m_train_grad.data();
+        return qlora_backward(dx, G + ad->a, G + ad->b, ad->dora() ? G + ad->m : nullptr, dy, xd,
+                              xd != x ? m_keep.data() : nullptr, *q, P + ad->a, P + ad->b,
+                              ad->dora() ? P + ad->m : nullptr, ad->dora() ? ad->norm.data() : nullptr,
+                              a.u[int(p)].data(), ad->dora() ? a.z[int(p)].data() : nullptr, ad->scale, M, ad->rank,
+                              m_lora_work, &WorkerPool::global());
+    }
     if (!ad) {
         const bool full = m_has_ft && m_spec.type == FineTuneType::full;
         return matmul_backward<float>(dx, full ? grad_of(bw.w[int(p)]) : nullptr,

@@ -2,7 +2,8 @@
 // (model_forward.cpp), block for block; only the data flow differs:
 //   prefill  N = sum of prompt lengths rows through the GEMM path (Model::project), causal attention
 //            per prompt, K/V (after k_norm + RoPE) written to each prompt's prefix segment;
-//   decode   M rows (one new token per active sequence) through the small-M kernels, each row rotated
+//   decode   M rows (one new token per active sequence) through the small-M kernels (float/bf16:
+//            gen/decode_matmul.h; a packed base: quant/quant_matmul.h), each row rotated
 //            at its own position, attention over prefix + own segment (gen/kv_attention.h).
 // Shapes: C hidden, NH/KVH heads, HS head size, G = NH/KVH query heads per kv head, I intermediate.
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "ops/rmsnorm.h"
 #include "ops/rope.h"
 #include "ops/swiglu.h"
+#include "quant/quant_matmul.h"
 
 namespace rf {
 
@@ -40,7 +42,7 @@ void KvSegment::allocate(int L, int KVH, int HS, int capacity) {
 
 ModelDecoder::ModelDecoder(Model& model, DecodeOptions opt)
     : m_model(model), m_opt(opt), m_pool(WorkerPool::global()), m_s(std::make_unique<Scratch>()) {
-    if (m_opt.bf16_weights) refresh_weights();
+    if (m_opt.bf16_weights || m_opt.lm_head_quant) refresh_weights();
 }
 
 ModelDecoder::~ModelDecoder() = default;
@@ -51,14 +53,25 @@ void ModelDecoder::refresh_weights() {
     const ModelConfig& c = m_model.config();
     if (m_opt.use_adapters && m_model.has_finetune() && m_model.finetune().type == FineTuneType::dora)
         m_model.refresh_adapters();
+    if (m_opt.lm_head_quant)
+        m_lm_q = std::make_unique<QuantizedMatrix>(quantize(m_model.lm_head(), c.vocab_size, c.hidden_size, *m_opt.lm_head_quant));
     if (!m_opt.bf16_weights) return;
     const int L = c.num_hidden_layers;
     m_bf16.resize(size_t(L) * kNumProj + 1);
     for (int l = 0; l < L; ++l)
         for (int p = 0; p < kNumProj; ++p)
-            m_bf16[size_t(l) * kNumProj + p].assign(m_model.block(l).w[p], m_model.proj_out(Proj(p)),
-                                                     m_model.proj_in(Proj(p)));
-    m_bf16.back().assign(m_model.lm_head(), c.vocab_size, c.hidden_size);
+            if (!m_model.quantized(l, Proj(p)))  // packed projections decode from their packed words
+                m_bf16[size_t(l) * kNumProj + p].assign(m_model.block(l).w[p], m_model.proj_out(Proj(p)),
+                                                         m_model.proj_in(Proj(p)));
+    if (!m_lm_q) m_bf16.back().assign(m_model.lm_head(), c.vocab_size, c.hidden_size);
+}
+
+void ModelDecoder::lm_head_logits(float* logits, const float* hf, int M) {
+    const ModelConfig& c = m_model.config();
+    if (m_lm_q) return quant_matmul(logits, hf, *m_lm_q, M, false, &m_pool);
+    DecodeWeight lm = m_opt.bf16_weights ? m_bf16.back().view()
+                                         : DecodeWeight{m_model.lm_head(), nullptr, c.vocab_size, c.hidden_size};
+    decode_matmul(logits, hf, lm, nullptr, M, false, m_pool);
 }
 
 DecodeWeight ModelDecoder::weight(int l, Proj p) const {
@@ -68,10 +81,14 @@ DecodeWeight ModelDecoder::weight(int l, Proj p) const {
 
 size_t ModelDecoder::weight_bytes_per_pass() const {
     const ModelConfig& c = m_model.config();
-    size_t n = size_t(c.vocab_size) * c.hidden_size;
-    for (int p = 0; p < kNumProj; ++p)
-        n += size_t(c.num_hidden_layers) * m_model.proj_in(Proj(p)) * m_model.proj_out(Proj(p));
-    return n * (m_opt.bf16_weights ? 2 : 4);
+    const size_t per = m_opt.bf16_weights ? 2 : 4;
+    size_t n = m_lm_q ? m_lm_q->bytes() : size_t(c.vocab_size) * c.hidden_size * per;
+    for (int l = 0; l < c.num_hidden_layers; ++l)
+        for (int p = 0; p < kNumProj; ++p) {
+            const QuantizedMatrix* q = m_model.quantized(l, Proj(p));
+            n += q ? q->bytes() : size_t(m_model.proj_in(Proj(p))) * m_model.proj_out(Proj(p)) * per;
+        }
+    return n;
 }
 
 int ModelDecoder::position(int s) const {
@@ -93,8 +110,17 @@ void ModelDecoder::ensure_rope(int T) {
 void ModelDecoder::project(int l, Proj p, const float* x, float* y, int M) {
     const float* bias = m_model.block(l).bias[int(p)];
     const Adapter* ad = m_opt.use_adapters ? m_model.adapter(l, p) : nullptr;
-    if (!ad) return decode_matmul(y, x, weight(l, p), bias, M, false, m_pool);
-    decode_matmul(y, x, weight(l, p), nullptr, M, false, m_pool);
+    const QuantizedMatrix* q = m_model.quantized(l, p);
+    if (q) {  // packed base: the small-M kernels of quant_matmul (bias added below)
+        quant_matmul(y, x, *q, M, false, &m_pool);
+        if (!ad && bias)
+            for (int m = 0; m < M; ++m)
+                for (int j = 0; j < q->rows; ++j) y[size_t(m) * q->rows + j] += bias[j];
+        if (!ad) return;
+    } else {
+        if (!ad) return decode_matmul(y, x, weight(l, p), bias, M, false, m_pool);
+        decode_matmul(y, x, weight(l, p), nullptr, M, false, m_pool);
+    }
     const int in = ad->in, out = ad->out, R = ad->rank;
     const float* P = m_model.params().data();
     const float* A = P + ad->a;  // (in,R)
@@ -174,8 +200,7 @@ void ModelDecoder::prefill(const std::vector<std::vector<int>>& prompts, int max
     s.rstd.resize(size_t(P));
     rmsnorm_forward<float>(s.hf.data(), s.rstd.data(), s.h.data(), m_model.final_norm(), P, C, c.rms_norm_eps);
     last_logits.resize(size_t(P) * V);
-    DecodeWeight lm = m_opt.bf16_weights ? m_bf16.back().view() : DecodeWeight{m_model.lm_head(), nullptr, V, C};
-    decode_matmul(last_logits.data(), s.hf.data(), lm, nullptr, P, false, m_pool);
+    lm_head_logits(last_logits.data(), s.hf.data(), P);
 }
 
 void ModelDecoder::block_prefill(int l, const std::vector<std::vector<int>>& prompts, const std::vector<int>& offsets,
@@ -277,8 +302,7 @@ void ModelDecoder::decode(const std::vector<int>& seqs, const std::vector<int>& 
     s.rstd.resize(size_t(M));
     rmsnorm_forward<float>(s.hf.data(), s.rstd.data(), s.x.data(), m_model.final_norm(), M, C, c.rms_norm_eps);
     logits.resize(size_t(M) * V);
-    DecodeWeight lm = m_opt.bf16_weights ? m_bf16.back().view() : DecodeWeight{m_model.lm_head(), nullptr, V, C};
-    decode_matmul(logits.data(), s.hf.data(), lm, nullptr, M, false, m_pool);
+    lm_head_logits(logits.data(), s.hf.data(), M);
 }
 
 void ModelDecoder::block_decode(int l, const std::vector<int>& seqs, float* x, int M) {

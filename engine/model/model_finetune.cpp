@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "model/model.h"
+#include "model/quant_linear.h"
 
 namespace rf {
 
@@ -31,6 +32,11 @@ void Model::set_finetune(const AdapterSpec& spec, uint64_t seed) {
         if (!(spec.dropout >= 0.0f && spec.dropout < 1.0f))
             throw InputError({}, 0, "lora_parameters.dropout", "dropout must be in [0, 1)", "e.g. dropout: 0.0");
     }
+    if (spec.type == FineTuneType::full && is_quantized())
+        throw InputError({}, 0, "train_type",
+                         "full fine-tuning needs a float base, but " + std::to_string(num_quantized()) +
+                             " block projections of this model are quantized (packed)",
+                         "use train_type: lora or dora (QLoRA), or quantization: none with a float checkpoint");
     if (spec.num_layers == 0 || spec.num_layers < -1)
         throw InputError({}, 0, "num_layers", "num_layers must be -1 (all blocks) or >= 1",
                          "the model has " + std::to_string(L) + " blocks");
@@ -104,9 +110,14 @@ void Model::set_finetune(const AdapterSpec& spec, uint64_t seed) {
             float* A = m_train.data() + ad.a;
             for (size_t i = 0; i < size_t(ad.in) * ad.rank; ++i) A[i] = bound * (2.0f * rng.uniform() - 1.0f);
             if (!dora) continue;
+            ad.norm.assign(ad.out, 0.0f);
+            if (const QuantizedMatrix* q = m_blocks[l].q[p]) {  // ||W_j|| of the dequantized rows
+                ad.w_sq = quant_row_sq_norms(*q);
+                for (int j = 0; j < ad.out; ++j) m_train[ad.m + j] = float(std::sqrt(ad.w_sq[size_t(j)]));
+                continue;
+            }
             const float* W = m_blocks[l].w[p];
             ad.w_sq.assign(ad.out, 0.0);
-            ad.norm.assign(ad.out, 0.0f);
             for (int j = 0; j < ad.out; ++j) {
                 double ss = 0;
                 for (int i = 0; i < ad.in; ++i) ss += double(W[(long)j * ad.in + i]) * W[(long)j * ad.in + i];

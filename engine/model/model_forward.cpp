@@ -5,7 +5,9 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "gen/worker_pool.h"
 #include "model/model.h"
+#include "model/quant_linear.h"
 #include "ops/attention.h"
 #include "ops/embedding.h"
 #include "ops/lm_head.h"
@@ -119,9 +121,17 @@ void Model::linear_forward(int l, Proj p, const Pass& ps, LayerActs& a, const fl
     const BlockWeights& bw = m_blocks[l];
     const int M = ps.B * ps.T, in = proj_in(p), out = proj_out(p);
     const Adapter* ad = ps.adapters ? adapter(l, p) : nullptr;
+    const QuantizedMatrix* q = bw.q[int(p)];
+    if (!ad && q)
+        return qlora_forward(y, nullptr, nullptr, x, x, *q, bw.bias[int(p)], nullptr, nullptr, nullptr, nullptr, 0.0f, M,
+                             0, &WorkerPool::global());
     if (!ad) return matmul_forward<float>(y, x, bw.w[int(p)], bw.bias[int(p)], M, out, in);
     const float* xd = dropout_input(l, p, ps, x);
     const float* P = m_train.data();
+    if (q)
+        return qlora_forward(y, a.u[int(p)].data(), ad->dora() ? a.z[int(p)].data() : nullptr, x, xd, *q,
+                             bw.bias[int(p)], P + ad->a, P + ad->b, ad->dora() ? P + ad->m : nullptr,
+                             ad->dora() ? ad->norm.data() : nullptr, ad->scale, M, ad->rank, &WorkerPool::global());
     lora_forward<float>(y, a.u[int(p)].data(), ad->dora() ? a.z[int(p)].data() : nullptr, x, xd, bw.w[int(p)],
                         bw.bias[int(p)], P + ad->a, P + ad->b, ad->dora() ? P + ad->m : nullptr,
                         ad->dora() ? ad->norm.data() : nullptr, ad->scale, M, in, out, ad->rank);

@@ -210,11 +210,15 @@ std::vector<KeySpec> build_keys() {
              .doc = "Module names to adapt (e.g. self_attn.q_proj, mlp.down_proj); empty = every linear layer."},
         RF_FIELD(lora_parameters.keys), fixed(""));
     add(ks, {.name = "quantization", .group = G::fine_tune, .type = T::choice, .label = "Quantization",
-             .doc = "Load-time quantization of the frozen base (QLoRA style). Also read from load_in_4bits / "
-                    "load_in_6bits / load_in_8bits / load_in_mxfp4."},
+             .doc = "Load-time quantization of the frozen base (QLoRA style): the seven projections of each "
+                    "block are packed (MLX affine or MXFP4) and trained through; embeddings, lm_head and norms "
+                    "stay float. A model folder that is already MLX-quantized (config.json `quantization`) keeps "
+                    "its own packing whatever this says. Also read from load_in_4bits / load_in_6bits / "
+                    "load_in_8bits / load_in_mxfp4."},
         RF_FIELD(quantization), fixed("none"));
     add(ks, {.name = "quantization_group_size", .group = G::advanced, .type = T::integer,
-             .doc = "Quantization group size: 32, 64 or 128 (mxfp4: 32).", .choices = {"32", "64", "128"},
+             .doc = "Quantization group size: 32, 64 or 128 (mxfp4: 32). A projection whose input size is not a "
+                    "multiple of it stays float (as mlx-lm skips it).", .choices = {"32", "64", "128"},
              .default_doc = "128 for 4/6/8-bit (as mlx-lm-lora), 32 for mxfp4"},
         RF_FIELD(quantization_group_size), [](const RunConfig& c) {
             return std::string(c.quantization == Quantization::mxfp4 ? "32"

@@ -10,6 +10,7 @@
 #include "io/hf_cache.h"
 #include "io/safetensors.h"
 #include "judge/judge_factory.h"
+#include "quant/quant_config.h"
 
 namespace fs = std::filesystem;
 
@@ -20,14 +21,66 @@ static bool needs_reference(const RunConfig& c) {
     return c.beta != 0.0 || c.ratio_against == RatioAgainst::reference || c.train_mode == TrainMode::ppo;
 }
 
+// The frozen base's quantization (docs/quantization.md): `quantization` packs a float checkpoint's
+// block projections at load; an MLX-quantized folder keeps its own packing, whatever `quantization`
+// says. The reference model (when one is loaded) is opened the same way.
+static ModelLoadOptions load_options(const RunConfig& c) {
+    ModelLoadOptions lo;
+    lo.keep_packed = true;
+    switch (c.quantization) {
+        case Quantization::none:
+            break;
+        case Quantization::q4:
+        case Quantization::q6:
+        case Quantization::q8:
+            lo.quantize = QuantSpec{c.quantization == Quantization::q4 ? 4 : c.quantization == Quantization::q6 ? 6 : 8,
+                                    c.quantization_group_size, QuantMode::affine};
+            break;
+        case Quantization::mxfp4:
+            lo.quantize = QuantSpec{4, 32, QuantMode::mxfp4};
+            break;
+    }
+    if (lo.quantize) {
+        const int line = c.origin.lines.count("quantization") ? c.origin.lines.at("quantization") : 0;
+        validate_quant_spec(*lo.quantize, c.origin.file, "quantization (line " + std::to_string(line) + ")");
+    }
+    return lo;
+}
+
+static std::string quant_note(const Model& m, const std::string& dir, const RunConfig& c) {
+    const int total = m.num_layers() * kNumProj, n = m.num_quantized();
+    const bool mlx = QuantizationConfig::from_dir(dir).present;
+    if (!mlx && c.quantization == Quantization::none) return {};
+    std::string note;
+    if (mlx) {
+        note = "base: MLX-quantized checkpoint, packed weights kept packed";
+        if (c.quantization != Quantization::none) note += " (quantization: " + std::string(enum_name(c.quantization)) + " does not re-quantize it)";
+    } else {
+        note = "base: quantized at load";
+    }
+    std::string kinds;
+    for (int l = 0; l < m.num_layers() && kinds.empty(); ++l)
+        for (int p = 0; p < kNumProj; ++p)
+            if (const QuantizedMatrix* q = m.quantized(l, Proj(p))) {
+                kinds = describe(q->spec);
+                break;
+            }
+    note += ": " + std::to_string(n) + " of " + std::to_string(total) + " block projections packed";
+    if (!kinds.empty()) note += " (" + kinds + ")";
+    if (n < total && !mlx)
+        note += "; the others stay float (input size not a multiple of the group size " +
+                std::to_string(c.quantization == Quantization::mxfp4 ? 32 : c.quantization_group_size) + ")";
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "; base weights %.1f MB", double(m.base_bytes()) / 1e6);
+    return note + buf;
+}
+
 void open_model(Session::Impl& s) {
     const RunConfig& c = s.cfg;
-    if (c.quantization != Quantization::none)
-        throw InputError(c.origin.file, c.origin.lines.count("quantization") ? c.origin.lines.at("quantization") : 0,
-                         "quantization", "quantized bases are not available in this build yet",
-                         "use quantization: none");
+    const ModelLoadOptions lo = load_options(c);
     s.model_dir = resolve_model_dir(resolve_relative(c.model, c.origin.file));
-    s.policy = Model::load(s.model_dir);
+    s.policy = Model::load(s.model_dir, lo);
+    if (std::string note = quant_note(*s.policy, s.model_dir, c); !note.empty()) s.log(note);
     AdapterSpec spec;
     spec.type = c.train_type == TrainType::lora ? FineTuneType::lora
               : c.train_type == TrainType::dora ? FineTuneType::dora : FineTuneType::full;
@@ -36,11 +89,16 @@ void open_model(Session::Impl& s) {
     spec.dropout = float(c.lora_parameters.dropout);
     spec.num_layers = c.num_layers;
     spec.keys = c.lora_parameters.keys;
+    if (spec.type == FineTuneType::full && s.policy->is_quantized())
+        throw InputError(c.origin.file, c.origin.lines.count("train_type") ? c.origin.lines.at("train_type") : 0,
+                         "train_type", "full fine-tuning needs a float base, but " + s.model_dir + " is quantized (" +
+                             std::to_string(s.policy->num_quantized()) + " packed block projections)",
+                         "use train_type: lora or dora (QLoRA), or a float16/bfloat16/float32 checkpoint");
     s.policy->set_finetune(spec, uint64_t(c.seed));
     s.policy->set_grad_checkpoint(c.grad_checkpoint);
     if (needs_reference(c) && (spec.type == FineTuneType::full || !c.reference_model_path.empty())) {
         std::string ref_dir = c.reference_model_path.empty() ? s.model_dir : resolve_model_dir(resolve_relative(c.reference_model_path, c.origin.file));
-        s.reference = Model::load(ref_dir);
+        s.reference = Model::load(ref_dir, spec.type == FineTuneType::full ? ModelLoadOptions{} : lo);
         if (s.reference->config().vocab_size != s.policy->config().vocab_size)
             throw InputError(ref_dir, 0, "reference_model_path",
                              "the reference model's vocabulary (" + std::to_string(s.reference->config().vocab_size) +
