@@ -110,7 +110,7 @@ std::pair<double, double> read_bandwidth(rf::WorkerPool& pool) {
 
 struct Format {
     std::string name;
-    bool quant = false, bf16 = false, lm_quant = false;
+    bool quant = false, bf16 = false, lm_quant = false, int8 = false;
     rf::QuantSpec spec;
 };
 
@@ -118,6 +118,10 @@ Format parse_format(const std::string& s) {
     Format f;
     f.name = s;
     std::string base = s;
+    if (base.size() > 3 && base.compare(base.size() - 3, 3, "+i8") == 0) {
+        f.int8 = true;
+        base = base.substr(0, base.size() - 3);
+    }
     if (base.size() > 3 && base.compare(base.size() - 3, 3, "+lm") == 0) {
         f.lm_quant = true;
         base = base.substr(0, base.size() - 3);
@@ -141,6 +145,7 @@ rf::DecodeOptions decode_options(const Format& f) {
     rf::DecodeOptions o;
     o.bf16_weights = f.bf16;
     if (f.lm_quant) o.lm_head_quant = f.spec;
+    o.int8_activations = f.int8;
     return o;
 }
 

@@ -68,7 +68,7 @@ void ModelDecoder::refresh_weights() {
 
 void ModelDecoder::lm_head_logits(float* logits, const float* hf, int M) {
     const ModelConfig& c = m_model.config();
-    if (m_lm_q) return quant_matmul(logits, hf, *m_lm_q, M, false, &m_pool);
+    if (m_lm_q) return (m_opt.int8_activations ? quant_matmul_int8 : quant_matmul)(logits, hf, *m_lm_q, M, false, &m_pool);
     DecodeWeight lm = m_opt.bf16_weights ? m_bf16.back().view()
                                          : DecodeWeight{m_model.lm_head(), nullptr, c.vocab_size, c.hidden_size};
     decode_matmul(logits, hf, lm, nullptr, M, false, m_pool);
@@ -112,7 +112,7 @@ void ModelDecoder::project(int l, Proj p, const float* x, float* y, int M) {
     const Adapter* ad = m_opt.use_adapters ? m_model.adapter(l, p) : nullptr;
     const QuantizedMatrix* q = m_model.quantized(l, p);
     if (q) {  // packed base: the small-M kernels of quant_matmul (bias added below)
-        quant_matmul(y, x, *q, M, false, &m_pool);
+        (m_opt.int8_activations ? quant_matmul_int8 : quant_matmul)(y, x, *q, M, false, &m_pool);
         if (!ad && bias)
             for (int m = 0; m < M; ++m)
                 for (int j = 0; j < q->rows; ++j) y[size_t(m) * q->rows + j] += bias[j];

@@ -102,6 +102,9 @@ template <int MB, int R, int KIND, bool MX>
 void row_dots(const QuantizedMatrix& q, const GemvInput& in, const Unpack16& unpack, int r, float* dots) {
     const int K = q.cols, gs = q.spec.group_size, G = q.groups_per_row();
     const float* x = KIND == k4Bit ? in.xperm.data() : in.x;
+    // software prefetch of the rows ~16 KB ahead in W, one cache line per 64 bytes of codes (as in
+    // quant_gemv_int8.cpp: decode streams W from DRAM in short rows)
+    const int row_bytes = q.words_per_row() * 4, pf = std::max(R, 16384 / row_bytes);
     const uint8_t* bytes[R];
     const float* srow[R];
     const float* brow[R];
@@ -124,6 +127,7 @@ void row_dots(const QuantizedMatrix& q, const GemvInput& in, const Unpack16& unp
             for (int k = g * gs; k < (g + 1) * gs; k += 32) {
                 __m512 qlo[R], qhi[R];
                 for (int i = 0; i < R; ++i) {
+                    if (k % 128 == 0) _mm_prefetch(reinterpret_cast<const char*>(bytes[i] + size_t(pf) * row_bytes + k / 2), _MM_HINT_T0);
                     const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes[i] + k / 2)));
                     const __m512i lo = _mm512_and_si512(v, nib), hi = _mm512_srli_epi32(v, 4);
                     qlo[i] = MX ? _mm512_permutexvar_ps(lo, lut) : _mm512_cvtepi32_ps(lo);
@@ -138,6 +142,7 @@ void row_dots(const QuantizedMatrix& q, const GemvInput& in, const Unpack16& unp
             for (int k = g * gs; k < (g + 1) * gs; k += 16) {
                 __m512 qv[R];
                 for (int i = 0; i < R; ++i) {
+                    if ((k * q.spec.bits) % 512 == 0) _mm_prefetch(reinterpret_cast<const char*>(bytes[i] + size_t(pf) * row_bytes + size_t(k) * q.spec.bits / 8), _MM_HINT_T0);
                     const __m512i c = KIND == k8Bit ? _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes[i] + k))) : unpack(bytes[i], k);
                     qv[i] = _mm512_cvtepi32_ps(c);
                 }

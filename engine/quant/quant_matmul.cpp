@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "gen/worker_pool.h"
 #include "quant/quant_gemv.h"
+#include "quant/quant_gemv_int8.h"
 
 namespace rf {
 
@@ -55,6 +56,18 @@ void quant_matmul(float* y, const float* x, const QuantizedMatrix& W, int M, boo
     }
 }
 
+bool quant_int8_active(const QuantizedMatrix& W) { return int8_format(W) && int8_cpu(); }
+
+void quant_matmul_int8(float* y, const float* x, const QuantizedMatrix& W, int M, bool accumulate, WorkerPool* pool) {
+    if (M > kSmallM || !quant_int8_active(W)) return quant_matmul(y, x, W, M, accumulate, pool);
+    const int N = W.rows, K = W.cols;
+    for (int m0 = 0; m0 < M; m0 += kGemvMaxRows) {
+        const Int8Input in = prepare_int8(x + size_t(m0) * K, std::min(kGemvMaxRows, M - m0), W);
+        float* yp = y + size_t(m0) * N;
+        for_rows(pool, N, 16, [&](long a, long b) { quant_gemv_int8_rows(yp, in, W, accumulate, a, b); });
+    }
+}
+
 void quant_matmul_dx(float* dx, const float* dy, const QuantizedMatrix& W, int M, WorkerPool* pool) {
     const int N = W.rows, K = W.cols;
     if (M <= 0 || N <= 0) return;
@@ -93,6 +106,34 @@ void quant_matmul_naive(float* y, const float* x, const QuantizedMatrix& W, int 
         for (int n = 0; n < N; ++n) {
             double s = 0;
             for (int k = 0; k < K; ++k) s += double(x[size_t(m) * K + k]) * double(w[size_t(n) * K + k]);
+            float& o = y[size_t(m) * N + n];
+            o = float(accumulate ? double(o) + s : s);
+        }
+}
+
+// y[m, n] = sum_g ( s_g sum_{b in g} d_b sum_{k in b} c_k xq_k + b_g sum_{k in g} d_b xq_k ) = w_hat . x_hat,
+// c_k = q_k (affine) or LUT[q_k] (mxfp4, no bias term); see quant_gemv_int8.cpp.
+void quant_matmul_int8_naive(float* y, const float* x, const QuantizedMatrix& W, int M, bool accumulate) {
+    const int N = W.rows, K = W.cols, gs = W.spec.group_size, G = W.groups_per_row(), nb = K / kInt8Block;
+    const bool mx = W.spec.mode == QuantMode::mxfp4;
+    const Int8Input in = prepare_int8(x, M, W);
+    for (int m = 0; m < M; ++m)
+        for (int n = 0; n < N; ++n) {
+            double s = 0;
+            for (int b = 0; b < nb; ++b) {
+                double dot = 0;
+                for (int k = b * kInt8Block; k < (b + 1) * kInt8Block; ++k) {
+                    const uint32_t c = quant_code(W, n, k);
+                    dot += (mx ? double(kFp4E2M1[c]) : double(c)) * double(in.xq[size_t(m) * K + k]);
+                }
+                s += double(W.scales[size_t(n) * G + b * kInt8Block / gs]) * double(in.d[size_t(m) * nb + b]) * dot;
+            }
+            if (!mx)
+                for (int g = 0; g < G; ++g) {
+                    double xs = 0;
+                    for (int k = g * gs; k < (g + 1) * gs; ++k) xs += double(in.d[size_t(m) * nb + k / kInt8Block]) * in.xq[size_t(m) * K + k];
+                    s += double(W.biases[size_t(n) * G + g]) * xs;
+                }
             float& o = y[size_t(m) * N + n];
             o = float(accumulate ? double(o) + s : s);
         }

@@ -21,8 +21,19 @@ void dequantize_row_range(const QuantizedMatrix& q, int r, int k0, int k1, float
 void quant_matmul(float* y, const float* x, const QuantizedMatrix& W, int M, bool accumulate, WorkerPool* pool = nullptr);
 void quant_matmul_dx(float* dx, const float* dy, const QuantizedMatrix& W, int M, WorkerPool* pool = nullptr);
 
+// Decode only, approximate (DecodeOptions::int8_activations): for M <= 16 and affine 4/8-bit or
+// mxfp4 W on a CPU with AVX-512 VNNI, x is quantized to int8 per 32 columns (x ~ d xq, d = max|x| /
+// 127) and the codes are dotted with xq in int8 (quant_gemv_int8.cpp); the error is x's rounding,
+// |x - d xq| <= d / 2 per element (measured in tests/engine/test_quant.cpp). Anything else (other
+// widths, larger M, no VNNI) runs quant_matmul, exactly.
+void quant_matmul_int8(float* y, const float* x, const QuantizedMatrix& W, int M, bool accumulate, WorkerPool* pool = nullptr);
+// Whether quant_matmul_int8 takes the int8 kernel for W at small M on this CPU.
+bool quant_int8_active(const QuantizedMatrix& W);
+
 // Naive twins: dequantize W (scalar code), then plain loops with double sums.
 void quant_matmul_naive(float* y, const float* x, const QuantizedMatrix& W, int M, bool accumulate);
 void quant_matmul_dx_naive(float* dx, const float* dy, const QuantizedMatrix& W, int M);
+// quant_matmul_int8's arithmetic in scalar code (x quantized the same way, double sums), any CPU.
+void quant_matmul_int8_naive(float* y, const float* x, const QuantizedMatrix& W, int M, bool accumulate);
 
 }  // namespace rf
