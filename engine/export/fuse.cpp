@@ -11,6 +11,7 @@
 #include "export/hf_export.h"
 #include "io/hf_cache.h"
 #include "model/adapter_io.h"
+#include "train/run_config.h"
 
 namespace rf {
 
@@ -56,6 +57,21 @@ std::string resolve_in_run(const std::string& value, const fs::path& run_dir) {
     return resolve_model_dir(value);
 }
 
+// The load options a Session uses for this run's base (trainers/session_resources.cpp
+// load_options): `quantization` packs a float checkpoint at load; an MLX folder keeps its packing.
+ModelLoadOptions run_load_options(const RunConfig& c) {
+    ModelLoadOptions lo;
+    lo.keep_packed = true;
+    switch (c.quantization) {
+        case Quantization::none: break;
+        case Quantization::q4: lo.quantize = QuantSpec{4, c.quantization_group_size, QuantMode::affine}; break;
+        case Quantization::q6: lo.quantize = QuantSpec{6, c.quantization_group_size, QuantMode::affine}; break;
+        case Quantization::q8: lo.quantize = QuantSpec{8, c.quantization_group_size, QuantMode::affine}; break;
+        case Quantization::mxfp4: lo.quantize = QuantSpec{4, 32, QuantMode::mxfp4}; break;
+    }
+    return lo;
+}
+
 }  // namespace
 
 ExportSource open_export_source(const std::string& path, const std::string& checkpoint) {
@@ -88,6 +104,7 @@ ExportSource open_export_source(const std::string& path, const std::string& chec
     }
 
     std::string base;
+    ModelLoadOptions load_opt;  // a plain adapter folder: the base as stored (an MLX folder dequantized)
     if (!run_dir.empty()) {
         const std::string yaml_path = (run_dir / "config.yaml").string();
         YAML::Node root;
@@ -98,6 +115,9 @@ ExportSource open_export_source(const std::string& path, const std::string& chec
         }
         base = yaml_string(root, "model", yaml_path);
         src.lm_studio_name = yaml_string(root, "lm_studio_name", yaml_path);
+        const RunConfig rc = parse_run_config(read_file(yaml_path), yaml_path).config;  // defaults resolved
+        load_opt = run_load_options(rc);
+        src.fuse_dequantize = rc.fuse_dequantize;
         if (adapter_dir.empty()) {  // adapter_path as given, relative to the run, else <run>/adapters
             const std::string ap = yaml_string(root, "adapter_path", yaml_path);
             adapter_dir = run_dir / "adapters";
@@ -123,7 +143,16 @@ ExportSource open_export_source(const std::string& path, const std::string& chec
     src.model_dir = resolve_in_run(base, run_dir.empty() ? adapter_dir.parent_path() : run_dir);
     src.adapter_dir = adapter_dir.string();
     src.name = (run_dir.empty() ? adapter_dir : run_dir).filename().string();
-    src.model = Model::load(src.model_dir);
+    // The base exactly as the run trained on it: packed where it was, then dequantized in place, so
+    // the adapters are fused into the quantized weights they were trained against.
+    src.model = Model::load(src.model_dir, load_opt);
+    if (src.model->is_quantized()) {
+        src.packed.resize(size_t(src.model->num_layers()) * kNumProj);
+        for (int l = 0; l < src.model->num_layers(); ++l)
+            for (int p = 0; p < kNumProj; ++p)
+                if (const QuantizedMatrix* q = src.model->quantized(l, Proj(p))) src.packed[size_t(l) * kNumProj + p] = q->spec;
+        src.model->dequantize_base();
+    }
     load_adapters(*src.model, src.adapter_dir);
     if (!checkpoint.empty()) {
         const fs::path ck = is_file(checkpoint) ? fs::path(checkpoint) : adapter_dir / checkpoint;
@@ -170,7 +199,10 @@ std::string fuse_run(const std::string& run_dir, const FuseOptions& opt) {
     }
     const DType dtype = opt.dtype_from_base ? base_weight_dtype(src.model_dir) : opt.dtype;
     fuse_adapters(*src.model);
-    save_hf_folder(*src.model, src.model_dir, out, dtype);
+    if (!src.packed.empty() && !opt.dequantize.value_or(src.fuse_dequantize))
+        save_mlx_quantized_folder(*src.model, src.packed, src.model_dir, out, dtype);
+    else
+        save_hf_folder(*src.model, src.model_dir, out, dtype);
     return out;
 }
 

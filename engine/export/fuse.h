@@ -10,10 +10,13 @@
 // adapters.safetensors}. Nothing in the run folder is ever deleted or overwritten by a fuse.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "io/safetensors.h"
 #include "model/model.h"
+#include "quant/quant_config.h"
 
 namespace rf {
 
@@ -25,6 +28,13 @@ struct ExportSource {
     std::string adapter_dir;       // folder of adapter_config.json + adapters.safetensors (run only)
     std::string lm_studio_name;    // config.yaml's lm_studio_name (run only; may be empty)
     std::string name;              // a display name: the run or model folder's name
+    // A run trained on a packed base (config.yaml `quantization` on a float checkpoint, or an
+    // MLX-quantized base folder): the spec of each block projection it trained against packed (index
+    // l * kNumProj + p; nullopt = float), empty for a float base. `model` then holds those
+    // projections DEQUANTIZED — the weights the adapters were trained on, not the checkpoint's
+    // original floats — so fusing folds the adapters into them.
+    std::vector<std::optional<QuantSpec>> packed;
+    bool fuse_dequantize = true;   // config.yaml's fuse_dequantize (run only)
 };
 
 // `path` is a run folder (config.yaml and/or adapters/adapter_config.json), an adapter folder
@@ -44,13 +54,25 @@ void fuse_adapters(Model& m);
 // The dtype of the base's weight files (BF16, F16 or F32; F32 when the folder holds none of them).
 DType base_weight_dtype(const std::string& model_dir);
 
+// An MLX-format quantized folder (what mlx-lm's fuse writes without --dequantize): every projection
+// with a spec in `packed` re-quantized from m's (fused) float weights with that spec, scales and
+// biases in `dtype` (quant/mlx_weights.h layout), every other tensor as float `dtype`; config.json
+// the source's with a `quantization` (= `quantization_config`) block {group_size, bits, mode} plus
+// per-module entries where a projection's spec differs; tokenizer files copied. Returns the files.
+std::vector<std::string> save_mlx_quantized_folder(Model& m, const std::vector<std::optional<QuantSpec>>& packed,
+                                                   const std::string& source_dir, const std::string& out_dir, DType dtype);
+
 struct FuseOptions {
     std::string out_dir;           // empty: <run>/fused
     DType dtype = DType::F32;
     bool dtype_from_base = true;   // true: the base's dtype (base_weight_dtype), ignoring `dtype`
     std::string checkpoint;        // see open_export_source
+    // For a run on a packed base: true writes the fused weights dequantized (an HF float folder),
+    // false re-quantizes them (save_mlx_quantized_folder). Unset: the run's fuse_dequantize.
+    std::optional<bool> dequantize;
 };
-// open_export_source + fuse_adapters + save_hf_folder. Returns the folder written.
+// open_export_source + fuse_adapters + save_hf_folder (or, for a packed base with dequantize false,
+// save_mlx_quantized_folder). Returns the folder written.
 std::string fuse_run(const std::string& run_dir, const FuseOptions& opt);
 
 }  // namespace rf

@@ -53,6 +53,10 @@ std::vector<float> llama3_rope_factors(const Model& m) {
 GgufWriter build_gguf(Model& m, const std::string& tokenizer_dir, GgufQuant quant, const std::string& name,
                       std::vector<std::string>* notes) {
     const ModelConfig& c = m.config();
+    if (m.is_quantized())  // packed projections are not in base_layout(): they would be left out
+        throw InputError({}, 0, "model", "GGUF export needs float weights, and this model holds " +
+                                             std::to_string(m.num_quantized()) + " block projections packed",
+                         "load the model without keep_packed (Model::load(dir) dequantizes), or dequantize_base() first");
     if (c.model_type != "llama" && c.model_type != "qwen2" && c.model_type != "qwen3")
         throw InputError({}, 0, "model_type", "GGUF export supports llama, qwen2 and qwen3, not '" + c.model_type + "'");
     const std::string a = c.model_type;

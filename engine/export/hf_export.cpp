@@ -42,6 +42,11 @@ std::vector<std::string> copy_tokenizer_files(const std::string& src, const std:
 
 std::vector<std::string> save_hf_folder(Model& m, const std::string& source_dir, const std::string& out_dir, DType dtype) {
     RF_CHECK(dtype == DType::F32 || dtype == DType::BF16 || dtype == DType::F16, "save_hf_folder: F32, BF16 or F16");
+    if (m.is_quantized())  // packed projections are not in base_layout(): they would be left out
+        throw InputError(out_dir, 0, {}, "an HF folder needs float weights, and this model holds " +
+                                             std::to_string(m.num_quantized()) + " block projections packed",
+                         "load the model without keep_packed (Model::load(dir) dequantizes), or dequantize_base() first; "
+                         "a quantized folder is written by save_mlx_quantized_folder");
     std::error_code ec;
     if (!source_dir.empty() && fs::exists(out_dir, ec) && fs::equivalent(source_dir, out_dir, ec))
         throw InputError(out_dir, 0, {}, "refusing to write into the base model's own folder",
