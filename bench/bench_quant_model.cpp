@@ -10,13 +10,17 @@
 //      tokens (the forward runs the tiled dequantize + sgemm path); (c) a LoRA step on a packed 2-layer
 //      model of the same widths against the same step on its dequantized float twin;
 //   2. read-only memory bandwidth in this process (1 GiB, AVX-512 sum on the decode worker pool);
-//   3. decode tokens/s (one 32-token prompt, `steps` timed tokens after a warm-up) against the
-//      bandwidth limit = bandwidth / bytes of weights read per token (decoder's weight_bytes_per_pass);
+//   3. decode tokens/s (one 32-token prompt, `steps` timed tokens after a warm-up; the best of
+//      `rounds` rounds interleaved over the formats) against the bandwidth limit = bandwidth / bytes
+//      of weights read per token (decoder's weight_bytes_per_pass);
 //   4. LoRA step (r 8 on all seven projections, B 1, T 256, forward + backward) on the F32 and packed
-//      bases; peak RSS of each phase (VmHWM, reset through /proc/self/clear_refs before it).
+//      bases; peak RSS of each (VmHWM, reset through /proc/self/clear_refs before it).
 // Wall figures suffer on a shared machine; CPU-time figures (process CPU time / threads) discount
 // time-slicing (not cache or memory contention).
-// usage: bench_quant_model [--layers N] [--steps N] [--no-train] [--formats f32,bf16,q8,q4,mxfp4,q4+lm,...]
+//   5. (--gemv, instead of 3-4) the weight GEMVs of one decode pass alone, BF16 (the engine's kernel and
+//      two written here: + prefetch, vdpbf16ps) against Q4 exact and int8.
+// Format suffixes: "+lm" packed lm-head copy; "+i8" DecodeOptions::int8_activations.
+// usage: bench_quant_model [--layers N] [--steps N] [--rounds N] [--no-train] [--gemv] [--formats f32,bf16,q8,q4,mxfp4,q4+lm,q4+lm+i8,...]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -24,12 +28,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <time.h>
 #include <vector>
 
 #include "core/rng.h"
+#include "gen/decode_matmul.h"
 #include "gen/generate.h"
 #include "gen/worker_pool.h"
 #include "model/kv_cache.h"
@@ -244,6 +251,143 @@ double train_check(const rf::QuantSpec& spec) {
     return worst;
 }
 
+// ---- 5. the weight GEMVs of one decode pass alone (no attention, norms, sampling) ----------------
+// The 7 projections of `layers` Qwen3-0.6B blocks + the lm-head, random weights (random bf16 values;
+// packed Q4 g64 with random codes and scales), x random, batch 1. Also two BF16 kernels written here
+// to check that the BF16 baseline is not handicapped by its kernel: (b) decode_matmul's widen + FMA
+// with software prefetch, (c) AVX512-BF16 vdpbf16ps (x rounded to bf16 too) with prefetch.
+
+#if defined(__AVX512BF16__) && defined(__AVX512F__)
+constexpr bool kHaveBf16Dot = true;
+#else
+constexpr bool kHaveBf16Dot = false;
+#endif
+
+// y[n] = W[n, :] . x for rows [n0, n1) (M = 1), 4 rows at a time; DOT: vdpbf16ps on (x as bf16)
+template <bool DOT>
+void bf16_rows(float* y, const float* x, const uint16_t* xb, const uint16_t* w, int K, long n0, long n1) {
+#if defined(__AVX512BF16__) && defined(__AVX512F__)
+    const long pf = std::max(4L, 16384L / (2L * K));
+    long n = n0;
+    for (; n < n1; n += 4) {
+        const int R = int(std::min(4L, n1 - n));
+        __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+        for (int k = 0; k < K; k += 32) {
+            for (int i = 0; i < R; ++i) {
+                const uint16_t* row = w + size_t(n + i) * K;
+                _mm_prefetch(reinterpret_cast<const char*>(row + pf * K + k), _MM_HINT_T0);
+                if constexpr (DOT) {
+                    const __m512i wv = _mm512_loadu_si512(row + k);
+                    const __m512i xv = _mm512_loadu_si512(xb + k);
+                    acc[i] = _mm512_dpbf16_ps(acc[i], (__m512bh)wv, (__m512bh)xv);
+                } else {
+                    for (int h = 0; h < 2; ++h) {
+                        const __m512 wf = _mm512_castsi512_ps(_mm512_slli_epi32(
+                            _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + k + 16 * h))), 16));
+                        acc[i] = _mm512_fmadd_ps(_mm512_loadu_ps(x + k + 16 * h), wf, acc[i]);
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < R; ++i) y[n + i] = _mm512_reduce_add_ps(acc[i]);
+    }
+#else
+    (void)y, (void)x, (void)xb, (void)w, (void)K, (void)n0, (void)n1;
+#endif
+}
+
+struct GemvSet {
+    std::vector<rf::Bf16Matrix> bf16;
+    std::vector<rf::QuantizedMatrix> q4;
+};
+
+GemvSet gemv_set(int layers) {
+    const int shapes[7][2] = {{2048, 1024}, {1024, 1024}, {1024, 1024}, {1024, 2048}, {3072, 1024}, {3072, 1024}, {1024, 3072}};
+    GemvSet s;
+    uint64_t st = 0x9E3779B97F4A7C15ull;
+    auto next = [&] { st ^= st << 13, st ^= st >> 7, st ^= st << 17; return st; };
+    auto add = [&](int N, int K) {
+        rf::Bf16Matrix b;
+        b.N = N, b.K = K;
+        b.data.resize(size_t(N) * K);
+        for (auto& v : b.data) v = uint16_t(0x3C00 + (next() & 0x3FF)) ^ uint16_t(next() & 0x8000);  // |w| in [2^-7, 2^-6)
+        s.bf16.push_back(std::move(b));
+        rf::QuantizedMatrix q;
+        q.spec = {4, 64, rf::QuantMode::affine};
+        q.rows = N, q.cols = K;
+        q.words.resize(size_t(N) * q.words_per_row());
+        for (auto& v : q.words) v = uint32_t(next());
+        q.scales.assign(size_t(N) * q.groups_per_row(), 1e-3f);
+        q.biases.assign(size_t(N) * q.groups_per_row(), -8e-3f);
+        s.q4.push_back(std::move(q));
+    };
+    for (int l = 0; l < layers; ++l)
+        for (const auto& sh : shapes) add(sh[0], sh[1]);
+    add(151936, 1024);
+    return s;
+}
+
+// {ms wall, ms CPU time} per pass, best of `reps`
+template <class F>
+std::pair<double, double> time_pass(F&& pass, int reps) {
+    pass();
+    double best = 1e30, best_cpu = 1e30;
+    for (int r = 0; r < reps; ++r) {
+        auto t0 = Clock::now();
+        const double c0 = cpu_now();
+        pass();
+        best = std::min(best, seconds_since(t0) * 1e3);
+        best_cpu = std::min(best_cpu, (cpu_now() - c0) * 1e3 / rf::WorkerPool::global().size());
+    }
+    return {best, best_cpu};
+}
+
+void gemv_pass_bench(int layers, int reps, double cpu_bw) {
+    rf::WorkerPool& pool = rf::WorkerPool::global();
+    const GemvSet s = gemv_set(layers);
+    std::vector<float> x(3072), y(151936);
+    std::vector<uint16_t> xb(3072);
+    rf::Rng r(9);
+    for (float& v : x) v = r.normal();
+    for (size_t i = 0; i < x.size(); ++i) xb[i] = rf::f32_to_bf16(x[i]);
+    // validate the bench-local kernels on the first matrix
+    {
+        const rf::Bf16Matrix& b = s.bf16[0];
+        std::vector<float> yn(size_t(b.N)), yw(size_t(b.N)), yd(size_t(b.N));
+        rf::decode_matmul_naive(yn.data(), x.data(), b.view(), nullptr, 1, false);
+        bf16_rows<false>(yw.data(), x.data(), xb.data(), b.data.data(), b.K, 0, b.N);
+        bf16_rows<true>(yd.data(), x.data(), xb.data(), b.data.data(), b.K, 0, b.N);
+        std::printf("GEMV pass: bench BF16 kernels vs naive: widen+FMA %.1e, vdpbf16ps %.1e (rel. to max |y|; x rounded to bf16)\n",
+                    rel_err(yw, yn), rel_err(yd, yn));
+    }
+    size_t bf_bytes = 0, q_bytes = 0;
+    for (size_t i = 0; i < s.bf16.size(); ++i) bf_bytes += s.bf16[i].view().bytes(), q_bytes += s.q4[i].bytes();
+    auto report = [&](const char* name, size_t bytes, std::pair<double, double> t) {
+        std::printf("  %-34s %6.3f GB  %7.1f ms wall  %7.1f ms CPU time  %5.1f GB/s CPU time (%3.0f%% of %.1f)\n", name, bytes / 1e9,
+                    t.first, t.second, bytes / t.second / 1e6, 100 * bytes / t.second / 1e6 / (cpu_bw / 1e9), cpu_bw / 1e9);
+    };
+    std::printf("GEMV pass (%d layers x 7 projections + lm-head, batch 1, best of %d):\n", layers, reps);
+    report("BF16 decode_matmul (engine)", bf_bytes, time_pass([&] {
+               for (const auto& b : s.bf16) rf::decode_matmul(y.data(), x.data(), b.view(), nullptr, 1, false, pool);
+           }, reps));
+    if (kHaveBf16Dot) {
+        for (bool dot : {false, true})
+            report(dot ? "BF16 vdpbf16ps + prefetch (bench)" : "BF16 widen+FMA + prefetch (bench)", bf_bytes, time_pass([&] {
+                       for (const auto& b : s.bf16)
+                           pool.parallel_for(b.N, 16, [&](long n0, long n1) {
+                               if (dot) bf16_rows<true>(y.data(), x.data(), xb.data(), b.data.data(), b.K, n0, n1);
+                               else bf16_rows<false>(y.data(), x.data(), xb.data(), b.data.data(), b.K, n0, n1);
+                           });
+                   }, reps));
+    }
+    report("Q4 g64 quant_matmul (exact)", q_bytes, time_pass([&] {
+               for (const auto& q : s.q4) rf::quant_matmul(y.data(), x.data(), q, 1, false, &pool);
+           }, reps));
+    report("Q4 g64 quant_matmul_int8", q_bytes, time_pass([&] {
+               for (const auto& q : s.q4) rf::quant_matmul_int8(y.data(), x.data(), q, 1, false, &pool);
+           }, reps));
+}
+
 struct Row {
     std::string name;
     double gb_per_token = 0, model_mb = 0, tok_s = 0, cpu_tok_s = 0, limit = 0, cpu_limit = 0, peak_mb = 0, err = 0;
@@ -253,7 +397,8 @@ struct Row {
 
 int main(int argc, char** argv) {
     int layers = 28, steps = 16;
-    bool train = true;
+    bool train = true, gemv = false;
+    int rounds = 3;
     std::string formats = "f32,bf16,q8,q4,mxfp4,q8+lm,q4+lm,mxfp4+lm";
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -261,8 +406,10 @@ int main(int argc, char** argv) {
         else if (a == "--steps" && i + 1 < argc) steps = std::atoi(argv[++i]);
         else if (a == "--formats" && i + 1 < argc) formats = argv[++i];
         else if (a == "--no-train") train = false;
+        else if (a == "--gemv") gemv = true;
+        else if (a == "--rounds" && i + 1 < argc) rounds = std::max(1, std::atoi(argv[++i]));
         else {
-            std::fprintf(stderr, "usage: bench_quant_model [--layers N] [--steps N] [--no-train] [--formats a,b,...]\n");
+            std::fprintf(stderr, "usage: bench_quant_model [--layers N] [--steps N] [--rounds N] [--no-train] [--gemv] [--formats a,b,...]\n");
             return 2;
         }
     }
@@ -271,73 +418,100 @@ int main(int argc, char** argv) {
                 layers, pool.size(), load_average().c_str());
     const auto [bw, cpu_bw] = read_bandwidth(pool);
     std::printf("read-only bandwidth %.1f GB/s (CPU time: %.1f GB/s)\n\n", bw / 1e9, cpu_bw / 1e9);
+    if (gemv) {  // only the GEMV pass (section 5)
+        gemv_pass_bench(layers, 5, cpu_bw);
+        std::printf("load average at the end: %s\n", load_average().c_str());
+        return 0;
+    }
     const auto cfg = rf::ModelConfig::from_json_text(qwen3_json(layers, 151936), "qwen3-0.6b-shape");
     const int V = cfg.vocab_size;
 
-    std::vector<Row> rows;
+    // Setup and validation of every format first; formats on the same base share one model (its
+    // decoders differ in lm-head copy / int8). Then `rounds` rounds over all formats, interleaved,
+    // keeping each format's best: on a shared machine the load drifts within minutes, and
+    // interleaving exposes every format to the same drift.
+    struct Entry {
+        Format f;
+        rf::Model* m = nullptr;
+        std::unique_ptr<rf::ModelDecoder> dec;
+        Row row;
+    };
+    std::map<std::string, std::unique_ptr<rf::Model>> models;  // by base format
+    std::vector<Entry> entries;
     std::stringstream fs(formats);
     for (std::string name; std::getline(fs, name, ',');) {
-        const Format f = parse_format(name);
+        Entry e;
+        e.f = parse_format(name);
+        const std::string key = e.f.quant ? rf::describe(e.f.spec) : "float";
         auto t0 = Clock::now();
-        auto m = rf::Model::random_init(cfg, 1);
-        if (f.quant) m->quantize_base(f.spec);
-        rf::ModelDecoder dec(*m, decode_options(f));
+        if (!models.count(key)) {
+            models[key] = rf::Model::random_init(cfg, 1);
+            if (e.f.quant) models[key]->quantize_base(e.f.spec);
+        }
+        e.m = models[key].get();
+        e.dec = std::make_unique<rf::ModelDecoder>(*e.m, decode_options(e.f));
         const double setup = seconds_since(t0);
-        if (f.quant) {
-            const double k = kernel_check(*m->quantized(0, rf::Proj::q));
+        if (e.f.quant) {
+            const double k = kernel_check(*e.m->quantized(0, rf::Proj::q));
             if (k > 1e-4) {
                 std::printf("FAILED: %s GEMV vs naive rel err %.2e\n", name.c_str(), k);
                 return 1;
             }
         }
-        Row row;
-        row.name = name;
-        row.err = decode_check(*m, dec);
+        e.row.name = name;
+        e.row.err = decode_check(*e.m, *e.dec);
         // the forward reads the float weights the decode copies were rounded from (bf16: ~4e-3, see
-        // bench_decode; a packed lm-head copy: its quantization error); float32 and packed
-        // projections read the same values on both sides
-        const double tol = f.lm_quant ? 1.0 : f.bf16 ? 2e-2 : 1e-3;
-        if (row.err > tol) {
-            std::printf("FAILED: %s decode vs forward max |dlogp| %.2e\n", name.c_str(), row.err);
+        // bench_decode; a packed lm-head copy: its quantization error; int8 activations: ~1e-2);
+        // float32 and packed projections read the same values on both sides
+        const double tol = e.f.lm_quant ? 1.0 : e.f.bf16 || e.f.int8 ? 5e-2 : 1e-3;
+        if (e.row.err > tol) {
+            std::printf("FAILED: %s decode vs forward max |dlogp| %.2e\n", name.c_str(), e.row.err);
             return 1;
         }
-        rf::Rng r(7);
-        std::vector<int> prompt;
-        for (int i = 0; i < 32; ++i) prompt.push_back(int(r.below(uint32_t(V))));
-        std::vector<float> logits;
-        reset_peak_rss();
-        dec.prefill({prompt}, steps + 2, logits);
-        dec.fork({0});
-        dec.decode({0}, {int(r.below(uint32_t(V)))}, logits);  // warm-up
-        auto t1 = Clock::now();
-        const double c1 = cpu_now();
-        for (int i = 0; i < steps; ++i) dec.decode({0}, {int(r.below(uint32_t(V)))}, logits);
-        const double wall = seconds_since(t1), cpu = (cpu_now() - c1) / pool.size();
-        row.gb_per_token = double(dec.weight_bytes_per_pass()) / 1e9;
-        row.model_mb = double(m->base_bytes()) / 1e6;
-        row.tok_s = steps / wall;
-        row.cpu_tok_s = steps / cpu;
-        row.limit = bw / double(dec.weight_bytes_per_pass());
-        row.cpu_limit = cpu_bw / double(dec.weight_bytes_per_pass());
-        row.peak_mb = status_mb("VmHWM:");
-        std::printf("%-9s setup %5.1f s  check %.1e  %.3f GB/token  tok/s %6.2f (limit %6.2f, %3.0f%%)  CPU-time tok/s "
-                    "%6.2f (limit %6.2f, %3.0f%%)  base %6.0f MB  peak RSS %6.0f MB\n",
-                    name.c_str(), setup, row.err, row.gb_per_token, row.tok_s, row.limit, 100 * row.tok_s / row.limit,
-                    row.cpu_tok_s, row.cpu_limit, 100 * row.cpu_tok_s / row.cpu_limit, row.model_mb, row.peak_mb);
+        std::printf("%-11s setup %5.1f s  check: decode vs forward max |d log p| %.1e\n", name.c_str(), setup, e.row.err);
         std::fflush(stdout);
-        rows.push_back(row);
+        entries.push_back(std::move(e));
     }
+    for (int round = 0; round < rounds; ++round)
+        for (Entry& e : entries) {
+            rf::ModelDecoder& dec = *e.dec;
+            rf::Rng r(7);
+            std::vector<int> prompt;
+            for (int i = 0; i < 32; ++i) prompt.push_back(int(r.below(uint32_t(V))));
+            std::vector<float> logits;
+            dec.prefill({prompt}, steps + 2, logits);
+            dec.fork({0});
+            dec.decode({0}, {int(r.below(uint32_t(V)))}, logits);  // warm-up
+            auto t1 = Clock::now();
+            const double c1 = cpu_now();
+            for (int i = 0; i < steps; ++i) dec.decode({0}, {int(r.below(uint32_t(V)))}, logits);
+            const double wall = seconds_since(t1), cpu = (cpu_now() - c1) / pool.size();
+            Row& row = e.row;
+            row.gb_per_token = double(dec.weight_bytes_per_pass()) / 1e9;
+            row.model_mb = double(e.m->base_bytes()) / 1e6;
+            row.tok_s = std::max(row.tok_s, steps / wall);
+            row.cpu_tok_s = std::max(row.cpu_tok_s, steps / cpu);
+            row.limit = bw / double(dec.weight_bytes_per_pass());
+            row.cpu_limit = cpu_bw / double(dec.weight_bytes_per_pass());
+            if (round + 1 == rounds)
+                std::printf("%-11s %.3f GB/token  tok/s %6.2f (limit %6.2f, %3.0f%%)  CPU-time tok/s %6.2f (limit %6.2f, "
+                            "%3.0f%%)  base %6.0f MB\n",
+                            row.name.c_str(), row.gb_per_token, row.tok_s, row.limit, 100 * row.tok_s / row.limit,
+                            row.cpu_tok_s, row.cpu_limit, 100 * row.cpu_tok_s / row.cpu_limit, row.model_mb);
+        }
+    std::printf("(best of %d interleaved rounds of %d tokens; load now %s)\n", rounds, steps, load_average().c_str());
+    std::vector<Row> rows;
+    for (const Entry& e : entries) rows.push_back(e.row);
     auto find = [&](const std::string& n) -> const Row* {
         for (const Row& r : rows)
             if (r.name == n) return &r;
         return nullptr;
     };
-    if (const Row *q = find("q4+lm"), *b = find("bf16"); q && b)
-        std::printf("\nQ4 (+lm) / BF16 decode at batch 1: %.2fx wall, %.2fx CPU time (target >= 2.5x)\n",
-                    q->tok_s / b->tok_s, q->cpu_tok_s / b->cpu_tok_s);
-    if (const Row *q = find("q4"), *b = find("bf16"); q && b)
-        std::printf("Q4 (bf16 lm-head) / BF16 decode at batch 1: %.2fx wall, %.2fx CPU time\n", q->tok_s / b->tok_s,
-                    q->cpu_tok_s / b->cpu_tok_s);
+    std::printf("\n");
+    for (const char* n : {"q4+lm+i8", "q4+lm", "q4+i8", "q4", "mxfp4+lm+i8", "mxfp4+lm"})
+        if (const Row *q = find(n), *b = find("bf16"); q && b)
+            std::printf("%-11s / BF16 decode at batch 1: %.2fx wall, %.2fx CPU time (target for Q4 >= 2.5x)\n", n,
+                        q->tok_s / b->tok_s, q->cpu_tok_s / b->cpu_tok_s);
 
     if (train) {
         const double err = std::max(train_check({4, 64, rf::QuantMode::affine}), train_check({4, 32, rf::QuantMode::mxfp4}));

@@ -123,12 +123,11 @@ namespace rf {
 
 namespace {
 
-inline float hsum(__m512 v) {
-    alignas(64) float lanes[16];
-    _mm512_store_ps(lanes, v);
-    float s = 0;
-    for (float l : lanes) s += l;
-    return s;
+inline float hsum(__m512 v) {  // (not _mm512_reduce_add_ps: GCC 12 warns inside its header)
+    const __m256 a = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+    __m128 b = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    b = _mm_add_ps(b, _mm_movehl_ps(b, b));
+    return _mm_cvtss_f32(_mm_add_ss(b, _mm_movehdup_ps(b)));
 }
 
 constexpr int kPrefetchBytes = 16384;  // how far ahead in W the rows are prefetched (best of 4-32 KB, bench_quant_model)
@@ -156,6 +155,10 @@ void row_dots(const QuantizedMatrix& W, const Int8Input& in, int r, float* dots)
     __m512 tot[R][MB];
     for (int i = 0; i < R; ++i)
         for (int m = 0; m < MB; ++m) tot[i][m] = _mm512_setzero_ps();
+    for (int i = 0; i < R; ++i) {  // the scales (and biases) of the rows pf ahead
+        _mm_prefetch(reinterpret_cast<const char*>(srow[i] + size_t(pf) * G), _MM_HINT_T0);
+        if (!MX) _mm_prefetch(reinterpret_cast<const char*>(W.biases.data() + size_t(r + i + pf) * G), _MM_HINT_T0);
+    }
     for (int c = 0; c < nc; ++c) {
         const int k0 = c * chunk, g0 = k0 / gs;
         const int wbytes = std::min(64, (K - k0) * W.spec.bits / 8);
@@ -166,12 +169,8 @@ void row_dots(const QuantizedMatrix& W, const Int8Input& in, int r, float* dots)
         for (int i = 0; i < R; ++i) {
             // Decode streams W from DRAM in short rows (512 bytes at K 1024, 4-bit); without software
             // prefetch the loads wait on memory (perf: most samples right after them). The rows
-            // pf rows ahead (about kPrefetchBytes), and their scales/biases once per row. (Prefetches never fault.)
+            // pf rows ahead (about kPrefetchBytes; prefetches never fault).
             _mm_prefetch(reinterpret_cast<const char*>(bytes[i] + size_t(pf) * row_bytes + size_t(c) * 64), _MM_HINT_T0);
-            if (c == 0) {
-                _mm_prefetch(reinterpret_cast<const char*>(srow[i] + size_t(pf) * G), _MM_HINT_T0);
-                if (!MX) _mm_prefetch(reinterpret_cast<const char*>(W.biases.data() + size_t(r + i + pf) * G), _MM_HINT_T0);
-            }
             const __m512i v = _mm512_maskz_loadu_epi8(wmask, bytes[i] + size_t(c) * 64);
             if constexpr (FOUR) {
                 lo[i] = _mm512_and_si512(v, nib);
@@ -200,21 +199,17 @@ void row_dots(const QuantizedMatrix& W, const Int8Input& in, int r, float* dots)
             }
         }
     }
-    for (int i = 0; i < R; ++i)
-        for (int m = 0; m < MB; ++m) {
-            float bias = 0;
-            if constexpr (!MX) {  // sum_g b_g xsum_g, 16 groups at a time
-                const float* brow = W.biases.data() + size_t(r + i) * G;
-                const float* xs = in.xsum.data() + size_t(m) * G;
-                __m512 bv = _mm512_setzero_ps();
-                for (int g = 0; g < G; g += 16) {
-                    const __mmask16 gm = G - g >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (G - g)) - 1u);
-                    bv = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(gm, brow + g), _mm512_maskz_loadu_ps(gm, xs + g), bv);
-                }
-                bias = hsum(bv);
+    if constexpr (!MX)  // + sum_g b_g xsum_g, 16 groups at a time, into the same accumulators
+        for (int g = 0; g < G; g += 16) {
+            const __mmask16 gm = G - g >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (G - g)) - 1u);
+            for (int i = 0; i < R; ++i) {
+                const __m512 bv = _mm512_maskz_loadu_ps(gm, W.biases.data() + size_t(r + i) * G + g);
+                for (int m = 0; m < MB; ++m)
+                    tot[i][m] = _mm512_fmadd_ps(bv, _mm512_maskz_loadu_ps(gm, in.xsum.data() + size_t(m) * G + g), tot[i][m]);
             }
-            dots[i * MB + m] = hsum(tot[i][m]) + bias;
         }
+    for (int i = 0; i < R; ++i)
+        for (int m = 0; m < MB; ++m) dots[i * MB + m] = hsum(tot[i][m]);
 }
 
 using RowDotFn = void (*)(const QuantizedMatrix&, const Int8Input&, int, float*);
