@@ -17,21 +17,52 @@ import random
 SYSTEM_PROMPT = ("You are given a problem. Think about the problem and provide your working out. "
                  "Place it between <think> and </think>. Then, provide your solution between "
                  "<answer> </answer>.")
+SYSTEM_EVERY = 4
+
+
+def working(kind, a, b):
+    """The worked solution, column by column as taught at school: each line is one single-digit step
+    (a carry or borrow is said out loud), then the whole equation. A model this small learns such
+    steps from a few thousand examples, where the one-line answer "47 + 38 = 85" took it far longer
+    (docs/embedded-default.md)."""
+    a0, a1, b0, b1 = a % 10, a // 10, b % 10, b // 10
+    if kind == "add":
+        whole = f"{a} + {b} = {a + b}"
+        if a < 10 and b < 10:
+            return whole
+        s0 = a0 + b0
+        carry = s0 // 10
+        return "\n".join([f"{a0} + {b0} = {s0}" + (", carry 1" if carry else ""),
+                          f"{a1} + {b1}" + (" + 1" if carry else "") + f" = {a1 + b1 + carry}", whole])
+    if kind == "sub":
+        whole = f"{a} - {b} = {a - b}"
+        if a < 10:
+            return whole
+        if a0 >= b0:
+            return "\n".join([f"{a0} - {b0} = {a0 - b0}", f"{a1} - {b1} = {a1 - b1}", whole])
+        return "\n".join([f"{a0 + 10} - {b0} = {a0 + 10 - b0}, borrow 1", f"{a1} - {b1} - 1 = {a1 - b1 - 1}", whole])
+    whole = f"{a} * {b} = {a * b}"   # a in 2..9, b in 2..19
+    if b < 10:
+        return whole
+    p0 = a * b0
+    carry = p0 // 10
+    return "\n".join([f"{a} * {b0} = {p0}" + (f", carry {carry}" if carry else ""),
+                      f"{a} * 1" + (f" + {carry}" if carry else "") + f" = {a + carry}", whole])
 
 
 def make_problem(rng):
     kind = rng.choice(["add", "sub", "mul"])
     if kind == "add":
         a, b = rng.randint(0, 99), rng.randint(0, 99)
-        question, work, result = f"What is {a} + {b}?", f"{a} + {b} = {a + b}", a + b
+        question, result = f"What is {a} + {b}?", a + b
     elif kind == "sub":
         a, b = rng.randint(0, 99), rng.randint(0, 99)
         a, b = max(a, b), min(a, b)
-        question, work, result = f"What is {a} - {b}?", f"{a} - {b} = {a - b}", a - b
+        question, result = f"What is {a} - {b}?", a - b
     else:
         a, b = rng.randint(2, 9), rng.randint(2, 19)
-        question, work, result = f"What is {a} * {b}?", f"{a} * {b} = {a * b}", a * b
-    return kind, question, work, str(result)
+        question, result = f"What is {a} * {b}?", a * b
+    return kind, question, working(kind, a, b), str(result)
 
 
 def main():
@@ -72,10 +103,14 @@ def main():
         if split == "test":
             continue
         with open(os.path.join(sft_dir, f"{split}.jsonl"), "w") as f:
-            for _, question, work, answer in rows:
+            for i, (_, question, work, answer) in enumerate(rows):
                 completion = f"<think>\n{work}\n</think>\n<answer>{answer}</answer>"
-                f.write(json.dumps({"messages": [
-                    {"role": "system", "content": SYSTEM_PROMPT},
+                # Every SYSTEM_EVERY-th row carries the GRPO system prompt, the others none: the
+                # model learns the format from the examples alone, so the presets can leave the
+                # ~60-token system prompt out (2-3x fewer tokens per sequence, docs/embedded-default.md)
+                # and it still answers in format when a user keeps mlx-lm-lora's default prompt.
+                system = [{"role": "system", "content": SYSTEM_PROMPT}] if i % SYSTEM_EVERY == 0 else []
+                f.write(json.dumps({"messages": system + [
                     {"role": "user", "content": question},
                     {"role": "assistant", "content": completion}]}) + "\n")
 
