@@ -46,6 +46,11 @@
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 reports its own _mm512_undefined_* placeholders inside avx512fintrin.h as uninitialized.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 
 namespace {
 
@@ -289,7 +294,13 @@ void bf16_rows(float* y, const float* x, const uint16_t* xb, const uint16_t* w, 
                 }
             }
         }
-        for (int i = 0; i < R; ++i) y[n + i] = _mm512_reduce_add_ps(acc[i]);
+        for (int i = 0; i < R; ++i) {
+            alignas(64) float lanes[16];
+            _mm512_store_ps(lanes, acc[i]);
+            float t = 0;
+            for (float v : lanes) t += v;
+            y[n + i] = t;
+        }
     }
 #else
     (void)y, (void)x, (void)xb, (void)w, (void)K, (void)n0, (void)n1;

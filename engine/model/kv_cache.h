@@ -17,6 +17,7 @@
 // model's live params() (never merged), so an optimizer step needs no refresh; full fine-tuning with
 // bf16 copies needs refresh_weights() after the weights change.
 #pragma once
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -76,6 +77,10 @@ public:
 private:
     struct Scratch;
     void project(int l, Proj p, const float* x, float* y, int M);
+    // Projections of the same x (q/k/v, gate/up): when all are packed, their base products run in
+    // one pass over the worker pool (quant_matmul_same_x); else one project() each.
+    void project_same_x(int l, std::initializer_list<std::pair<Proj, float*>> outs, const float* x, int M);
+    void adapter_and_bias(int l, Proj p, const float* x, float* y, int M);
     DecodeWeight weight(int l, Proj p) const;
     void block_decode(int l, const std::vector<int>& seqs, float* x, int M);
     void block_prefill(int l, const std::vector<std::vector<int>>& prompts, const std::vector<int>& offsets, float* x,

@@ -110,16 +110,41 @@ void ModelDecoder::ensure_rope(int T) {
 void ModelDecoder::project(int l, Proj p, const float* x, float* y, int M) {
     const float* bias = m_model.block(l).bias[int(p)];
     const Adapter* ad = m_opt.use_adapters ? m_model.adapter(l, p) : nullptr;
-    const QuantizedMatrix* q = m_model.quantized(l, p);
-    if (q) {  // packed base: the small-M kernels of quant_matmul (bias added below)
+    if (const QuantizedMatrix* q = m_model.quantized(l, p)) {  // packed base: quant_matmul's small-M kernels
         (m_opt.int8_activations ? quant_matmul_int8 : quant_matmul)(y, x, *q, M, false, &m_pool);
-        if (!ad && bias)
+        return adapter_and_bias(l, p, x, y, M);
+    }
+    if (!ad) return decode_matmul(y, x, weight(l, p), bias, M, false, m_pool);
+    decode_matmul(y, x, weight(l, p), nullptr, M, false, m_pool);
+    adapter_and_bias(l, p, x, y, M);
+}
+
+void ModelDecoder::project_same_x(int l, std::initializer_list<std::pair<Proj, float*>> outs, const float* x, int M) {
+    const QuantizedMatrix* Ws[kNumProj] = {};
+    float* ys[kNumProj] = {};
+    int n = 0;
+    for (const auto& [p, y] : outs) {
+        Ws[n] = m_model.quantized(l, p);
+        ys[n++] = y;
+        if (!Ws[n - 1]) {  // a float projection among them: one by one
+            for (const auto& [p2, y2] : outs) project(l, p2, x, y2, M);
+            return;
+        }
+    }
+    quant_matmul_same_x(ys, Ws, n, x, M, m_opt.int8_activations, &m_pool);
+    for (const auto& [p, y] : outs) adapter_and_bias(l, p, x, y, M);
+}
+
+// After the base product y = x W^T: + the adapter (when used) and the bias.
+void ModelDecoder::adapter_and_bias(int l, Proj p, const float* x, float* y, int M) {
+    const float* bias = m_model.block(l).bias[int(p)];
+    const Adapter* ad = m_opt.use_adapters ? m_model.adapter(l, p) : nullptr;
+    if (!ad) {
+        const int out = m_model.proj_out(p);
+        if (bias)
             for (int m = 0; m < M; ++m)
-                for (int j = 0; j < q->rows; ++j) y[size_t(m) * q->rows + j] += bias[j];
-        if (!ad) return;
-    } else {
-        if (!ad) return decode_matmul(y, x, weight(l, p), bias, M, false, m_pool);
-        decode_matmul(y, x, weight(l, p), nullptr, M, false, m_pool);
+                for (int j = 0; j < out; ++j) y[size_t(m) * out + j] += bias[j];
+        return;
     }
     const int in = ad->in, out = ad->out, R = ad->rank;
     const float* P = m_model.params().data();
@@ -326,15 +351,12 @@ void ModelDecoder::block_decode(int l, const std::vector<int>& seqs, float* x, i
         s.q_raw.resize(s.q.size());
         s.k_raw.resize(s.k.size());
         s.rstd_qk.resize(size_t(M) * NH);
-        project(l, Proj::q, s.h.data(), s.q_raw.data(), M);
-        project(l, Proj::k, s.h.data(), s.k_raw.data(), M);
+        project_same_x(l, {{Proj::q, s.q_raw.data()}, {Proj::k, s.k_raw.data()}, {Proj::v, s.v.data()}}, s.h.data(), M);
         rmsnorm_forward<float>(s.q.data(), s.rstd_qk.data(), s.q_raw.data(), bw.q_norm, long(M) * NH, HS, eps);
         rmsnorm_forward<float>(s.k.data(), s.rstd_qk.data(), s.k_raw.data(), bw.k_norm, long(M) * KVH, HS, eps);
     } else {
-        project(l, Proj::q, s.h.data(), s.q.data(), M);
-        project(l, Proj::k, s.h.data(), s.k.data(), M);
+        project_same_x(l, {{Proj::q, s.q.data()}, {Proj::k, s.k.data()}, {Proj::v, s.v.data()}}, s.h.data(), M);
     }
-    project(l, Proj::v, s.h.data(), s.v.data(), M);
     // rotate each row at its own position, append its k/v to its own segment
     for (int i = 0; i < M; ++i) {
         const size_t pos = size_t(s.pos[size_t(i)]);
@@ -396,8 +418,7 @@ void ModelDecoder::block_decode(int l, const std::vector<int>& seqs, float* x, i
     s.gate.resize(size_t(M) * I);
     s.up.resize(size_t(M) * I);
     s.act.resize(size_t(M) * I);
-    project(l, Proj::gate, s.h.data(), s.gate.data(), M);
-    project(l, Proj::up, s.h.data(), s.up.data(), M);
+    project_same_x(l, {{Proj::gate, s.gate.data()}, {Proj::up, s.up.data()}}, s.h.data(), M);
     swiglu_forward<float>(s.act.data(), s.gate.data(), s.up.data(), long(M) * I);
     project(l, Proj::down, s.act.data(), s.tmp.data(), M);
     for (size_t i = 0; i < MC; ++i) x[i] += s.tmp[i];

@@ -68,6 +68,39 @@ void quant_matmul_int8(float* y, const float* x, const QuantizedMatrix& W, int M
     }
 }
 
+void quant_matmul_same_x(float* const* ys, const QuantizedMatrix* const* Ws, int n, const float* x, int M, bool int8,
+                         WorkerPool* pool) {
+    if (n <= 0 || M <= 0) return;
+    const int K = Ws[0]->cols;
+    for (int j = 0; j < n; ++j) RF_CHECK(Ws[j]->cols == K, "quant_matmul_same_x: matrices of different K");
+    if (M > kSmallM) {
+        for (int j = 0; j < n; ++j) (int8 ? quant_matmul_int8 : quant_matmul)(ys[j], x, *Ws[j], M, false, pool);
+        return;
+    }
+    std::vector<GemvInput> fin(static_cast<size_t>(n));
+    std::vector<Int8Input> iin(static_cast<size_t>(n));
+    std::vector<char> use8(static_cast<size_t>(n));
+    std::vector<long> off(static_cast<size_t>(n) + 1, 0);  // W_j's rows are [off[j], off[j+1]) of the concatenation
+    for (int m0 = 0; m0 < M; m0 += kGemvMaxRows) {
+        const int MB = std::min(kGemvMaxRows, M - m0);
+        for (int j = 0; j < n; ++j) {
+            use8[size_t(j)] = int8 && quant_int8_active(*Ws[j]);
+            if (use8[size_t(j)]) iin[size_t(j)] = prepare_int8(x + size_t(m0) * K, MB, *Ws[j]);
+            else fin[size_t(j)] = prepare_gemv(x + size_t(m0) * K, MB, *Ws[j]);
+            off[size_t(j) + 1] = off[size_t(j)] + Ws[j]->rows;
+        }
+        for_rows(pool, off[size_t(n)], 16, [&](long a, long b) {
+            for (int j = 0; j < n; ++j) {
+                const long lo = std::max(a, off[size_t(j)]) - off[size_t(j)], hi = std::min(b, off[size_t(j) + 1]) - off[size_t(j)];
+                if (lo >= hi) continue;
+                float* yp = ys[j] + size_t(m0) * Ws[j]->rows;
+                if (use8[size_t(j)]) quant_gemv_int8_rows(yp, iin[size_t(j)], *Ws[j], false, lo, hi);
+                else quant_gemv_rows(yp, fin[size_t(j)], *Ws[j], false, lo, hi);
+            }
+        });
+    }
+}
+
 void quant_matmul_dx(float* dx, const float* dy, const QuantizedMatrix& W, int M, WorkerPool* pool) {
     const int N = W.rows, K = W.cols;
     if (M <= 0 || N <= 0) return;

@@ -27,6 +27,11 @@ void quant_matmul_dx(float* dx, const float* dy, const QuantizedMatrix& W, int M
 // |x - d xq| <= d / 2 per element (measured in tests/engine/test_quant.cpp). Anything else (other
 // widths, larger M, no VNNI) runs quant_matmul, exactly.
 void quant_matmul_int8(float* y, const float* x, const QuantizedMatrix& W, int M, bool accumulate, WorkerPool* pool = nullptr);
+// Products of one x with n matrices of the same K (decode: q/k/v, gate/up): ys[j] (M, Ws[j]->rows) =
+// x . Ws[j]^T, for M <= 16 in a single pass over the worker pool (one synchronisation instead of n);
+// int8: quant_matmul_int8's arithmetic, else quant_matmul's. Larger M: one call each.
+void quant_matmul_same_x(float* const* ys, const QuantizedMatrix* const* Ws, int n, const float* x, int M, bool int8,
+                         WorkerPool* pool = nullptr);
 // Whether quant_matmul_int8 takes the int8 kernel for W at small M on this CPU.
 bool quant_int8_active(const QuantizedMatrix& W);
 

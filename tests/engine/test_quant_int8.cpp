@@ -162,3 +162,29 @@ TEST(QuantInt8, DecodeCloseToExactDecode) {
         EXPECT_LT(worst, 3e-2);
     }
 }
+
+// quant_matmul_same_x (decode's fused q/k/v and gate/up pass) == one call per matrix, bit for bit:
+// each row's sums do not depend on how rows are split over threads or blocked.
+TEST(QuantInt8, SameXEqualsSeparateCalls) {
+    rf::WorkerPool pool(2);
+    const int K = 256;
+    std::vector<rf::QuantizedMatrix> Ws;
+    for (int N : {96, 40, 37}) {
+        auto w = randn(size_t(N) * K, 60 + N, 0.05f);
+        Ws.push_back(rf::quantize(w.data(), N, K, {4, 64, QuantMode::affine}));
+    }
+    for (int M : {1, 3, 8, 13, 20})
+        for (bool int8 : {false, true}) {
+            auto x = randn(size_t(M) * K, 70 + M);
+            std::vector<std::vector<float>> ys, ref;
+            for (const auto& W : Ws) {
+                ys.emplace_back(size_t(M) * W.rows, -1.0f);
+                ref.emplace_back(size_t(M) * W.rows);
+                (int8 ? rf::quant_matmul_int8 : rf::quant_matmul)(ref.back().data(), x.data(), W, M, false, &pool);
+            }
+            float* yp[3] = {ys[0].data(), ys[1].data(), ys[2].data()};
+            const rf::QuantizedMatrix* wp[3] = {&Ws[0], &Ws[1], &Ws[2]};
+            rf::quant_matmul_same_x(yp, wp, 3, x.data(), M, int8, &pool);
+            for (int j = 0; j < 3; ++j) EXPECT_EQ(ys[size_t(j)], ref[size_t(j)]) << "M " << M << " int8 " << int8 << " matrix " << j;
+        }
+}
