@@ -205,8 +205,9 @@ TEST(SessionLearning, ReinforceRaisesReward) {
 }
 TEST(SessionLearning, PpoRaisesReward) {
     // the judge's mean score of the sampled completions rises as the policy learns what it prefers
-    // (few pairs are decided early on: two digit-free completions tie and carry no signal)
-    expect_reward_rises(rf::TrainMode::ppo, "rewards", 40, {{"batch_size", "8"}, {"learning_rate", "0.01"}}, 0.03);
+    // (few pairs are decided early on: two digit-free completions tie and carry no signal; with the
+    // retrained tokenizer of the embedded default 40 steps were too few: 0.033 -> 0.179 in 100)
+    expect_reward_rises(rf::TrainMode::ppo, "rewards", 100, {{"batch_size", "8"}}, 0.05);
 }
 
 // PPO with a person as the judge (scripted), at batch size 1 and 4: every verdict is asked, saved to
