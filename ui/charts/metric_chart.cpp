@@ -174,8 +174,11 @@ void MetricChart::rescale() {
         r = want;
         r.valid = true;
         axes[a]->setRange(r.lo, r.hi);
-        const int ticks = int(std::lround((r.hi - r.lo) / r.step)) + 1;
-        if (ticks != axes[a]->tickCount() && ticks >= 2 && ticks <= 11) axes[a]->setTickCount(ticks);
+        // ticks at multiples of the step, anchored at 0: counted up from r.lo they land on e.g.
+        // 1.388e-17 instead of 0 (-0.1 + 0.1 in floating point)
+        axes[a]->setTickType(QValueAxis::TicksDynamic);
+        axes[a]->setTickAnchor(0.0);
+        axes[a]->setTickInterval(r.step);
     }
 }
 
