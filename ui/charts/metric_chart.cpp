@@ -173,12 +173,16 @@ void MetricChart::rescale() {
         const Range want = niceRange(r.valid ? std::min(lo[a], r.lo) : lo[a], r.valid ? std::max(hi[a], r.hi) : hi[a]);
         r = want;
         r.valid = true;
+        // Ticks at multiples of the step, anchored at 0: counted up from r.lo they land on e.g.
+        // 1.388e-17 instead of 0 (-0.1 + 0.1 in floating point). The interval is set BEFORE the
+        // range: a wide range with the previous (small) interval would lay out millions of ticks.
+        const bool sane = r.step > 0 && (r.hi - r.lo) / r.step <= 20;
+        axes[a]->setTickType(sane ? QValueAxis::TicksDynamic : QValueAxis::TicksFixed);
+        if (sane) {
+            axes[a]->setTickAnchor(0.0);
+            axes[a]->setTickInterval(r.step);
+        }
         axes[a]->setRange(r.lo, r.hi);
-        // ticks at multiples of the step, anchored at 0: counted up from r.lo they land on e.g.
-        // 1.388e-17 instead of 0 (-0.1 + 0.1 in floating point)
-        axes[a]->setTickType(QValueAxis::TicksDynamic);
-        axes[a]->setTickAnchor(0.0);
-        axes[a]->setTickInterval(r.step);
     }
 }
 
