@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_clock.h"
 #include "train/run_config.h"
 #include "trainers/session.h"
 
@@ -39,18 +40,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double cpu_seconds() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 1e-6 * double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-std::string load_average() {
-    std::ifstream f("/proc/loadavg");
-    std::string a, b, c;
-    f >> a >> b >> c;
-    return a + " " + b + " " + c;
-}
+using rf::bench::cpu_seconds;
+using rf::bench::load_average;
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
