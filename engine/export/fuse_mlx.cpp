@@ -63,19 +63,7 @@ std::vector<std::string> save_mlx_quantized_folder(Model& m, const std::vector<s
                 if (!(*s == *defaults)) qblock[mod] = spec_json(*s);
             }
 
-    nlohmann::ordered_json cfg;
-    const std::string src_cfg = source_dir.empty() ? std::string() : source_dir + "/config.json";
-    if (!src_cfg.empty() && fs::is_regular_file(src_cfg, ec)) {
-        try {
-            cfg = nlohmann::ordered_json::parse(read_file(src_cfg));
-        } catch (const nlohmann::json::exception& e) {
-            throw InputError(src_cfg, 0, {}, std::string("invalid JSON: ") + e.what());
-        }
-    } else {
-        cfg = nlohmann::ordered_json::parse(m.config().to_json_text());
-    }
-    cfg["torch_dtype"] = torch_dtype_name(dtype);
-    if (cfg.contains("dtype")) cfg["dtype"] = torch_dtype_name(dtype);
+    nlohmann::ordered_json cfg = output_config_json(m, source_dir, dtype);
     cfg["quantization"] = qblock;  // replaces a source MLX folder's block: only what is packed here
     cfg["quantization_config"] = qblock;
     std::vector<std::string> written;

@@ -40,6 +40,26 @@ std::vector<std::string> copy_tokenizer_files(const std::string& src, const std:
     return copied;
 }
 
+// config.json of an output folder: the source's, so keys this engine does not model survive; else a
+// generated one. torch_dtype (and dtype, when present) say `dtype`.
+nlohmann::ordered_json output_config_json(const Model& m, const std::string& source_dir, DType dtype) {
+    std::error_code ec;
+    nlohmann::ordered_json cfg;
+    const std::string src_cfg = source_dir.empty() ? std::string() : source_dir + "/config.json";
+    if (!src_cfg.empty() && fs::is_regular_file(src_cfg, ec)) {
+        try {
+            cfg = nlohmann::ordered_json::parse(read_file(src_cfg));
+        } catch (const nlohmann::json::exception& e) {
+            throw InputError(src_cfg, 0, {}, std::string("invalid JSON: ") + e.what());
+        }
+    } else {
+        cfg = nlohmann::ordered_json::parse(m.config().to_json_text());
+    }
+    cfg["torch_dtype"] = torch_dtype_name(dtype);
+    if (cfg.contains("dtype")) cfg["dtype"] = torch_dtype_name(dtype);
+    return cfg;
+}
+
 std::vector<std::string> save_hf_folder(Model& m, const std::string& source_dir, const std::string& out_dir, DType dtype) {
     RF_CHECK(dtype == DType::F32 || dtype == DType::BF16 || dtype == DType::F16, "save_hf_folder: F32, BF16 or F16");
     if (m.is_quantized())  // packed projections are not in base_layout(): they would be left out
@@ -57,20 +77,7 @@ std::vector<std::string> save_hf_folder(Model& m, const std::string& source_dir,
     fs::create_directories(out_dir, ec);
     if (ec) throw InputError(out_dir, 0, {}, "cannot create the output folder: " + ec.message(), "check the path and permissions");
 
-    // config.json: the source's, so keys this engine does not model survive; else a generated one.
-    nlohmann::ordered_json cfg;
-    const std::string src_cfg = source_dir.empty() ? std::string() : source_dir + "/config.json";
-    if (!src_cfg.empty() && fs::is_regular_file(src_cfg, ec)) {
-        try {
-            cfg = nlohmann::ordered_json::parse(read_file(src_cfg));
-        } catch (const nlohmann::json::exception& e) {
-            throw InputError(src_cfg, 0, {}, std::string("invalid JSON: ") + e.what());
-        }
-    } else {
-        cfg = nlohmann::ordered_json::parse(m.config().to_json_text());
-    }
-    cfg["torch_dtype"] = torch_dtype_name(dtype);
-    if (cfg.contains("dtype")) cfg["dtype"] = torch_dtype_name(dtype);
+    nlohmann::ordered_json cfg = output_config_json(m, source_dir, dtype);
     cfg.erase("quantization");          // the fused weights are plain floats
     cfg.erase("quantization_config");
     std::vector<std::string> written;

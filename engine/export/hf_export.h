@@ -6,6 +6,7 @@
 //   tokenizer files    copied from the source when present (kTokenizerFiles)
 // Every file is written atomically; nothing else in the folder is touched.
 #pragma once
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,8 @@ std::vector<std::string> copy_tokenizer_files(const std::string& src, const std:
 DType weight_dtype_from_string(const std::string& s, const std::string& where);
 // The config.json spelling of a dtype: "float32", "bfloat16", "float16".
 const char* torch_dtype_name(DType d);
+// config.json for an output folder written from `m` with weights in `dtype`: the source folder's
+// config.json (keys this engine does not model survive), else one generated from m.config().
+nlohmann::ordered_json output_config_json(const Model& m, const std::string& source_dir, DType dtype);
 
 }  // namespace rf
