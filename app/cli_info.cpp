@@ -1,4 +1,5 @@
-// reinforge-cli info MODEL_DIR_OR_ID [--json]
+// reinforge-cli info MODEL_DIR_OR_ID [--json] | info --system
+// --system: the math kernels in use (OpenBLAS kernel and threads, CPU model and vector features).
 // Prints what the engine sees in a model folder (or an HF id resolved in the local cache): the
 // architecture, sizes, parameter count from the stored tensor shapes, dtypes, bytes, quantization.
 #include <cstdio>
@@ -6,6 +7,7 @@
 
 #include "cli_command.h"
 #include "core/error.h"
+#include "core/fp_mode.h"
 #include "io/model_summary.h"
 
 namespace {
@@ -39,6 +41,10 @@ std::string quant_text(const rf::ModelSummary& s) {
 }
 
 int run_info(const std::vector<std::string>& args) {
+    if (rf::cli::has_flag(args, "--system")) {
+        std::printf("%s\n", rf::math_kernels().c_str());
+        return 0;
+    }
     auto pos = rf::cli::positionals(args, {});
     if (pos.size() != 1) throw rf::InputError({}, 0, "", "expects exactly one MODEL_DIR_OR_ID", "reinforge-cli info Qwen/Qwen3-0.6B");
     for (const auto& a : args)
@@ -99,6 +105,6 @@ int run_info(const std::vector<std::string>& args) {
 }
 
 rf::cli::Register reg{"info", "show a model's architecture, sizes, parameter count, dtypes and quantization",
-                      "info MODEL_DIR_OR_ID [--json]", &run_info};
+                      "info MODEL_DIR_OR_ID [--json] | info --system", &run_info};
 
 }  // namespace

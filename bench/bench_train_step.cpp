@@ -13,6 +13,7 @@
 // gemm_naive): logp and all LoRA gradients must agree to 1e-4 relative.
 //
 // usage: bench_train_step [--shape qwen3-0.6b|smollm2-135m|all] [--T 256] [--steps 3] [--no-breakdown]
+//                         [--compute f32|bf16|both]  (bf16: Model::set_bf16_compute, with its logp error vs f32)
 // build: part of the bench/ targets (cmake --build <build> --target bench_train_step)
 #include <cblas.h>
 #include <sys/resource.h>
@@ -26,7 +27,9 @@
 #include <string>
 #include <vector>
 
+#include "core/fp_mode.h"
 #include "core/rng.h"
+#include "ops/gemm_bf16.h"
 #include "model/model.h"
 #include "ops/attention.h"
 #include "ops/gemm.h"
@@ -231,7 +234,7 @@ void breakdown(const rf::ModelConfig& c, int T, double step_s) {
                 100 * (step_s - sum) / step_s);
 }
 
-void bench(const char* name, const rf::ModelConfig& c, int T, int steps, bool with_breakdown) {
+void bench(const char* name, const rf::ModelConfig& c, int T, int steps, bool with_breakdown, bool bf16) {
     const int R = 8;
     auto t0 = Clock::now();
     auto m = rf::Model::random_init(c, 1);
@@ -239,6 +242,21 @@ void bench(const char* name, const rf::ModelConfig& c, int T, int steps, bool wi
     const double t_init = secs(t0, Clock::now());
     rf::TokenBatch b = make_batch(T, c.vocab_size, 5);
     std::vector<float> lp(T), en(T), d(T, -1.0f / T);
+    if (bf16) {
+        // the bf16 log-prob error against float32 on this batch (B trained a little so adapters count)
+        for (float& x : m->params()) x += 1e-3f;
+        std::vector<float> lp32(T), en32(T);
+        m->forward(b, 1.0f, true, lp32.data(), en32.data(), false);
+        if (!m->set_bf16_compute(true)) {
+            std::printf("%s: bf16 compute unavailable here (%s)\n", name, rf::bf16_gemm_description().c_str());
+            return;
+        }
+        m->forward(b, 1.0f, true, lp.data(), en.data(), false);
+        double mx = 0, mean = 0;
+        for (int t = 0; t < T; ++t) mx = std::max(mx, double(std::fabs(lp[t] - lp32[t]))), mean += std::fabs(lp[t] - lp32[t]) / T;
+        std::printf("%s bf16 (%s): |logp_bf16 - logp_f32| max %.3e, mean %.3e (logp ~ %.2f)\n", name,
+                    rf::bf16_gemm_description().c_str(), mx, mean, double(lp32[0]));
+    }
     std::vector<double> fwd, bwd, cpu;
     for (int s = 0; s < steps + 1; ++s) {  // the first step warms up (page faults, buffer growth)
         m->zero_grad();
@@ -260,8 +278,8 @@ void bench(const char* name, const rf::ModelConfig& c, int T, int steps, bool wi
     const auto [peak, peak_cpu] = sgemm_peak(c, T);
     double loss = 0;
     for (float x : lp) loss -= x / T;
-    std::printf("%s: T=%d, LoRA r=%d on all linears (%zu trainable), init %.1f s\n", name, T, R, m->params().size(),
-                t_init);
+    std::printf("%s [%s]: T=%d, LoRA r=%d on all linears (%zu trainable), init %.1f s\n", name,
+                bf16 ? "bf16 base" : "f32", T, R, m->params().size(), t_init);
     std::printf("  step (fwd+bwd) median of %d: %.3f s  (fwd %.3f s, bwd %.3f s)  -> %.1f tokens/s, loss %.4f\n", steps,
                 step, median(fwd), median(bwd), T / step, loss);
     std::printf("  executed %.1f GFLOP/step -> %.1f GFLOP/s = %.0f%% of sgemm peak %.1f GFLOP/s (same process)\n",
@@ -271,7 +289,7 @@ void bench(const char* name, const rf::ModelConfig& c, int T, int steps, bool wi
         "of sgemm's %.1f\n",
         step_cpu, T / step_cpu, flops / step_cpu / 1e9, 100 * flops / step_cpu / 1e9 / peak_cpu, peak_cpu);
     std::printf("  peak RSS so far %.0f MB\n", peak_rss_mb());
-    if (with_breakdown) breakdown(c, T, step_cpu);
+    if (with_breakdown && !bf16) breakdown(c, T, step_cpu);
 }
 
 }  // namespace
@@ -280,6 +298,8 @@ int main(int argc, char** argv) {
     std::string shape = "all";
     int T = 256, steps = 3;
     bool with_breakdown = true;
+    std::string compute = "both";  // f32 | bf16 | both
+    rf::init_math_threads(argv);
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--shape" && i + 1 < argc)
@@ -290,16 +310,22 @@ int main(int argc, char** argv) {
             steps = std::max(1, std::atoi(argv[++i]));
         else if (a == "--no-breakdown")
             with_breakdown = false;
+        else if (a == "--compute" && i + 1 < argc)
+            compute = argv[++i];
         else {
             std::fprintf(stderr,
                          "usage: bench_train_step [--shape qwen3-0.6b|smollm2-135m|all] [--T 256] [--steps 3] "
-                         "[--no-breakdown]\n");
+                         "[--no-breakdown] [--compute f32|bf16|both]\n");
             return 2;
         }
     }
     std::printf("OpenBLAS: %s, %d threads\n", openblas_get_config(), openblas_get_num_threads());
     if (!validate()) return 1;
-    if (shape == "smollm2-135m" || shape == "all") bench("smollm2-135m", smollm2_135m(), T, steps, with_breakdown);
-    if (shape == "qwen3-0.6b" || shape == "all") bench("qwen3-0.6b", qwen3_06b(), T, steps, with_breakdown);
+    std::printf("math: %s\n", rf::math_kernels().c_str());
+    for (bool bf16 : {false, true}) {
+        if ((bf16 && compute == "f32") || (!bf16 && compute == "bf16")) continue;
+        if (shape == "smollm2-135m" || shape == "all") bench("smollm2-135m", smollm2_135m(), T, steps, with_breakdown, bf16);
+        if (shape == "qwen3-0.6b" || shape == "all") bench("qwen3-0.6b", qwen3_06b(), T, steps, with_breakdown, bf16);
+    }
     return 0;
 }

@@ -1,5 +1,6 @@
 // Floating-point mode of the threads that run the engine's math.
 #pragma once
+#include <string>
 
 namespace rf {
 
@@ -15,6 +16,13 @@ void set_flush_denormals();
 // program once with one BLAS thread (OPENBLAS_NUM_THREADS=1), sets FTZ/DAZ, and then raises the BLAS
 // thread count to what it would have been, which makes OpenBLAS create its workers from this thread,
 // inheriting FTZ/DAZ. A user's OPENBLAS_NUM_THREADS is honoured.
+// The same re-execution picks OpenBLAS's kernel: when the library chose a weaker one than the CPU
+// runs (better_openblas_core, cpu_features.h), OPENBLAS_CORETYPE is set for the new process. A
+// user's OPENBLAS_CORETYPE is honoured.
 void init_math_threads(char** argv);
+
+// One line for logs and `reinforge-cli info --system`: the OpenBLAS kernel and threads (and whether
+// Reinforge overrode the library's choice), the CPU model and its vector features.
+std::string math_kernels();
 
 }  // namespace rf

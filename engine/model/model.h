@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "model/model_config.h"
+#include "ops/gemm_bf16.h"
 #include "ops/lm_head.h"
 #include "quant/quant_matrix.h"
 
@@ -177,6 +178,15 @@ public:
     const std::vector<ParamView>& base_layout() const { return m_base_layout; }
     std::span<float> base_params() { return {m_base.data(), m_base.size()}; }
 
+    // ---- compute precision (ops/gemm_bf16.h, docs/algorithms.md "Compute precision") -------------
+    // On: every float block projection of the frozen base and the lm-head get bfloat16 twins, so the
+    // products with them (forward, input-gradient backward, prefill, reference log-probs) run on the
+    // CPU's bf16 units; adapters, gradients, norms, softmax and the loss stay float32. Refused (returns
+    // false) when the base is trained (full fine-tuning) or bf16_gemm_available() is false. Turned
+    // off by set_finetune(full) and by anything that changes the base layout; call again after.
+    bool set_bf16_compute(bool on);
+    bool bf16_compute() const { return !m_twins.empty(); }
+
     // ---- quantized base (model_quant.cpp) ---------------------------------------------------------
     // Packed projection p of block l, or nullptr when it is float.
     const QuantizedMatrix* quantized(int l, Proj p) const { return m_blocks[l].q[int(p)]; }
@@ -281,6 +291,7 @@ private:
     // backward scratch
     std::vector<float> m_dres, m_dh, m_dhf, m_datt, m_dq, m_dq2, m_dk, m_dk2, m_dv, m_dgate, m_dup, m_dact;
     std::vector<float> m_keep, m_xd;  // dropout scale and dropped input (BT, max in)
+    Bf16Twins m_twins;                // bf16 twins of the frozen base (set_bf16_compute)
 };
 
 }  // namespace rf

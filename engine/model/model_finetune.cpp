@@ -25,6 +25,7 @@ std::string known_keys() {
 // applied to the listed modules of the last num_layers blocks (mlx_lm.tuner.utils.linear_to_lora_layers).
 void Model::set_finetune(const AdapterSpec& spec, uint64_t seed) {
     const int L = m_cfg.num_hidden_layers;
+    if (spec.type == FineTuneType::full) m_twins.clear();  // a trained base has no frozen twin
     if (spec.type != FineTuneType::full) {
         if (spec.rank < 1) throw InputError({}, 0, "lora_parameters.rank", "rank must be >= 1", "e.g. rank: 8");
         if (!std::isfinite(spec.scale))

@@ -23,6 +23,7 @@ size_t Model::base_bytes() const {
 }
 
 void Model::relayout(const std::vector<char>& packed) {
+    m_twins.clear();  // the float buffer moves
     std::vector<float> old = std::move(m_base);
     std::map<std::string, ParamView> old_views;
     for (const ParamView& v : m_base_layout) old_views[v.name] = v;
@@ -32,6 +33,16 @@ void Model::relayout(const std::vector<char>& packed) {
         if (it != old_views.end())
             std::memcpy(m_base.data() + v.offset, old.data() + it->second.offset, sizeof(float) * v.numel);
     }
+}
+
+bool Model::set_bf16_compute(bool on) {
+    m_twins.clear();
+    if (!on || !bf16_gemm_available() || (m_has_ft && m_spec.type == FineTuneType::full)) return false;
+    for (int l = 0; l < m_cfg.num_hidden_layers; ++l)
+        for (int p = 0; p < kNumProj; ++p)
+            if (const float* w = m_blocks[l].w[p]) m_twins.add(w, proj_out(Proj(p)), proj_in(Proj(p)));
+    m_twins.add(m_lm_head, m_cfg.vocab_size, m_cfg.hidden_size);
+    return true;
 }
 
 int Model::quantize_base(const QuantSpec& spec, DType scale_dtype) {

@@ -3,6 +3,7 @@
 #include <cblas.h>
 
 #include "core/error.h"
+#include "ops/gemm_bf16.h"
 
 namespace rf {
 
@@ -13,10 +14,13 @@ bool g_naive = false;
 // than the second core gives back, and when the other core is busy it costs far more: a 100-step
 // SFT of a C=32 model took 54 s wall with 2 BLAS threads and 4.5 s with 1 on the loaded 2-core build
 // machine (same CPU time, 0.3 s). So small products run on one thread, large ones on all.
-void use_threads_for(double multiply_adds) {
+int threads_for(double multiply_adds) {
     static const int all = openblas_get_num_threads();
-    static int current = all;
-    int want = multiply_adds < double(1 << 21) ? 1 : all;
+    return multiply_adds < double(1 << 21) ? 1 : all;
+}
+void use_threads_for(double multiply_adds) {
+    static int current = openblas_get_num_threads();
+    int want = threads_for(multiply_adds);
     if (want != current) {
         openblas_set_num_threads(want);
         current = want;
@@ -56,6 +60,10 @@ void gemm<float>(bool trans_a, bool trans_b, int M, int N, int K, float alpha, c
     RF_CHECK(M >= 0 && N >= 0 && K >= 0, "gemm: negative size");
     if (M == 0 || N == 0) return;
     if (g_naive) return gemm_naive<float>(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    if (const uint16_t* B16 = find_bf16_twin(B, ldb))  // a frozen weight with a bf16 twin (gemm_bf16.h)
+        if (gemm_bf16(trans_a, trans_b, M, N, K, alpha, A, lda, B16, ldb, beta, C, ldc,
+                      threads_for(double(M) * double(N) * double(K))))
+            return;
     use_threads_for(double(M) * double(N) * double(K));
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M, N, K, alpha,
                 A, lda, B, ldb, beta, C, ldc);

@@ -57,6 +57,13 @@ inline constexpr EnumName<Quantization> kQuantizationNames[] = {
     {Quantization::q8, "8"}, {Quantization::mxfp4, "mxfp4"}};
 constexpr std::span<const EnumName<Quantization>> enum_names(Quantization) { return kQuantizationNames; }
 
+// compute_dtype: the precision of the frozen base's matmuls (ops/gemm_bf16.h). auto = bfloat16 where
+// the CPU has native bf16 dot products (AVX512_BF16 / AMX) and oneDNN is built in, else float32.
+enum class ComputeDType { auto_, float32, bfloat16 };
+inline constexpr EnumName<ComputeDType> kComputeDTypeNames[] = {
+    {ComputeDType::auto_, "auto"}, {ComputeDType::float32, "float32"}, {ComputeDType::bfloat16, "bfloat16"}};
+constexpr std::span<const EnumName<ComputeDType>> enum_names(ComputeDType) { return kComputeDTypeNames; }
+
 enum class OptimizerKind { adam, adamw, sgd, adafactor, lion, muon };
 inline constexpr EnumName<OptimizerKind> kOptimizerKindNames[] = {
     {OptimizerKind::adam, "adam"}, {OptimizerKind::adamw, "adamw"}, {OptimizerKind::sgd, "sgd"},
@@ -199,6 +206,7 @@ struct RunConfig {
     LoraParameters lora_parameters;
     Quantization quantization = Quantization::none;
     int quantization_group_size = 64;          // default: 128 for 4/6/8-bit (mlx-lm-lora), 32 for mxfp4
+    ComputeDType compute_dtype = ComputeDType::auto_;
 
     // --- Training Settings --------------------------------------------------------------------------
     int iters = 0;                             // 0 = unset (then epochs must be set)

@@ -224,6 +224,13 @@ std::vector<KeySpec> build_keys() {
             return std::string(c.quantization == Quantization::mxfp4 ? "32"
                                : c.quantization == Quantization::none ? "64" : "128");
         });
+    add(ks, {.name = "compute_dtype", .group = G::fine_tune, .type = T::choice, .label = "Compute",
+             .doc = "Precision of the frozen base's matmuls (forward, input gradients, sampling prefill, "
+                    "reference log-probs). bfloat16 runs them on the CPU's bf16 units (AVX512_BF16 / AMX), "
+                    "several times faster; adapters, gradients, norms, softmax, the loss and the optimizer "
+                    "stay float32. auto = bfloat16 where the CPU has native bf16 dot products and the model is "
+                    "not tiny (hidden size >= 512), else float32. Full fine-tuning always computes in float32."},
+        RF_FIELD(compute_dtype), fixed("auto"));
 
     // --- Training Settings ---
     add(ks, {.name = "iters", .group = G::training_settings, .type = T::integer, .label = "Iterations",

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "ops/gemm_bf16.h"
 #include "train/optimizer.h"
 #include "train/run_config.h"
 #include "train/run_config_values.h"
@@ -49,6 +50,8 @@ std::string unused_reason(const RunConfig& c, const KeySpec& k) {
     JudgeKind jk = judge_kind(c.judge);
     if ((n.rfind("lora_parameters.", 0) == 0 || n == "num_layers") && c.train_type == TrainType::full)
         return "is ignored with train_type full";
+    if (n == "compute_dtype" && c.train_type == TrainType::full)
+        return "is ignored with train_type full (a trained base computes in float32)";
     if (n == "quantization_group_size" && c.quantization == Quantization::none)
         return "is ignored with quantization none";
     if ((n == "lr_schedule.init" || n == "lr_schedule.steps" || n == "lr_schedule.iters_fraction" ||
@@ -131,6 +134,9 @@ std::vector<Issue> validate(const RunConfig& c) {
                               ") are both set: set only one");
 
     // Fine-tune substrate.
+    if (c.compute_dtype == ComputeDType::bfloat16 && !bf16_gemm_available())
+        v.warning("compute_dtype", "bfloat16 is not available here (" + bf16_gemm_description() + "); the run computes in float32",
+                  "use compute_dtype: auto, which picks bfloat16 where the CPU has it");
     if (c.num_layers == 0) v.error("num_layers", "0 would train nothing; use -1 for all layers or N >= 1");
     if (c.lora_parameters.dropout >= 1.0) v.error("lora_parameters.dropout", "must be < 1");
     if (c.train_type == TrainType::full && c.quantization != Quantization::none)

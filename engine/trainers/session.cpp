@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "io/safetensors.h"
 #include "export/fuse.h"
+#include "core/fp_mode.h"
 #include "export/gguf_export.h"
 #include "model/adapter_io.h"
 #include "trainers/session_impl.h"
@@ -70,6 +71,7 @@ void Session::Impl::open(const RunConfig& c, bool resuming) {
     }
 
     open_model(*this);
+    log("math: " + math_kernels());
     load_data();
     open_optimizer(*this);
     open_judge(*this);
