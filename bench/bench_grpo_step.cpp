@@ -22,7 +22,8 @@
 // gradient (random weights score 0 everywhere, so their advantages and gradient are 0 by
 // construction; the compute is the same).
 //
-// usage: bench_grpo_step [--shape default|qwen3|all] [--steps N] [--root DIR] [--tokenizer DIR] [--keep]
+// usage: bench_grpo_step [--shape default|qwen3|all] [--steps N] [--compute auto|float32|bfloat16] [--root DIR]
+//                        [--tokenizer DIR] [--keep]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -38,6 +39,7 @@
 #include <vector>
 
 #include "core/atomic_file.h"
+#include "core/fp_mode.h"
 #include "io/safetensors.h"
 #include "model/model.h"
 #include "text/chat_template.h"
@@ -153,6 +155,8 @@ struct Shape {
     std::string name, model_dir, note;
 };
 
+std::string g_compute = "auto";  // --compute: the run's compute_dtype
+
 bool bench_shape(const Shape& sh, const fs::path& root, const fs::path& work, int steps) {
     rf::RunConfig cfg = rf::default_run_config(rf::TrainMode::grpo);
     const std::vector<std::pair<std::string, std::string>> kv = {
@@ -171,11 +175,12 @@ bool bench_shape(const Shape& sh, const fs::path& root, const fs::path& work, in
         {"steps_per_eval", "0"},
         {"save_every", "0"},
         {"seed", "1"},
+        {"compute_dtype", g_compute},
         {"output_dir", (work / ("run-" + sh.name)).string()},
     };
     for (const auto& [k, v] : kv) rf::set_value(cfg, k, v);
 
-    std::printf("\n== %s (%s)\n", sh.name.c_str(), sh.note.c_str());
+    std::printf("\n== %s (%s), compute_dtype %s\n", sh.name.c_str(), sh.note.c_str(), g_compute.c_str());
     auto t0 = Clock::now();
     double c0 = cpu_seconds();
     rf::Session s(cfg, nullptr, nullptr);
@@ -232,7 +237,9 @@ bool bench_shape(const Shape& sh, const fs::path& root, const fs::path& work, in
 }  // namespace
 
 int main(int argc, char** argv) {
+    rf::init_math_threads(argv);  // as the CLI and the GUI: FTZ/DAZ, the OpenBLAS kernel, OpenMP waiting
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows when redirected to a file
+    std::printf("math: %s\n", rf::math_kernels().c_str());
     std::string shape = "all", tok_dir;
     int steps = 3;
     bool keep = false;
@@ -241,6 +248,7 @@ int main(int argc, char** argv) {
         std::string a = argv[i];
         if (a == "--shape" && i + 1 < argc) shape = argv[++i];
         else if (a == "--steps" && i + 1 < argc) steps = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--compute" && i + 1 < argc) g_compute = argv[++i];
         else if (a == "--root" && i + 1 < argc) root = argv[++i];
         else if (a == "--tokenizer" && i + 1 < argc) tok_dir = argv[++i];
         else if (a == "--keep") keep = true;

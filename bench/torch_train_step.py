@@ -10,7 +10,10 @@ it PyTorch's OpenMP pool and OpenBLAS's pthread pool fight over the 2 cores, see
 reference/engine-formats-and-limits.md §4.5).
 
 usage: /usr/bin/python3 bench/torch_train_step.py [--shape qwen3-0.6b|smollm2-135m|all] [--T 256] [--steps 3]
-       [--threads 2]   (OpenBLAS's own threads follow OPENBLAS_NUM_THREADS)
+       [--threads 2] [--bf16]   (OpenBLAS's own threads follow OPENBLAS_NUM_THREADS)
+--bf16: PyTorch's own best configuration on a bf16 CPU: the frozen base (block linears, lm-head) stored
+in bfloat16 and the step under torch.autocast("cpu", bfloat16) (oneDNN, AMX where the CPU has it);
+the LoRA factors stay float32 parameters, as with the engine's compute_dtype: bfloat16.
 """
 import os
 
@@ -67,6 +70,13 @@ class Model:
     def params(self):
         return [t for lay in self.layers for k, t in lay.items() if k.endswith(".a") or k.endswith(".b")]
 
+    def to_bf16(self):
+        self.emb32 = self.emb
+        self.emb = self.emb.to(torch.bfloat16)
+        for lay in self.layers:
+            for p in PROJ:
+                lay[p] = lay[p].to(torch.bfloat16)
+
     def lin(self, lay, p, x):
         return F.linear(x, lay[p]) + self.scale * ((x @ lay[p + ".a"]) @ lay[p + ".b"])
 
@@ -78,7 +88,7 @@ class Model:
         emb = torch.cat((freqs, freqs), -1)
         cos, sin = emb.cos(), emb.sin()
         mask = torch.full((T, T), float("-inf")).triu(1)
-        x = self.emb[tokens]
+        x = getattr(self, "emb32", self.emb)[tokens]
         for lay in self.layers:
             h = rmsnorm(x, lay["ln1"], eps)
             q = self.lin(lay, "q", h).view(1, T, NH, HS)
@@ -99,10 +109,12 @@ class Model:
         return lp.gather(-1, targets[..., None])[..., 0]
 
 
-def bench(name, T, steps):
+def bench(name, T, steps, bf16):
     s = SHAPES[name]
     t0 = time.time()
     m = Model(s)
+    if bf16:
+        m.to_bf16()
     t_init = time.time() - t0
     g = torch.Generator().manual_seed(5)
     tokens = torch.randint(0, s["V"], (1, T), generator=g)
@@ -113,7 +125,8 @@ def bench(name, T, steps):
             p.grad = None
         c0 = time.process_time()    # CPU seconds of all threads (wall time is unreliable on a loaded machine)
         a = time.perf_counter()
-        loss = -m.logp(tokens, targets).mean()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            loss = -m.logp(tokens, targets).float().mean()
         b = time.perf_counter()
         loss.backward()
         e = time.perf_counter()
@@ -128,7 +141,7 @@ def bench(name, T, steps):
     step_cpu = cpu[len(cpu) // 2]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ntrain = sum(p.numel() for p in m.params())
-    print(f"{name}: T={T}, LoRA r=8 on all linears ({ntrain} trainable), init {t_init:.1f} s")
+    print(f"{name} [{'bf16 autocast' if bf16 else 'f32'}]: T={T}, LoRA r=8 on all linears ({ntrain} trainable), init {t_init:.1f} s")
     print(f"  step (fwd+bwd) median of {steps}: {step:.3f} s  (fwd {fwd[len(fwd) // 2]:.3f} s)"
           f"  -> {T / step:.1f} tokens/s, loss {loss.item():.4f}")
     print(f"  CPU time {step_cpu:.3f} s/step (all threads) -> {T / step_cpu:.1f} tokens per CPU-second")
@@ -141,6 +154,7 @@ def main():
     ap.add_argument("--T", type=int, default=256)
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--bf16", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}, "
@@ -148,7 +162,7 @@ def main():
     torch.set_grad_enabled(True)
     for name in SHAPES:
         if args.shape in (name, "all"):
-            bench(name, args.T, args.steps)
+            bench(name, args.T, args.steps, args.bf16)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ class WorkerPool;
 
 struct DecodeOptions {
     bool bf16_weights = false;  // decode copies of the 7 projections and the lm-head in bfloat16
+                                // (a model with bf16 compute on decodes from its own twins anyway)
     bool use_adapters = true;   // false: the frozen base (the reference model of LoRA/DoRA)
     // A packed decode copy of the lm-head (takes precedence over its bf16 copy): what an MLX 4-bit
     // checkpoint with quantized embeddings computes. Sampling then reads the lm-head at that
@@ -92,6 +93,9 @@ private:
     DecodeOptions m_opt;
     WorkerPool& m_pool;
     std::vector<Bf16Matrix> m_bf16;  // [l * kNumProj + p], then the lm-head
+    // The model's own bf16 twins (Model::set_bf16_compute) when it has them and bf16_weights is off:
+    // sampling then reads the weights at the precision training computes with, with no extra copy.
+    std::vector<const uint16_t*> m_twin;  // [l * kNumProj + p], then the lm-head; nullptr: float32
     std::unique_ptr<QuantizedMatrix> m_lm_q;  // DecodeOptions::lm_head_quant
     std::vector<KvSegment> m_prefix;
     std::vector<KvSegment> m_seq;

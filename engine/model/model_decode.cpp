@@ -43,6 +43,14 @@ void KvSegment::allocate(int L, int KVH, int HS, int capacity) {
 ModelDecoder::ModelDecoder(Model& model, DecodeOptions opt)
     : m_model(model), m_opt(opt), m_pool(WorkerPool::global()), m_s(std::make_unique<Scratch>()) {
     if (m_opt.bf16_weights || m_opt.lm_head_quant) refresh_weights();
+    if (!m_opt.bf16_weights && model.bf16_compute()) {
+        const ModelConfig& c = model.config();
+        m_twin.assign(size_t(c.num_hidden_layers) * kNumProj + 1, nullptr);
+        for (int l = 0; l < c.num_hidden_layers; ++l)
+            for (int p = 0; p < kNumProj; ++p)
+                if (const float* w = model.block(l).w[p]) m_twin[size_t(l) * kNumProj + p] = find_bf16_twin(w, model.proj_in(Proj(p)));
+        m_twin.back() = find_bf16_twin(model.lm_head(), c.hidden_size);
+    }
 }
 
 ModelDecoder::~ModelDecoder() = default;
@@ -70,18 +78,21 @@ void ModelDecoder::lm_head_logits(float* logits, const float* hf, int M) {
     const ModelConfig& c = m_model.config();
     if (m_lm_q) return (m_opt.int8_activations ? quant_matmul_int8 : quant_matmul)(logits, hf, *m_lm_q, M, false, &m_pool);
     DecodeWeight lm = m_opt.bf16_weights ? m_bf16.back().view()
-                                         : DecodeWeight{m_model.lm_head(), nullptr, c.vocab_size, c.hidden_size};
+                      : !m_twin.empty() && m_twin.back() ? DecodeWeight{nullptr, m_twin.back(), c.vocab_size, c.hidden_size}
+                                                         : DecodeWeight{m_model.lm_head(), nullptr, c.vocab_size, c.hidden_size};
     decode_matmul(logits, hf, lm, nullptr, M, false, m_pool);
 }
 
 DecodeWeight ModelDecoder::weight(int l, Proj p) const {
     if (m_opt.bf16_weights) return m_bf16[size_t(l) * kNumProj + int(p)].view();
+    if (!m_twin.empty())
+        if (const uint16_t* t = m_twin[size_t(l) * kNumProj + int(p)]) return DecodeWeight{nullptr, t, m_model.proj_out(p), m_model.proj_in(p)};
     return DecodeWeight{m_model.block(l).w[int(p)], nullptr, m_model.proj_out(p), m_model.proj_in(p)};
 }
 
 size_t ModelDecoder::weight_bytes_per_pass() const {
     const ModelConfig& c = m_model.config();
-    const size_t per = m_opt.bf16_weights ? 2 : 4;
+    const size_t per = m_opt.bf16_weights || !m_twin.empty() ? 2 : 4;
     size_t n = m_lm_q ? m_lm_q->bytes() : size_t(c.vocab_size) * c.hidden_size * per;
     for (int l = 0; l < c.num_hidden_layers; ++l)
         for (int p = 0; p < kNumProj; ++p) {
