@@ -16,7 +16,7 @@
 
 #include "bridge_qt_judge.h"
 #include "bridge_run_queue.h"
-#include "train/run_config.h"
+#include "config/run_config.h"
 
 class QThread;
 

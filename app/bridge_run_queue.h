@@ -1,5 +1,5 @@
 // What the engine thread reports, waiting for the GUI thread: the engine's RunObserver callbacks
-// (trainers/session.h) converted to Qt values and queued under a mutex. The GUI drains the queue at
+// (train/session.h) converted to Qt values and queued under a mutex. The GUI drains the queue at
 // most every 50 ms (EngineController), so however fast steps go, the widgets get <= 20 updates/s.
 #pragma once
 #include <QList>
@@ -8,7 +8,7 @@
 #include <mutex>
 
 #include "run/run_types.h"
-#include "trainers/session.h"
+#include "train/session.h"
 
 namespace rf::bridge {
 

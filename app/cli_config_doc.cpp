@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "cli_command.h"
+#include "config/run_config.h"
 #include "core/error.h"
-#include "train/run_config.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include "cli_command.h"
 #include "core/error.h"
 #include "core/fp_mode.h"
-#include "io/model_summary.h"
+#include "model/model_summary.h"
 
 namespace {
 

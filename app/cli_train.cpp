@@ -12,9 +12,10 @@
 
 #include "cli_command.h"
 #include "cli_human_judge.h"
+#include "config/run_config.h"
 #include "core/error.h"
-#include "train/run_config.h"
-#include "trainers/session.h"
+#include "export/post_run.h"
+#include "train/session.h"
 
 namespace {
 
@@ -114,7 +115,10 @@ int run_train(const std::vector<std::string>& args) {
     g_control = nullptr;
     if (!finished) std::fprintf(stderr, "stopped at step %d; continue with: reinforge-cli train --resume %s\n",
                                 session->step(), session->run_dir().c_str());
-    else std::fprintf(stderr, "done: %s\n", session->run_dir().c_str());
+    else {
+        rf::post_run(session->config(), session->run_dir(), [&](const std::string& line) { printer->on_log(line); });
+        std::fprintf(stderr, "done: %s\n", session->run_dir().c_str());
+    }
     return 0;
 }
 

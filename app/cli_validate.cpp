@@ -4,9 +4,9 @@
 #include <cstdio>
 
 #include "cli_command.h"
+#include "config/run_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "train/run_config.h"
 
 namespace {
 

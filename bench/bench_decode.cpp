@@ -23,10 +23,10 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "gen/sampler.h"
-#include "gen/worker_pool.h"
+#include "core/worker_pool.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
+#include "sampling/sampler.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>

@@ -1,6 +1,6 @@
 // Decode GEMV (M = 1, and M = 8 for a GRPO group) through the weight formats, against the memory
 // bandwidth measured in the same process:
-//   F32, BF16            gen/decode_matmul (the float decode path)
+//   F32, BF16            ops/decode_matmul (the float decode path)
 //   Q8, Q6, Q4 (affine, group 64), MXFP4   quant/quant_matmul on MLX-packed weights
 // on the Qwen3-0.6B lm_head (151936 x 1024: streams from DRAM) and MLP (3072 x 1024) shapes.
 // Every kernel is first checked against its naive twin on a smaller matrix, then timed (median of
@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "gen/decode_matmul.h"
-#include "gen/worker_pool.h"
+#include "core/worker_pool.h"
+#include "ops/decode_matmul.h"
 #include "quant/quant_matmul.h"
 
 namespace {

@@ -38,15 +38,15 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "bench_clock.h"
+#include "config/run_config.h"
 #include "core/atomic_file.h"
 #include "core/fp_mode.h"
 #include "io/safetensors.h"
 #include "model/model.h"
 #include "text/chat_template.h"
 #include "text/tokenizer.h"
-#include "trainers/session.h"
-#include "bench_clock.h"
-#include "train/run_config.h"
+#include "train/session.h"
 
 namespace fs = std::filesystem;
 

@@ -31,8 +31,8 @@
 #include <vector>
 
 #include "bench_clock.h"
-#include "train/run_config.h"
-#include "trainers/session.h"
+#include "config/run_config.h"
+#include "train/session.h"
 
 namespace fs = std::filesystem;
 

@@ -36,12 +36,12 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "gen/decode_matmul.h"
-#include "gen/generate.h"
-#include "gen/worker_pool.h"
+#include "core/worker_pool.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
+#include "ops/decode_matmul.h"
 #include "quant/quant_matmul.h"
+#include "sampling/generate.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>

@@ -4,7 +4,7 @@
 #pragma once
 #include <QWidget>
 
-#include "train/run_config.h"
+#include "config/run_config.h"
 
 class QSplitter;
 

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/run_config.h"
 #include "core/error.h"
 #include "io/hf_cache.h"
-#include "train/run_config.h"
 
 namespace fs = std::filesystem;
 

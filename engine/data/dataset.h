@@ -26,7 +26,7 @@ namespace rf {
 
 enum class DatasetKind { sft, prompts, grpo, preference };
 
-// The GRPO default system prompt is kGrpoDefaultSystemPrompt (train/run_config.h).
+// The GRPO default system prompt is kGrpoDefaultSystemPrompt (config/run_config.h).
 
 struct DatasetRow {
     std::string file;

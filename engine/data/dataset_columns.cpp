@@ -1,6 +1,6 @@
 #include "data/dataset_columns.h"
 
-#include "train/run_config.h"
+#include "config/run_config.h"
 
 namespace rf {
 

@@ -6,12 +6,12 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "config/run_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "export/hf_export.h"
 #include "io/hf_cache.h"
 #include "model/adapter_io.h"
-#include "train/run_config.h"
 
 namespace rf {
 
@@ -57,7 +57,7 @@ std::string resolve_in_run(const std::string& value, const fs::path& run_dir) {
     return resolve_model_dir(value);
 }
 
-// The load options a Session uses for this run's base (trainers/session_resources.cpp
+// The load options a Session uses for this run's base (train/session_resources.cpp
 // load_options): `quantization` packs a float checkpoint at load; an MLX folder keeps its packing.
 ModelLoadOptions run_load_options(const RunConfig& c) {
     ModelLoadOptions lo;

@@ -5,7 +5,7 @@
 //   DoRA:  W' = m / ||W + s (A B)^T||_row * (W + s (A B)^T)    (mlx-lm fuse())
 //   full:  W' = the trained tensor itself
 //
-// A run folder (written by trainers/Session) holds config.yaml (`model:` = the base folder or HF id,
+// A run folder (written by train/Session) holds config.yaml (`model:` = the base folder or HF id,
 // optional `adapter_path:` and `lm_studio_name:`) and <run>/adapters/{adapter_config.json,
 // adapters.safetensors}. Nothing in the run folder is ever deleted or overwritten by a fuse.
 #pragma once

@@ -2,11 +2,11 @@
 
 #include <cstdlib>
 
+#include "config/run_config.h"
 #include "core/error.h"
 #include "judge/http_backend.h"
 #include "judge/local_judge_backend.h"
 #include "judge/rewards_judge.h"
-#include "train/run_config.h"
 
 namespace rf {
 

@@ -6,8 +6,8 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "gen/generate_model.h"
 #include "io/hf_cache.h"
+#include "model/generate_model.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
 #include "text/tokenizer.h"

@@ -1,5 +1,5 @@
 // KV-cached decoding of a Model (engine/model/model_decode.cpp), the StepModel the group sampler
-// (engine/gen/generate.h) drives.
+// (engine/sampling/generate.h) drives.
 //
 // Cache layout: segments of cached tokens, one per prompt ("prefix") and one per sequence (its
 // completion so far). A segment holds, per layer l and kv head h, K and V as [cap][HS] rows (K after
@@ -9,7 +9,7 @@
 //
 // Prefill runs all prompts in one batched pass (rows of every prompt concatenated; the GEMMs see
 // M = total prompt tokens; attention is causal within each prompt). Decode runs the M active
-// sequences in one pass over the weights (engine/gen/decode_matmul.h), each at its own position.
+// sequences in one pass over the weights (engine/ops/decode_matmul.h), each at its own position.
 //
 // Weights: the model's float32 weights (no copy), or bfloat16 decode copies (DecodeOptions::
 // bf16_weights; half the bytes read per token); packed projections of a quantized base are always
@@ -22,9 +22,9 @@
 #include <optional>
 #include <vector>
 
-#include "gen/decode_matmul.h"
-#include "gen/generate.h"
 #include "model/model.h"
+#include "ops/decode_matmul.h"
+#include "sampling/generate.h"
 
 namespace rf {
 

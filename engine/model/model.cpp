@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "gen/worker_pool.h"
+#include "core/worker_pool.h"
 #include "io/safetensors.h"
 #include "model/quant_linear.h"
 #include "ops/gemm.h"

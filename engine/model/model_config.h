@@ -4,15 +4,9 @@
 #include <string>
 #include <vector>
 
-namespace rf {
+#include "ops/rope.h"
 
-struct RopeScaling {
-    std::string rope_type = "default";  // "default" | "llama3" (others are refused with a clear error)
-    float factor = 1.0f;
-    float low_freq_factor = 1.0f;
-    float high_freq_factor = 4.0f;
-    int original_max_position_embeddings = 8192;
-};
+namespace rf {
 
 struct ModelConfig {
     std::string model_type = "llama";  // llama | qwen2 | qwen3

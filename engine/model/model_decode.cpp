@@ -3,19 +3,19 @@
 //   prefill  N = sum of prompt lengths rows through the GEMM path (Model::project), causal attention
 //            per prompt, K/V (after k_norm + RoPE) written to each prompt's prefix segment;
 //   decode   M rows (one new token per active sequence) through the small-M kernels (float/bf16:
-//            gen/decode_matmul.h; a packed base: quant/quant_matmul.h), each row rotated
-//            at its own position, attention over prefix + own segment (gen/kv_attention.h).
+//            ops/decode_matmul.h; a packed base: quant/quant_matmul.h), each row rotated
+//            at its own position, attention over prefix + own segment (ops/kv_attention.h).
 // Shapes: C hidden, NH/KVH heads, HS head size, G = NH/KVH query heads per kv head, I intermediate.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "core/error.h"
-#include "gen/kv_attention.h"
-#include "gen/worker_pool.h"
+#include "core/worker_pool.h"
 #include "model/kv_cache.h"
 #include "ops/attention.h"
 #include "ops/embedding.h"
+#include "ops/kv_attention.h"
 #include "ops/rmsnorm.h"
 #include "ops/rope.h"
 #include "ops/swiglu.h"

@@ -5,7 +5,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "gen/worker_pool.h"
+#include "core/worker_pool.h"
 #include "model/model.h"
 #include "model/quant_linear.h"
 #include "ops/attention.h"

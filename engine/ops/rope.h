@@ -2,11 +2,20 @@
 // with i + HS/2. inv_freq and the angles p * inv_freq are computed in fp32 as transformers does, so
 // positions far from 0 get the same (fp32-rounded) angles as the reference.
 #pragma once
+#include <string>
 #include <vector>
 
-#include "model/model_config.h"
-
 namespace rf {
+
+// config.json's rope_scaling (ModelConfig::rope_scaling).
+struct RopeScaling {
+    std::string rope_type = "default";  // "default" | "llama3" (others are refused with a clear error)
+    float factor = 1.0f;
+    float low_freq_factor = 1.0f;
+    float high_freq_factor = 4.0f;
+    int original_max_position_embeddings = 8192;
+};
+
 
 // inv_freq (HS/2): 1 / theta^(2i/HS) in fp32, then the rope_scaling rule ("default" or "llama3").
 // Throws InputError for other rope types.

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "gen/worker_pool.h"
+#include "core/worker_pool.h"
 #include "quant/quant_gemv.h"
 #include "quant/quant_gemv_int8.h"
 

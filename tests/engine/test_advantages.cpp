@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "trainers/advantages.h"
+#include "rl/advantages.h"
 
 namespace {
 

@@ -8,13 +8,13 @@
 #include <cstring>
 #include <vector>
 
+#include "config/run_config.h"
 #include "core/cpu_features.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "model/model.h"
 #include "ops/gemm.h"
 #include "ops/gemm_bf16.h"
-#include "train/run_config.h"
 
 namespace rf {
 namespace {

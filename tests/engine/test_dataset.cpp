@@ -9,10 +9,10 @@
 #include <unistd.h>
 #include <set>
 
+#include "config/run_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "data/dataset.h"
-#include "train/run_config.h"
 #include "data/epoch_sampler.h"
 
 namespace {

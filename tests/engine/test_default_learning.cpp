@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "train/run_config.h"
-#include "trainers/session.h"
+#include "config/run_config.h"
+#include "train/session.h"
 
 namespace fs = std::filesystem;
 

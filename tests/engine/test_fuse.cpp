@@ -87,7 +87,7 @@ void perturb(Model& m, uint64_t seed, float amp) {
     for (float& x : m.params()) x += amp * (2.0f * float(rng.uniform()) - 1.0f);
 }
 
-// A run folder as trainers/Session writes it: config.yaml naming the base, adapters/ with the files.
+// A run folder as train/Session writes it: config.yaml naming the base, adapters/ with the files.
 std::string make_run(const fs::path& root, const std::string& name, Model& m, const std::string& base) {
     const fs::path run = root / name;
     fs::create_directories(run);

@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "core/error.h"
-#include "gen/generate.h"
+#include "sampling/generate.h"
 
 using rf::Completion;
 using rf::FinishReason;

@@ -8,12 +8,12 @@
 #include <cmath>
 #include <cstdio>
 
+#include "config/run_config.h"
 #include "core/error.h"
 #include "judge/judge_factory.h"
 #include "judge/local_judge_backend.h"
 #include "model/model.h"
 #include "text/tokenizer.h"
-#include "train/run_config.h"
 
 using namespace rf;
 

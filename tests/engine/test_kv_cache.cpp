@@ -9,10 +9,10 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "gen/generate.h"
 #include "io/safetensors.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
+#include "sampling/generate.h"
 
 namespace {
 

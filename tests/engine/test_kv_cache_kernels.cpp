@@ -6,10 +6,10 @@
 #include <cmath>
 
 #include "core/rng.h"
-#include "gen/decode_matmul.h"
-#include "gen/kv_attention.h"
-#include "gen/worker_pool.h"
+#include "core/worker_pool.h"
 #include "io/safetensors.h"
+#include "ops/decode_matmul.h"
+#include "ops/kv_attention.h"
 
 namespace {
 

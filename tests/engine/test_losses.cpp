@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "trainers/losses.h"
+#include "rl/losses.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "train/lr_schedule.h"
+#include "optim/lr_schedule.h"
 
 namespace {
 

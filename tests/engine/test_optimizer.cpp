@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "train/grad_clip.h"
-#include "train/optimizer.h"
+#include "optim/grad_clip.h"
+#include "optim/optimizer.h"
 
 namespace {
 

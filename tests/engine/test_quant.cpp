@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "gen/worker_pool.h"
+#include "core/worker_pool.h"
 #include "quant/quant_matmul.h"
 #include "quant/quant_matrix.h"
 

@@ -8,12 +8,12 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "gen/generate.h"
-#include "gen/worker_pool.h"
+#include "core/worker_pool.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
 #include "quant/quant_matmul.h"
 #include "quant/quant_matrix.h"
+#include "sampling/generate.h"
 
 using rf::QuantMode;
 using rf::QuantSpec;

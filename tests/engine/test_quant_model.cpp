@@ -16,16 +16,16 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "config/run_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/rng.h"
-#include "gen/generate.h"
 #include "io/safetensors.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
 #include "quant/mlx_weights.h"
-#include "train/run_config.h"
-#include "trainers/session.h"
+#include "sampling/generate.h"
+#include "train/session.h"
 
 namespace fs = std::filesystem;
 using rf::QuantMode;

@@ -4,10 +4,10 @@
 
 #include <set>
 
+#include "config/run_config.h"
 #include "core/error.h"
-#include "train/lr_schedule.h"
-#include "train/optimizer.h"
-#include "train/run_config.h"
+#include "optim/lr_schedule.h"
+#include "optim/optimizer.h"
 
 using namespace rf;
 

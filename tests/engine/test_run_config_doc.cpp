@@ -1,8 +1,8 @@
 // docs/config.md is generated from the key table: it must equal `reinforge-cli config-doc`'s output.
 #include <gtest/gtest.h>
 
+#include "config/run_config.h"
 #include "core/atomic_file.h"
-#include "train/run_config.h"
 
 TEST(RunConfigDoc, DocsFileMatchesTheKeyTable) {
     std::string generated = rf::config_doc_markdown();

@@ -6,9 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/run_config.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "train/run_config.h"
 
 using namespace rf;
 

@@ -11,7 +11,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
-#include "gen/sampler.h"
+#include "sampling/sampler.h"
 
 using rf::SamplerChain;
 using rf::SamplingParams;

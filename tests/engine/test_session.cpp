@@ -8,12 +8,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "config/run_config.h"
 #include "core/atomic_file.h"
 #include "io/safetensors.h"
 #include "judge/human_judge.h"
 #include "model/model.h"
-#include "train/run_config.h"
-#include "trainers/session.h"
+#include "train/session.h"
 
 namespace fs = std::filesystem;
 

@@ -7,8 +7,8 @@
 #include <numeric>
 
 #include "model/model.h"
-#include "train/optimizer.h"
-#include "trainers/losses.h"
+#include "optim/optimizer.h"
+#include "rl/losses.h"
 
 namespace {
 

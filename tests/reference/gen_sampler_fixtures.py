@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference distributions for engine/gen/sampler.* (tests/engine/test_sampler.cpp).
+"""Reference distributions for engine/sampling/sampler.* (tests/engine/test_sampler.cpp).
 
 Re-implements mlx-lm's make_sampler chain (ml-explore/mlx-lm: mlx_lm/sample_utils.py) in numpy,
 float32 like MLX, function by function:

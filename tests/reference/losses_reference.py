@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference values for engine/trainers/losses*.cpp and advantages.cpp.
+"""Reference values for engine/rl/losses*.cpp and advantages.cpp.
 
 Run with Debian's python3 (torch 1.13):  /usr/bin/python3 tests/reference/losses_reference.py
 Writes tests/fixtures/losses/losses_cases.json (deterministic; re-runnable).

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference trajectories for engine/train/optimizer*.cpp, lr_schedule.cpp and grad_clip.cpp.
+"""Reference trajectories for engine/optim/optimizer*.cpp, lr_schedule.cpp and grad_clip.cpp.
 
 Run with Debian's python3 (torch 1.13 + numpy):  /usr/bin/python3 tests/reference/optim_reference.py
 Writes tests/fixtures/optim/optim_cases.json (re-runnable, deterministic).

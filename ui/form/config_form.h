@@ -14,7 +14,7 @@
 #include <QHash>
 #include <QWidget>
 
-#include "train/run_config.h"
+#include "config/run_config.h"
 
 class QLabel;
 class QScrollArea;

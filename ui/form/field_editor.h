@@ -1,4 +1,4 @@
-// One editor per RunConfig key, made from the key's KeySpec (train/run_config.h): the key table is the
+// One editor per RunConfig key, made from the key's KeySpec (config/run_config.h): the key table is the
 // single source of truth for the label, the tooltip, the kind of editor and the choices; values go
 // in and out as the strings get_value()/set_value() use, so the form never holds a default of its own.
 //
@@ -9,7 +9,7 @@
 #include <QString>
 #include <QWidget>
 
-#include "train/run_config.h"
+#include "config/run_config.h"
 
 class QLabel;
 class QHBoxLayout;

@@ -1,0 +1,116 @@
+// PPO driven by a pairwise judge (SPEC §8.2; seed 001): two completions per prompt, the judge picks
+// the better one (random A/B order, judge_runner.h), then the clipped surrogate on both sequences
+// plus β·KL (rl/losses_clip.cpp). Fixes two bugs of the reference backend: the gradient flows,
+// and any batch_size works (its batch-normalised advantage is identically 0 at batch size 1; here
+// ppo_advantage: preference gives A = +1 / −1, scaled by the judge's score gap when it has scores).
+//
+// One train_step = one rollout batch and num_iterations passes over it, each pass one optimizer
+// update. π_old: the sampling policy (recorded at generation) when num_iterations > 1, else the
+// detached current policy; ratio_against: reference uses π_ref instead (the seed's formula).
+// Pairs judged tie, skip or failed carry no signal and are left out; a batch without a decided pair
+// makes no update.
+#include <chrono>
+#include <cmath>
+
+#include "rl/losses.h"
+#include "train/metric_mean.h"
+#include "train/session_impl.h"
+
+namespace rf {
+
+StepMetrics Session::Impl::ppo_step() {
+    MetricMean mm;
+    double t_generate = 0, t_score = 0, t_train = 0;
+    std::vector<const RlPrompt*> prompts;
+    for (size_t i : next_batch(size_t(cfg.batch_size))) prompts.push_back(&train.prompts[i]);
+    Rollouts r = sample(prompts, 2);
+    t_generate += r.generate_seconds;
+
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<PairItem> items;
+    for (size_t p = 0; p < prompts.size(); ++p)
+        items.push_back({prompts[p]->prompt, {r.groups[p][0].text, r.groups[p][1].text}, prompts[p]->answer,
+                         prompts[p]->type});
+    JudgeContext ctx{step + 1, "train", judgments.get(), &judge_stats};
+    std::vector<PairVerdict> verdicts = judge_pairs(*judge, items, rng, ctx);
+    t_score += seconds_since(t0);
+
+    std::vector<std::pair<int, int>> rows;
+    std::vector<double> gaps;
+    std::vector<RolloutRecord> recs;
+    for (int p = 0; p < int(prompts.size()); ++p) {
+        int c = verdicts[p].chosen();
+        for (int g = 0; g < 2; ++g) {
+            const Completion& comp = r.groups[p][g];
+            RolloutRecord rec;
+            rec.step = step + 1;
+            rec.prompt = prompts[p]->prompt;
+            rec.answer = prompts[p]->answer;
+            rec.completion = comp.text;
+            rec.reward = c < 0 ? 0.0 : (g == c ? 1.0 : -1.0);
+            rec.advantage = rec.reward;
+            rec.truncated = comp.truncated;
+            rec.num_tokens = int(comp.ids.size());
+            if (verdicts[p].scores) rec.rewards.push_back({"judge_score", (*verdicts[p].scores)[g]});
+            recs.push_back(std::move(rec));
+        }
+        if (c < 0) continue;
+        rows.push_back({p, c});
+        rows.push_back({p, 1 - c});
+        gaps.push_back(verdicts[p].scores ? double((*verdicts[p].scores)[c] - (*verdicts[p].scores)[1 - c]) : NAN);
+        trained_tokens += double(r.groups[p][0].ids.size() + r.groups[p][1].ids.size());
+    }
+    StepMetrics gm;
+    add_generation_metrics(r, gm);
+    mm.add(gm);
+    // the judge's mean score over every sampled completion (judges that give scores: rewards, LLM)
+    double score_sum = 0;
+    int scored = 0;
+    for (const PairVerdict& v : verdicts)
+        if (v.scores) score_sum += (*v.scores)[0] + (*v.scores)[1], scored += 2;
+    if (scored > 0) mm.add("rewards", score_sum / scored);
+
+    if (!rows.empty()) {
+        t0 = std::chrono::steady_clock::now();
+        ScoredBatch b = build_batch(r, rows);
+        reference_logps(b);
+        PpoOptions opts;
+        opts.beta = cfg.beta;
+        opts.epsilon = cfg.epsilon;
+        opts.advantage = cfg.ppo_advantage;
+        opts.ratio_against = cfg.ratio_against;
+        opts.importance_sampling_level = cfg.importance_sampling_level;
+        const int passes = std::max(1, cfg.num_iterations);
+        for (int it = 0; it < passes; ++it) {
+            double entropy = 0;
+            std::vector<float> logp = policy_logps(b, &entropy);
+            LossBatch<float> lb;
+            lb.N = b.N;
+            lb.T = b.T;
+            lb.logp = logp;
+            if (passes > 1) lb.old_logp = b.old_logp;
+            lb.ref_logp = b.ref_logp;
+            lb.mask = b.mask;
+            LossOutput<float> out = ppo_loss(lb, gaps, opts);
+            policy_backward(b, out.dlogp);
+            StepMetrics om;
+            optimizer_step(om);
+            mm.add(out.metrics);
+            mm.add(om);
+            mm.add("entropy", entropy);
+            if (stopping()) break;
+        }
+        t_train += seconds_since(t0);
+    }
+    StepMetrics m;
+    mm.into(m);
+    m.push_back({"decided_pairs", double(rows.size() / 2)});
+    m.push_back({"judge_failures", double(judge_stats.failures)});
+    m.push_back({"time_generate", t_generate});
+    m.push_back({"time_score", t_score});
+    m.push_back({"time_train", t_train});
+    emit_rollouts(recs);
+    return m;
+}
+
+}  // namespace rf

@@ -1,0 +1,114 @@
+// RLHF-REINFORCE and RLOO (SPEC §8.1; seeds 000, 002, 003): group_size completions per prompt, one
+// scalar reward each from the judge, A_t = R − β·KL_t minus the configured baseline
+// (rl/losses_pg.cpp). train_mode rloo = baseline rloo, group_size 4 (RunConfig defaults).
+//
+// A verdict that failed (unparsable LLM reply) or was skipped (human) carries no signal: its
+// completion is left out of the loss (mask 0) and its reward is replaced by the mean of the valid
+// rewards of the batch, so it does not move the baselines either. A step where no verdict is valid
+// makes no update.
+#include <chrono>
+#include <cmath>
+
+#include "rl/losses.h"
+#include "train/metric_mean.h"
+#include "train/session_impl.h"
+
+namespace rf {
+
+StepMetrics Session::Impl::reinforce_step() {
+    const int G = cfg.group_size;
+    MetricMean mm;
+    double t_generate = 0, t_score = 0, t_train = 0;
+    std::vector<RolloutRecord> recs;
+    const int gas = std::max(1, cfg.gradient_accumulation_steps);
+    for (int k = 0; k < gas; ++k) {
+        std::vector<const RlPrompt*> prompts;
+        for (size_t i : next_batch(size_t(cfg.batch_size))) prompts.push_back(&train.prompts[i]);
+        Rollouts r = sample(prompts, G);
+        t_generate += r.generate_seconds;
+
+        auto t0 = std::chrono::steady_clock::now();
+        std::vector<JudgeItem> items;
+        std::vector<std::pair<int, int>> rows;
+        for (int p = 0; p < int(prompts.size()); ++p)
+            for (int g = 0; g < G; ++g) {
+                items.push_back({prompts[p]->prompt, r.groups[p][g].text, prompts[p]->answer, prompts[p]->type});
+                rows.push_back({p, g});
+            }
+        JudgeContext ctx{step + 1, "train", judgments.get(), &judge_stats};
+        std::vector<ScalarVerdict> verdicts = judge_scalar(*judge, items, ctx);
+        t_score += seconds_since(t0);
+
+        std::vector<double> rewards(items.size());
+        double valid_sum = 0;
+        int valid = 0;
+        for (size_t i = 0; i < items.size(); ++i)
+            if (!verdicts[i].failed && !verdicts[i].skipped) valid_sum += verdicts[i].score, ++valid;
+        double fill = valid > 0 ? valid_sum / valid : 0.0;
+        for (size_t i = 0; i < items.size(); ++i)
+            rewards[i] = (verdicts[i].failed || verdicts[i].skipped) ? fill : double(verdicts[i].score);
+
+        t0 = std::chrono::steady_clock::now();
+        ScoredBatch b = build_batch(r, rows);
+        for (size_t i = 0; i < items.size(); ++i)
+            if (verdicts[i].failed || verdicts[i].skipped)
+                for (int t = 0; t < b.T; ++t) b.mask[i * b.T + t] = 0.0f;
+        if (cfg.beta != 0.0) reference_logps(b);
+        double entropy = 0;
+        std::vector<float> logp = policy_logps(b, &entropy);
+        LossBatch<float> lb;
+        lb.N = b.N;
+        lb.T = b.T;
+        lb.logp = logp;
+        lb.ref_logp = b.ref_logp;
+        lb.mask = b.mask;
+        ReinforceOptions opts;
+        opts.beta = cfg.beta;
+        opts.baseline = cfg.baseline;
+        opts.group_size = G;
+        LossOutput<float> out = reinforce_loss(lb, rewards, opts, &running_baseline);
+        if (valid > 0) {
+            for (float& d : out.dlogp) d /= float(gas);
+            policy_backward(b, out.dlogp);
+        }
+        t_train += seconds_since(t0);
+        mm.add(out.metrics);
+        mm.add("entropy", entropy);
+        StepMetrics gm;
+        add_generation_metrics(r, gm);
+        mm.add(gm);
+
+        // per-sequence advantage for the rollout view: R_i minus the mean reward of its group
+        for (size_t i = 0; i < items.size(); ++i) {
+            const Completion& c = r.groups[rows[i].first][rows[i].second];
+            double gmean = 0;
+            for (int g = 0; g < G; ++g) gmean += rewards[size_t(rows[i].first) * G + g];
+            RolloutRecord rec;
+            rec.step = step + 1;
+            rec.prompt = items[i].prompt;
+            rec.answer = items[i].answer;
+            rec.completion = c.text;
+            rec.reward = rewards[i];
+            rec.advantage = rewards[i] - gmean / G;
+            rec.truncated = c.truncated;
+            rec.num_tokens = int(c.ids.size());
+            recs.push_back(std::move(rec));
+            trained_tokens += double(c.ids.size());
+        }
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    StepMetrics om;
+    optimizer_step(om);
+    mm.add(om);
+    t_train += seconds_since(t0);
+    StepMetrics m;
+    mm.into(m);
+    m.push_back({"judge_failures", double(judge_stats.failures)});
+    m.push_back({"time_generate", t_generate});
+    m.push_back({"time_score", t_score});
+    m.push_back({"time_train", t_train});
+    emit_rollouts(recs);
+    return m;
+}
+
+}  // namespace rf

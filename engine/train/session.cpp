@@ -1,0 +1,247 @@
+// Session setup, the step loop, checkpoints and exact resume (SPEC §6, §13, §15).
+#include "train/session.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/fp_mode.h"
+#include "io/safetensors.h"
+#include "model/adapter_io.h"
+#include "train/session_impl.h"
+#include "train/session_resources.h"
+
+namespace fs = std::filesystem;
+
+namespace rf {
+
+double metric(const StepMetrics& m, const std::string& name, double fallback) {
+    for (const auto& x : m)
+        if (x.name == name) return x.value;
+    return fallback;
+}
+
+void Session::Impl::log(const std::string& line) const {
+    if (observer) observer->on_log(line);
+}
+
+void Session::Impl::append_metrics(const std::string& phase, const StepMetrics& m) const {
+    nlohmann::json j;
+    j["step"] = step;
+    j["phase"] = phase;
+    for (const auto& x : m) j[x.name] = std::isfinite(x.value) ? nlohmann::json(x.value) : nlohmann::json(nullptr);
+    append_line(metrics_path(), j.dump());
+}
+
+// ---- setup ------------------------------------------------------------------------------------
+
+void Session::Impl::open(const RunConfig& c, bool resuming) {
+    cfg = c;
+    if (!control) control = &own_control;
+    run_dir = cfg.output_dir;
+    adapter_dir = cfg.adapter_path;
+    std::error_code ec;
+    fs::create_directories(run_dir, ec);
+    if (ec) throw InputError(run_dir, 0, "output_dir", "cannot create the run folder: " + ec.message());
+    fs::create_directories(adapter_dir, ec);
+    if (ec) throw InputError(adapter_dir, 0, "adapter_path", "cannot create the adapter folder: " + ec.message());
+    if (!resuming) {
+        // paths found relative to the config file are written absolute, so the run folder's
+        // config.yaml (what --resume reads) works from anywhere
+        std::string model_path = resolve_relative(cfg.model, cfg.origin.file);
+        if (model_path != cfg.model) set_value(cfg, "model", fs::absolute(model_path).string());
+        std::vector<std::string> data;
+        for (const auto& d : cfg.data) {
+            std::string p = resolve_relative(d, cfg.origin.file);
+            data.push_back(p != d ? fs::absolute(p).string() : d);
+        }
+        if (data != cfg.data) cfg.data = data;
+        for (const char* key : {"reward_functions_file", "reference_model_path", "resume_adapter_file"}) {
+            std::string v = get_value(cfg, key), p = resolve_relative(v, cfg.origin.file);
+            if (p != v) set_value(cfg, key, fs::absolute(p).string());
+        }
+        save_run_config(run_dir + "/config.yaml", cfg);
+    }
+
+    open_model(*this);
+    log("math: " + math_kernels());
+    load_data();
+    open_optimizer(*this);
+    open_judge(*this);
+    rng.reseed(uint64_t(cfg.seed), 7);
+
+    if (resuming) load_state();
+    else if (!cfg.resume_adapter_file.empty()) load_adapter_weights(*policy, resolve_relative(cfg.resume_adapter_file, cfg.origin.file));
+}
+
+Session::Session(const RunConfig& cfg, RunObserver* observer, RunControl* control, HumanAsker* asker)
+    : m(std::make_unique<Impl>()) {
+    m->observer = observer;
+    m->control = control;
+    m->asker = asker;
+    m->open(cfg, false);
+}
+
+Session::Session(std::unique_ptr<Impl> impl) : m(std::move(impl)) {}
+Session::~Session() = default;
+
+std::unique_ptr<Session> Session::resume(const std::string& run_dir, RunObserver* observer, RunControl* control,
+                                         HumanAsker* asker) {
+    std::string cfg_path = run_dir + "/config.yaml";
+    if (!fs::exists(cfg_path))
+        throw InputError(run_dir, 0, {}, "not a run folder: config.yaml is missing",
+                         "pass the folder a previous `reinforge-cli train` created (runs/<run_name>)");
+    RunConfig cfg = load_run_config(cfg_path);
+    cfg.output_dir = run_dir;  // the folder may have moved since
+    auto impl = std::make_unique<Impl>();
+    impl->observer = observer;
+    impl->control = control;
+    impl->asker = asker;
+    impl->open(cfg, true);
+    return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+const RunConfig& Session::config() const { return m->cfg; }
+const std::string& Session::run_dir() const { return m->run_dir; }
+int Session::step() const { return m->step; }
+int Session::total_steps() const { return m->total_steps; }
+
+// ---- steps ------------------------------------------------------------------------------------
+
+StepMetrics Session::train_step() {
+    auto t0 = std::chrono::steady_clock::now();
+    StepMetrics metrics;
+    switch (m->cfg.train_mode) {
+        case TrainMode::sft: metrics = m->sft_step(); break;
+        case TrainMode::grpo: metrics = m->grpo_step(); break;
+        case TrainMode::rlhf_reinforce:
+        case TrainMode::rloo: metrics = m->reinforce_step(); break;
+        case TrainMode::ppo: metrics = m->ppo_step(); break;
+    }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    m->step += 1;
+    m->run_seconds += secs;
+    metrics.push_back({"step_time", secs});
+    metrics.push_back({"iterations_per_second", secs > 0 ? 1.0 / secs : 0.0});
+    metrics.push_back({"trained_tokens", m->trained_tokens});
+    metrics.push_back({"peak_memory", peak_memory_gb()});
+    for (const auto& x : metrics)
+        if (!std::isfinite(x.value) && (x.name == "loss" || x.name == "grad_norm"))
+            throw std::runtime_error("step " + std::to_string(m->step) + ": " + x.name +
+                                     " is not finite; the step was not applied past this point and the last "
+                                     "checkpoint in " + m->run_dir + " is kept (lower learning_rate?)");
+    m->append_metrics("train", metrics);
+    if (m->observer) m->observer->on_metrics(m->step, metrics);
+    return metrics;
+}
+
+StepMetrics Session::evaluate(int batches, bool test_split) {
+    const SplitData& split = test_split ? m->test : m->valid;
+    std::string prefix = test_split ? "test_" : "val_";
+    if (split.size() == 0) return {};
+    StepMetrics raw = m->cfg.train_mode == TrainMode::sft ? m->sft_eval(split, batches) : m->online_eval(split, batches);
+    StepMetrics out;
+    for (auto& x : raw) out.push_back({prefix + x.name, x.value});
+    m->append_metrics(test_split ? "test" : "val", out);
+    if (m->observer) m->observer->on_eval(m->step, out);
+    return out;
+}
+
+// ---- checkpoints ----------------------------------------------------------------------------
+
+void Session::save_checkpoint() {
+    char name[64];
+    std::snprintf(name, sizeof name, "/%07d_adapters.safetensors", m->step);
+    m->save_adapters(m->adapter_dir + name);
+    m->save_adapters(m->adapter_dir + "/adapters.safetensors");
+    m->save_state();
+    m->log("checkpoint saved at step " + std::to_string(m->step) + " in " + m->adapter_dir);
+}
+
+// The adapter weights at `path`, and adapter_config.json beside them with what is needed to reload the
+// adapters (mlx-lm's keys plus the base model and the run's mode).
+void Session::Impl::save_adapters(const std::string& path) const {
+    save_adapter_weights(*policy, path);
+    nlohmann::json extra = {{"model", cfg.model}, {"base_model_name_or_path", model_dir},
+                            {"train_mode", std::string(enum_name(cfg.train_mode))}, {"trainer", "reinforge " REINFORGE_VERSION}};
+    write_file_atomic(adapter_dir + "/adapter_config.json", adapter_config_json(policy->finetune(), extra));
+}
+
+// state.json: everything besides the weights that the next step depends on; the optimizer moments
+// go to state.optimizer.bin beside it (written first, so state.json always names a complete file).
+void Session::Impl::save_state() const {
+    std::vector<uint8_t> opt = optimizer->serialise();
+    write_file_atomic(run_dir + "/state.optimizer.bin", std::string_view(reinterpret_cast<const char*>(opt.data()), opt.size()));
+    nlohmann::json j;
+    j["schema_version"] = 1;
+    j["step"] = step;
+    j["trained_tokens"] = trained_tokens;
+    j["run_seconds"] = run_seconds;
+    j["rng"] = {std::to_string(rng.state), std::to_string(rng.inc)};
+    j["data"] = order->position().to_string();
+    j["dropout_counter"] = std::to_string(policy->dropout_counter());
+    j["running_baseline"] = running_baseline.to_json();
+    j["judge_stats"] = {judge_stats.verdicts, judge_stats.failures, judge_stats.skipped, judge_stats.ties};
+    j["optimizer_bytes"] = opt.size();
+    j["adapters"] = "adapters/adapters.safetensors";
+    write_file_atomic(run_dir + "/state.json", j.dump(2));
+}
+
+void Session::Impl::load_state() {
+    std::string path = run_dir + "/state.json";
+    if (!fs::exists(path))
+        throw InputError(path, 0, {}, "no checkpoint to resume from", "the run stopped before its first save");
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(read_file(path));
+        step = j.at("step").get<int>();
+        trained_tokens = j.at("trained_tokens").get<double>();
+        run_seconds = j.value("run_seconds", 0.0);
+        rng.state = std::stoull(j.at("rng").at(0).get<std::string>());
+        rng.inc = std::stoull(j.at("rng").at(1).get<std::string>());
+        order->restore(DataPosition::parse(j.at("data").get<std::string>(), path + ": data"));
+        policy->set_dropout_counter(std::stoull(j.at("dropout_counter").get<std::string>()));
+        running_baseline = RunningMeanBaseline::from_json(j.at("running_baseline"));
+        auto js = j.at("judge_stats");
+        judge_stats = {js.at(0).get<int64_t>(), js.at(1).get<int64_t>(), js.at(2).get<int64_t>(), js.at(3).get<int64_t>()};
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(path, 0, {}, std::string("damaged state file: ") + e.what(), "resume from a complete run folder");
+    }
+    std::string bin = read_file(run_dir + "/state.optimizer.bin");
+    optimizer->restore(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bin.data()), bin.size()),
+                       policy->params().size());
+    load_adapter_weights(*policy, adapter_dir + "/adapters.safetensors");
+    log("resumed at step " + std::to_string(step) + " from " + run_dir);
+}
+
+// ---- the loop ---------------------------------------------------------------------------------
+
+bool Session::run() {
+    const RunConfig& c = m->cfg;
+    if (m->observer) m->observer->on_start(m->run_dir, m->step, m->total_steps);
+    if (m->step == 0 && c.steps_per_eval > 0 && m->valid.size() > 0) evaluate(c.val_batches);
+    while (m->step < m->total_steps) {
+        while (m->control->pause.load() && !m->stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (m->stopping()) break;
+        try {
+            train_step();
+        } catch (const JudgeCancelled&) {
+            break;  // stopped while a person was judging: the step is not applied
+        }
+        bool last = m->step == m->total_steps;
+        if (c.steps_per_eval > 0 && m->valid.size() > 0 && (m->step % c.steps_per_eval == 0 || last) && !m->stopping())
+            evaluate(c.val_batches);
+        if (c.save_every > 0 && m->step % c.save_every == 0 && !last) save_checkpoint();
+    }
+    bool finished = m->step == m->total_steps;
+    save_checkpoint();
+    if (finished && c.test && m->test.size() > 0) evaluate(c.test_batches, true);
+    return finished;
+}
+
+}  // namespace rf

@@ -1,0 +1,97 @@
+// Datasets → what the trainers consume (SPEC §5): prompts with answer/type for the online modes,
+// token sequences with a prompt length for SFT; and the shuffled-epoch order of the training split.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "data/dataset.h"
+#include "io/hf_cache.h"
+#include "train/session_impl.h"
+
+namespace fs = std::filesystem;
+
+namespace rf {
+
+std::vector<size_t> Session::Impl::next_batch(size_t count) {
+    return order->next_batch(count);
+}
+
+// ---- encoding ---------------------------------------------------------------------------------
+
+std::vector<int> Session::Impl::encode_prompt(const std::vector<Message>& messages) const {
+    return tok->encode(tmpl->render(messages, true, cfg.enable_thinking));
+}
+
+static std::vector<Message> with_system(const std::string& system, std::vector<Message> msgs) {
+    if (!system.empty() && (msgs.empty() || msgs.front().role != "system")) msgs.insert(msgs.begin(), {"system", system});
+    return msgs;
+}
+
+static void encode_split(Session::Impl& s, const std::vector<DatasetRow>& rows, SplitData& out) {
+    const RunConfig& c = s.cfg;
+    if (c.train_mode == TrainMode::sft) {
+        for (const DatasetRow& r : rows) {
+            SftSequence seq;
+            if (!r.text.empty() && r.messages.empty() && r.prompt.empty()) {
+                seq.ids = s.tok->encode(r.text, true);
+                seq.prompt_len = 0;
+            } else {
+                std::vector<Message> msgs = r.messages;
+                if (msgs.empty()) {
+                    msgs = r.prompt;
+                    msgs.push_back({"assistant", r.completion});
+                }
+                msgs = with_system(r.system, std::move(msgs));
+                std::vector<Message> prompt(msgs.begin(), msgs.end() - 1);
+                seq.ids = s.tok->encode(s.tmpl->render(msgs, false, c.enable_thinking));
+                seq.prompt_len = int(s.tok->encode(s.tmpl->render(prompt, true, c.enable_thinking)).size());
+            }
+            out.seqs.push_back(std::move(seq));
+        }
+        return;
+    }
+    for (const DatasetRow& r : rows) {
+        RlPrompt p;
+        std::string system = !r.system.empty() ? r.system : c.system_prompt;
+        p.ids = s.encode_prompt(with_system(system, r.prompt));
+        p.prompt = r.prompt_text;
+        p.answer = r.answer;
+        p.type = r.type;
+        out.prompts.push_back(std::move(p));
+    }
+}
+
+// A relative data/model path is taken from the working directory, else from the config file's folder.
+std::string resolve_relative(const std::string& path, const std::string& config_file) {
+    if (path.empty() || fs::path(path).is_absolute() || fs::exists(path) || config_file.empty()) return path;
+    fs::path alt = fs::path(config_file).parent_path() / path;
+    return fs::exists(alt) ? alt.lexically_normal().string() : path;
+}
+
+void Session::Impl::load_data() {
+    DatasetColumns cols = dataset_columns(cfg);
+    DatasetKind kind = cfg.train_mode == TrainMode::sft ? DatasetKind::sft
+                     : cfg.train_mode == TrainMode::grpo ? DatasetKind::grpo : DatasetKind::prompts;
+    std::vector<DatasetRow> tr, va, te;
+    for (const std::string& d : cfg.data) {
+        std::string path = resolve_relative(d, cfg.origin.file);
+        DatasetSplits sp = load_dataset_splits(path, cols, kind);
+        if (sp.train.empty() && sp.valid.empty() && sp.test.empty())
+            throw InputError(path, 0, "data", "the dataset has no rows", {});
+        tr.insert(tr.end(), sp.train.begin(), sp.train.end());
+        va.insert(va.end(), sp.valid.begin(), sp.valid.end());
+        te.insert(te.end(), sp.test.begin(), sp.test.end());
+    }
+    if (tr.empty())
+        throw InputError(cfg.origin.file, 0, "data", "the training split is empty",
+                         "point data: at a folder with train.jsonl or at a .jsonl file");
+    train.name = "train", valid.name = "valid", test.name = "test";
+    encode_split(*this, tr, train);
+    encode_split(*this, va, valid);
+    encode_split(*this, te, test);
+    order.emplace(train.size(), uint64_t(cfg.seed));
+}
+
+}  // namespace rf
