@@ -8,6 +8,8 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <set>
+#include <string>
 #include <unistd.h>
 
 #include "cli_command.h"
@@ -15,6 +17,7 @@
 #include "config/run_config.h"
 #include "core/error.h"
 #include "export/post_run.h"
+#include "rl/health.h"
 #include "train/session.h"
 
 namespace {
@@ -55,6 +58,7 @@ public:
         bool tty = isatty(2);
         if (step % m_every == 0 || step == m_total || step == m_first + 1) std::fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", buf);
         else if (tty) std::fprintf(stderr, "\r\033[K%s", buf);
+        report_health(step, m);
     }
     void on_eval(int step, const rf::StepMetrics& m) override {
         std::string line = "eval at step " + std::to_string(step) + ":";
@@ -68,6 +72,19 @@ public:
     void on_log(const std::string& line) override { std::fprintf(stderr, "%s%s\n", isatty(2) ? "\r\033[K" : "", line.c_str()); }
 
 private:
+    // The engine's health rules (rl/health.h), as the GUI shows them: a warning is printed when it
+    // appears (again after it cleared), not at every step.
+    void report_health(int step, const rf::StepMetrics& m) {
+        m_health.add(m);
+        std::set<std::string> now;
+        for (const rf::HealthWarning& w : m_health.warnings()) {
+            now.insert(w.id);
+            if (!m_active.count(w.id))
+                std::fprintf(stderr, "%swarning at step %d (%s): %s\n", isatty(2) ? "\r\033[K" : "", step, w.id.c_str(),
+                             w.text.c_str());
+        }
+        m_active = std::move(now);
+    }
     static std::string eta_text(double s) {
         char b[32];
         int t = int(s + 0.5);
@@ -76,6 +93,8 @@ private:
     }
     int m_every, m_total = 0, m_first = 0;
     std::chrono::steady_clock::time_point m_t0;
+    rf::HealthMonitor m_health;
+    std::set<std::string> m_active;  // ids of the warnings printed and still standing
 };
 
 int run_train(const std::vector<std::string>& args) {

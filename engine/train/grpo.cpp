@@ -10,7 +10,7 @@
 #include <map>
 
 #include "rl/losses.h"
-#include "train/metric_mean.h"
+#include "rl/metric_mean.h"
 #include "train/session_impl.h"
 
 namespace rf {

@@ -3,7 +3,7 @@
 // training stream: a resumed run equals an uninterrupted one), scored by the reward functions when
 // the run has them (GRPO, judge: rewards), else by the judge in scalar mode. A human judge is never
 // asked to grade evaluations: the online modes with judge: human report generation metrics only.
-#include "train/metric_mean.h"
+#include "rl/metric_mean.h"
 #include "train/session_impl.h"
 
 namespace rf {

@@ -13,7 +13,7 @@
 #include <cmath>
 
 #include "rl/losses.h"
-#include "train/metric_mean.h"
+#include "rl/metric_mean.h"
 #include "train/session_impl.h"
 
 namespace rf {

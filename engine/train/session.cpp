@@ -20,12 +20,6 @@ namespace fs = std::filesystem;
 
 namespace rf {
 
-double metric(const StepMetrics& m, const std::string& name, double fallback) {
-    for (const auto& x : m)
-        if (x.name == name) return x.value;
-    return fallback;
-}
-
 void Session::Impl::log(const std::string& line) const {
     if (observer) observer->on_log(line);
 }

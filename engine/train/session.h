@@ -16,18 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "rl/metrics.h"
+
 namespace rf {
 
 struct RunConfig;
 class HumanAsker;
-
-struct Metric {
-    std::string name;  // SPEC §10 names ("loss", "kl", "total_rewards_mean", "val_loss", …)
-    double value = 0.0;
-};
-using StepMetrics = std::vector<Metric>;
-// The value of `name` in `m`, or `fallback`.
-double metric(const StepMetrics& m, const std::string& name, double fallback = 0.0);
 
 // One sampled completion, as rollouts.jsonl records it and the GUI's rollout view shows it.
 struct RolloutRecord {

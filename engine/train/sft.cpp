@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "rl/losses.h"
-#include "train/metric_mean.h"
+#include "rl/metric_mean.h"
 #include "train/session_impl.h"
 
 namespace rf {

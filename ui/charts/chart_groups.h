@@ -1,13 +1,14 @@
-// Which chart a metric is drawn in. One table (chart_groups.cpp) maps the SPEC §10 names to the
-// seven chart groups of the Live Run Panel; reward-function metrics (`<fn>_mean`) are recognised by
-// their suffix. Validation metrics (`val_<name>`) go to the chart of `<name>`, drawn dashed.
+// Which chart a metric is drawn in: the engine's metrics table (engine/rl/metrics.h) in Qt types.
+// Validation metrics (`val_<name>`) go to the chart of `<name>`, drawn dashed.
 #pragma once
 #include <QList>
 #include <QString>
 
+#include "rl/metrics.h"
+
 namespace rf::ui {
 
-enum class ChartGroup { rewards, kl, clipping, loss, generation, reward_functions, throughput, none };
+using ChartGroup = rf::MetricGroup;
 
 struct ChartPlacement {
     ChartGroup group = ChartGroup::none;

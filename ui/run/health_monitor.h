@@ -1,42 +1,29 @@
-// Health warnings of a running training (SPEC §12), computed from the metrics stream.
-//
-// Rules (thresholds are stated in docs/gui.md):
-//   no_signal   mean frac_reward_zero_std of the last 5 reports >= 0.8: most groups give every
-//               completion the same reward, so GRPO advantages are 0 and nothing is learned.
-//   clipping    clip_fraction or clip_ratio_total of the last report > 0.3: the update moves the
-//               policy too far per step (learning rate, num_iterations, epsilon).
-//   kl_drift    over the last 20 reports (at least 10) the least-squares trend of KL rises by more
-//               than max(1e-3, 25 % of the largest |KL|) while the reward's trend changes by less than
-//               half the reward's standard deviation over that window (+1e-3).
-//   truncated   hit_max_tokens_ratio of the last report >= 0.999: every completion hits
-//               max_completion_length.
-//   nonfinite   loss or grad_norm is NaN/Inf.
-//   judge       judge_failures > 0 in the last report.
+// The GUI's view of the engine's health rules (engine/rl/health.h, SPEC §12): the same monitor the
+// CLI uses, fed with the GUI's metric rows.
 #pragma once
 #include <QList>
-#include <QMap>
 #include <QString>
-#include <deque>
 
+#include "rl/health.h"
 #include "run/run_types.h"
 
 namespace rf::ui {
 
 struct HealthWarning {
-    QString id;    // no_signal, clipping, kl_drift, truncated, nonfinite, judge
+    QString id;    // nonfinite, no_signal, clipping, kl_drift, truncated, judge
     QString text;  // one sentence saying what is wrong and what to change
 };
 
 class HealthMonitor {
 public:
-    static constexpr int kWindow = 20;
+    static constexpr int kWindow = rf::HealthMonitor::kWindow;
 
     void add(const MetricsRow& row);  // validation-only rows are ignored
-    void clear();
+    void clear() { m_engine.clear(); }
     QList<HealthWarning> warnings() const;
 
 private:
-    std::deque<MetricsRow> m_rows;  // the last kWindow training reports
+    rf::HealthMonitor m_engine;
 };
 
 }  // namespace rf::ui

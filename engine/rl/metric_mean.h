@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "train/session.h"
+#include "rl/metrics.h"
 
 namespace rf {
 

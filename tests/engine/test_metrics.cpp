@@ -1,0 +1,91 @@
+// The metrics table (engine/rl/metrics.h) and the health rules (engine/rl/health.h).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "rl/health.h"
+#include "rl/metrics.h"
+
+namespace rf {
+namespace {
+
+TEST(MetricsTable, NamesAreUniqueAndDocumentedInMetricsMd) {
+    std::ifstream f(std::string(REINFORGE_SOURCE_DIR) + "/docs/metrics.md");
+    ASSERT_TRUE(f.good());
+    std::stringstream ss;
+    ss << f.rdbuf();
+    const std::string md = ss.str();
+    std::set<std::string> documented;
+    std::regex row(R"(\n\| `([a-z_0-9<>]+)`)");
+    for (auto it = std::sregex_iterator(md.begin(), md.end(), row); it != std::sregex_iterator(); ++it)
+        documented.insert((*it)[1]);
+    std::set<std::string> names;
+    for (const MetricSpec& m : metric_table()) {
+        EXPECT_TRUE(names.insert(m.name).second) << "twice in the table: " << m.name;
+        EXPECT_TRUE(documented.count(m.name)) << m.name << " is in the table but not in docs/metrics.md";
+        EXPECT_NE(std::string(m.label), "") << m.name;
+        EXPECT_NE(std::string(m.doc), "") << m.name;
+    }
+    for (const std::string& d : documented) {
+        if (d.rfind("<fn>", 0) == 0) continue;
+        EXPECT_TRUE(names.count(d)) << d << " is documented in docs/metrics.md but not in the metrics table";
+    }
+}
+
+TEST(MetricsTable, Placement) {
+    MetricPlacement p = place_metric("total_rewards_mean");
+    EXPECT_EQ(p.group, MetricGroup::rewards);
+    EXPECT_EQ(p.label, "mean");
+    p = place_metric("val_kl");
+    EXPECT_TRUE(p.validation);
+    EXPECT_EQ(p.group, MetricGroup::kl);
+    EXPECT_EQ(p.base, "kl");
+    EXPECT_EQ(p.label, "val kl");
+    p = place_metric("r1_accuracy_reward_func_mean");
+    EXPECT_TRUE(p.reward_function);
+    EXPECT_EQ(p.group, MetricGroup::reward_functions);
+    EXPECT_EQ(p.label, "accuracy");
+    EXPECT_EQ(place_metric("ratios_mean").group, MetricGroup::clipping);  // a _mean that is no reward function
+    EXPECT_EQ(place_metric("learning_rate").group, MetricGroup::none);
+    EXPECT_EQ(place_metric("test_loss").group, MetricGroup::none);  // the test split is not charted
+    EXPECT_TRUE(place_metric("hit_max_tokens_ratio").right_axis);
+    EXPECT_EQ(std::string(metric_group_title(MetricGroup::rewards)), "Rewards");
+    EXPECT_EQ(metric_groups_in_order().front(), MetricGroup::rewards);
+}
+
+std::vector<std::string> ids(const HealthMonitor& h) {
+    std::vector<std::string> out;
+    for (const HealthWarning& w : h.warnings()) out.push_back(w.id);
+    return out;
+}
+
+TEST(Health, RulesFireOnTheirSignalOnly) {
+    HealthMonitor h;
+    EXPECT_TRUE(h.warnings().empty());
+    h.add({{"loss", 0.5}, {"frac_reward_zero_std", 0.9}, {"hit_max_tokens_ratio", 1.0}, {"clip_ratio_total", 0.4}});
+    EXPECT_EQ(ids(h), (std::vector<std::string>{"no_signal", "clipping", "truncated"}));
+    h.add({{"loss", NAN}, {"frac_reward_zero_std", 0.0}, {"judge_failures", 2}});
+    // no_signal averages the last 5 reports: (0.9 + 0) / 2 < 0.8
+    EXPECT_EQ(ids(h), (std::vector<std::string>{"nonfinite", "judge"}));
+    h.add({{"val_loss", NAN}});  // a validation row changes nothing
+    EXPECT_EQ(ids(h), (std::vector<std::string>{"nonfinite", "judge"}));
+    h.clear();
+    EXPECT_TRUE(h.warnings().empty());
+}
+
+TEST(Health, KlDriftNeedsRisingKlAndAFlatReward) {
+    HealthMonitor flat, learning;
+    for (int s = 0; s < 12; ++s) {
+        flat.add({{"kl", 0.01 * s}, {"total_rewards_mean", 1.0 + (s % 2) * 0.1}});
+        learning.add({{"kl", 0.01 * s}, {"total_rewards_mean", 1.0 + 0.2 * s}});
+    }
+    EXPECT_EQ(ids(flat), (std::vector<std::string>{"kl_drift"}));
+    EXPECT_TRUE(learning.warnings().empty());
+}
+
+}  // namespace
+}  // namespace rf
