@@ -1,10 +1,12 @@
 #include "bridge_run_queue.h"
 
+#include "qt_text.h"
+
 namespace rf::bridge {
 
-namespace {
+using ui::qs;
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
+namespace {
 
 ui::MetricsRow toRow(int step, const StepMetrics& metrics) {
     ui::MetricsRow row;

@@ -4,6 +4,7 @@
 
 #include "config/run_config.h"
 #include "config/run_config_values.h"
+#include "core/edit_distance.h"
 #include "core/error.h"
 
 namespace rf {

@@ -30,9 +30,6 @@ std::string expected_text(const KeySpec& k);
 // Empty when v is inside the key's bounds, else the error message ("expected … , got 3").
 std::string range_error(const KeySpec& k, double v, const std::string& shown);
 
-// Levenshtein distance (bytes).
-size_t edit_distance(std::string_view a, std::string_view b);
-
 std::string now_stamp();  // yyyy-MM-dd-HHmmss, local time
 
 // mlx-lm-lora / Studio keys that Reinforge reads but does not implement: (name, refused when set to a

@@ -12,29 +12,49 @@
 
 namespace rf {
 
-void write_file_atomic(const std::string& path, std::string_view data) {
-    std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw InputError(path, 0, {}, std::string("cannot write: ") + std::strerror(errno), "check that the folder exists and is writable");
-    size_t off = 0;
-    while (off < data.size()) {
-        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-        if (n < 0) {
+AtomicFileWriter::AtomicFileWriter(const std::string& path)
+    : m_path(path), m_tmp(path + ".tmp." + std::to_string(::getpid())) {
+    m_fd = ::open(m_tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (m_fd < 0)
+        throw InputError(path, 0, {}, std::string("cannot write: ") + std::strerror(errno),
+                         "check that the folder exists and is writable");
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        ::unlink(m_tmp.c_str());
+    }
+}
+
+void AtomicFileWriter::write(const void* data, size_t n) {
+    const char* c = static_cast<const char*>(data);
+    while (n > 0) {
+        ssize_t w = ::write(m_fd, c, n);
+        if (w < 0) {
             if (errno == EINTR) continue;
-            int e = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            throw InputError(path, 0, {}, std::string("write failed: ") + std::strerror(e), "is the disk full?");
+            throw InputError(m_path, 0, {}, std::string("write failed: ") + std::strerror(errno), "is the disk full?");
         }
-        off += size_t(n);
+        c += w;
+        n -= size_t(w);
     }
-    ::fsync(fd);
-    ::close(fd);
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+}
+
+void AtomicFileWriter::commit() {
+    if (::fsync(m_fd) != 0) throw InputError(m_path, 0, {}, std::string("fsync failed: ") + std::strerror(errno));
+    ::close(m_fd);
+    m_fd = -1;
+    if (std::rename(m_tmp.c_str(), m_path.c_str()) != 0) {
         int e = errno;
-        ::unlink(tmp.c_str());
-        throw InputError(path, 0, {}, std::string("rename failed: ") + std::strerror(e));
+        ::unlink(m_tmp.c_str());
+        throw InputError(m_path, 0, {}, std::string("rename failed: ") + std::strerror(e));
     }
+}
+
+void write_file_atomic(const std::string& path, std::string_view data) {
+    AtomicFileWriter out(path);
+    out.write(data.data(), data.size());
+    out.commit();
 }
 
 void append_line(const std::string& path, std::string_view line) {

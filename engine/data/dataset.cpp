@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/run_config.h"
+#include "core/edit_distance.h"
 #include "core/error.h"
 #include "io/hf_cache.h"
 
@@ -17,26 +18,12 @@ namespace {
 
 using nlohmann::json;
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-        }
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
-}
-
 // The row's column closest to `wanted`, when close enough to be a likely typo or variant.
 std::string nearest(const std::string& wanted, const std::vector<std::string>& present) {
     std::string best;
     size_t best_d = SIZE_MAX;
     for (const std::string& p : present) {
-        size_t d = edit_distance(wanted, p);
+        size_t d = edit_distance(wanted, p, true);
         bool related = p.find(wanted) != std::string::npos || wanted.find(p) != std::string::npos;
         if (related) d = std::min(d, size_t(1));
         if (d < best_d) { best_d = d; best = p; }

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "io/safetensors.h"
 
@@ -22,26 +23,15 @@ constexpr uint64_t kAlign = 32;  // general.alignment default (GGUF_DEFAULT_ALIG
 
 uint64_t pad_to(uint64_t n, uint64_t a) { return (n + a - 1) / a * a; }
 
-// Buffered writer into a temporary file that is fsync'ed and renamed on commit().
+// Buffered writer into an AtomicFileWriter (core/atomic_file.h): fsync'ed and renamed on commit().
 class Out {
 public:
-    explicit Out(const std::string& path) : m_path(path), m_tmp(path + ".tmp." + std::to_string(::getpid())) {
-        m_fd = ::open(m_tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (m_fd < 0)
-            throw InputError(path, 0, {}, std::string("cannot write: ") + std::strerror(errno),
-                             "check that the folder exists and is writable");
-    }
-    ~Out() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-            ::unlink(m_tmp.c_str());
-        }
-    }
+    explicit Out(const std::string& path) : m_file(path) {}
     void bytes(const void* p, size_t n) {
         const char* c = static_cast<const char*>(p);
         m_written += n;
         if (m_buf.size() + n > kBuf) flush();
-        if (n >= kBuf) return raw(c, n);
+        if (n >= kBuf) return m_file.write(c, n);
         m_buf.insert(m_buf.end(), c, c + n);
     }
     template <class T> void pod(T v) { bytes(&v, sizeof v); }
@@ -60,35 +50,16 @@ public:
     uint64_t written() const { return m_written; }
     void commit() {
         flush();
-        if (::fsync(m_fd) != 0) throw InputError(m_path, 0, {}, std::string("fsync failed: ") + std::strerror(errno));
-        ::close(m_fd);
-        m_fd = -1;
-        if (std::rename(m_tmp.c_str(), m_path.c_str()) != 0) {
-            int e = errno;
-            ::unlink(m_tmp.c_str());
-            throw InputError(m_path, 0, {}, std::string("rename failed: ") + std::strerror(e));
-        }
+        m_file.commit();
     }
 
 private:
     static constexpr size_t kBuf = 1 << 20;
     void flush() {
-        raw(m_buf.data(), m_buf.size());
+        m_file.write(m_buf.data(), m_buf.size());
         m_buf.clear();
     }
-    void raw(const char* c, size_t n) {
-        while (n > 0) {
-            ssize_t w = ::write(m_fd, c, n);
-            if (w < 0) {
-                if (errno == EINTR) continue;
-                throw InputError(m_path, 0, {}, std::string("write failed: ") + std::strerror(errno), "is the disk full?");
-            }
-            c += w;
-            n -= size_t(w);
-        }
-    }
-    std::string m_path, m_tmp;
-    int m_fd = -1;
+    AtomicFileWriter m_file;
     std::vector<char> m_buf;
     uint64_t m_written = 0;
 };

@@ -10,6 +10,7 @@
 #include <set>
 #include <unistd.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "io/safetensors.h"
 
@@ -17,49 +18,6 @@ namespace rf {
 
 static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian; this writer copies host memory");
 
-namespace {
-
-class TempFile {
-public:
-    explicit TempFile(const std::string& path) : m_path(path), m_tmp(path + ".tmp." + std::to_string(::getpid())) {
-        m_fd = ::open(m_tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (m_fd < 0) throw InputError(path, 0, {}, std::string("cannot write: ") + std::strerror(errno), "check that the folder exists and is writable");
-    }
-    ~TempFile() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-            ::unlink(m_tmp.c_str());
-        }
-    }
-    void write(const void* p, size_t n) {
-        const char* c = static_cast<const char*>(p);
-        while (n > 0) {
-            ssize_t w = ::write(m_fd, c, n);
-            if (w < 0) {
-                if (errno == EINTR) continue;
-                throw InputError(m_path, 0, {}, std::string("write failed: ") + std::strerror(errno), "is the disk full?");
-            }
-            c += w;
-            n -= size_t(w);
-        }
-    }
-    void commit() {
-        if (::fsync(m_fd) != 0) throw InputError(m_path, 0, {}, std::string("fsync failed: ") + std::strerror(errno));
-        ::close(m_fd);
-        m_fd = -1;
-        if (std::rename(m_tmp.c_str(), m_path.c_str()) != 0) {
-            int e = errno;
-            ::unlink(m_tmp.c_str());
-            throw InputError(m_path, 0, {}, std::string("rename failed: ") + std::strerror(e));
-        }
-    }
-
-private:
-    std::string m_path, m_tmp;
-    int m_fd = -1;
-};
-
-}  // namespace
 
 void write_safetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,
                        const std::map<std::string, std::string>& metadata) {
@@ -91,7 +49,7 @@ void write_safetensors(const std::string& path, const std::vector<TensorToWrite>
     uint8_t len[8];
     for (int i = 0; i < 8; ++i) len[i] = uint8_t(uint64_t(header.size()) >> (8 * i));
 
-    TempFile out(path);
+    AtomicFileWriter out(path);
     out.write(len, 8);
     out.write(header.data(), header.size());
     std::vector<uint16_t> buf;

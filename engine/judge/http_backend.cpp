@@ -57,22 +57,22 @@ std::string server_message(const std::string& body) {
 
 }  // namespace
 
-HttpChatBackend::HttpChatBackend(HttpBackendOptions options) : options_(std::move(options)) {
-    std::string url = options_.base_url;
+HttpChatBackend::HttpChatBackend(HttpBackendOptions options) : m_options(std::move(options)) {
+    std::string url = m_options.base_url;
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
         throw InputError({}, 0, "judge", "'" + url + "' is not an http:// or https:// URL",
                          "an OpenAI-compatible endpoint looks like http://localhost:1234/v1");
     while (!url.empty() && url.back() == '/') url.pop_back();
     const std::string suffix = "/chat/completions";
-    endpoint_ = url.size() >= suffix.size() && url.compare(url.size() - suffix.size(), suffix.size(), suffix) == 0
+    m_endpoint = url.size() >= suffix.size() && url.compare(url.size() - suffix.size(), suffix.size(), suffix) == 0
                     ? url
                     : url + suffix;
-    if (options_.model.empty())
+    if (m_options.model.empty())
         throw InputError({}, 0, "judge_model", "an HTTP judge needs judge_model (the model name the server serves)",
                          "e.g. judge_model: qwen2.5-7b-instruct (LM Studio, Ollama and vLLM list them at /v1/models)");
-    if (!(options_.timeout_s > 0)) options_.timeout_s = 60.0;
-    if (!(options_.connect_timeout_s > 0)) options_.connect_timeout_s = 10.0;
-    options_.retries = std::max(0, options_.retries);
+    if (!(m_options.timeout_s > 0)) m_options.timeout_s = 60.0;
+    if (!(m_options.connect_timeout_s > 0)) m_options.connect_timeout_s = 10.0;
+    m_options.retries = std::max(0, m_options.retries);
     global_init();
 }
 
@@ -80,7 +80,7 @@ std::string HttpChatBackend::complete(const std::string& system, const std::stri
     json messages = json::array();
     if (!system.empty()) messages.push_back({{"role", "system"}, {"content", system}});
     messages.push_back({{"role", "user"}, {"content", user}});
-    json req = {{"model", options_.model}, {"messages", messages}, {"temperature", options_.temperature},
+    json req = {{"model", m_options.model}, {"messages", messages}, {"temperature", m_options.temperature},
                 {"max_tokens", max_tokens}, {"stream", false}};
     const std::string body = req.dump(-1, ' ', false, json::error_handler_t::replace);
 
@@ -91,28 +91,28 @@ std::string HttpChatBackend::complete(const std::string& system, const std::stri
         std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, &curl_slist_free_all);
         curl_slist* h = curl_slist_append(nullptr, "Content-Type: application/json");
         h = curl_slist_append(h, "Expect:");  // no 100-continue round trip
-        if (!options_.api_key.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + options_.api_key).c_str());
+        if (!m_options.api_key.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + m_options.api_key).c_str());
         headers.reset(h);
         std::string response;
         char errbuf[CURL_ERROR_SIZE] = {0};
         CURL* c = curl.get();
-        curl_easy_setopt(c, CURLOPT_URL, endpoint_.c_str());
+        curl_easy_setopt(c, CURLOPT_URL, m_endpoint.c_str());
         curl_easy_setopt(c, CURLOPT_POST, 1L);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.size()));
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &on_body);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &response);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(options_.timeout_s * 1000));
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(options_.connect_timeout_s * 1000));
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(m_options.timeout_s * 1000));
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(m_options.connect_timeout_s * 1000));
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");  // local servers never via a proxy
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
         curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &on_progress);
-        curl_easy_setopt(c, CURLOPT_XFERINFODATA, static_cast<const void*>(options_.stop));
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, static_cast<const void*>(m_options.stop));
         CURLcode rc = curl_easy_perform(c);
-        if (rc == CURLE_ABORTED_BY_CALLBACK && options_.stop && options_.stop->load()) {
+        if (rc == CURLE_ABORTED_BY_CALLBACK && m_options.stop && m_options.stop->load()) {
             a.cancelled = true;
             return a;
         }
@@ -146,27 +146,27 @@ std::string HttpChatBackend::complete(const std::string& system, const std::stri
         return a;
     };
 
-    double backoff = options_.backoff_s;
+    double backoff = m_options.backoff_s;
     std::string last_error;
-    for (int attempt = 0; attempt <= options_.retries; ++attempt) {
-        last_attempts_ = attempt + 1;
-        if (options_.stop && options_.stop->load()) throw JudgeCancelled();
+    for (int attempt = 0; attempt <= m_options.retries; ++attempt) {
+        m_last_attempts = attempt + 1;
+        if (m_options.stop && m_options.stop->load()) throw JudgeCancelled();
         Attempt a = attempt_once();
         if (a.cancelled) throw JudgeCancelled();
         if (a.ok) return a.content;
         last_error = a.error;
         if (!a.retryable) break;
-        if (attempt == options_.retries) break;
+        if (attempt == m_options.retries) break;
         // Back-off, interruptible by the stop flag.
         auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(backoff);
         while (std::chrono::steady_clock::now() < until) {
-            if (options_.stop && options_.stop->load()) throw JudgeCancelled();
+            if (m_options.stop && m_options.stop->load()) throw JudgeCancelled();
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
         backoff = std::min(backoff * 2.0, 8.0);
     }
-    throw JudgeError("HTTP judge " + endpoint_ + " (model '" + options_.model + "') failed after " +
-                     std::to_string(last_attempts_) + (last_attempts_ == 1 ? " attempt: " : " attempts: ") +
+    throw JudgeError("HTTP judge " + m_endpoint + " (model '" + m_options.model + "') failed after " +
+                     std::to_string(m_last_attempts) + (m_last_attempts == 1 ? " attempt: " : " attempts: ") +
                      last_error + " (hint: check that the server is running and serves this model; judge_config."
                      "timeout_seconds and judge_config.retries tune the waiting)");
 }

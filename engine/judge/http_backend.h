@@ -37,16 +37,16 @@ public:
     // Throws InputError (key judge) for a URL that is not http(s)://, and (key judge_model) when the
     // model is empty.
     explicit HttpChatBackend(HttpBackendOptions options);
-    std::string name() const override { return "http:" + options_.model + "@" + options_.base_url; }
+    std::string name() const override { return "http:" + m_options.model + "@" + m_options.base_url; }
     std::string complete(const std::string& system, const std::string& user, int max_tokens) override;
-    const std::string& endpoint() const { return endpoint_; }
+    const std::string& endpoint() const { return m_endpoint; }
     // Attempts made by the last complete() (1 = no retry); for tests and logs.
-    int last_attempts() const { return last_attempts_; }
+    int last_attempts() const { return m_last_attempts; }
 
 private:
-    HttpBackendOptions options_;
-    std::string endpoint_;
-    int last_attempts_ = 0;
+    HttpBackendOptions m_options;
+    std::string m_endpoint;
+    int m_last_attempts = 0;
 };
 
 }  // namespace rf

@@ -13,8 +13,8 @@ std::vector<ScalarVerdict> HumanJudge::score(const std::vector<JudgeItem>& items
     out.reserve(items.size());
     const int n = int(items.size());
     for (int i = 0; i < n; ++i) {
-        if (stop_.load()) throw JudgeCancelled();
-        std::optional<ScalarAnswer> a = asker_.ask_scalar(items[size_t(i)], i, n, stop_);
+        if (m_stop.load()) throw JudgeCancelled();
+        std::optional<ScalarAnswer> a = m_asker.ask_scalar(items[size_t(i)], i, n, m_stop);
         if (!a) throw JudgeCancelled();
         ScalarVerdict v;
         if (a->skip) {
@@ -38,8 +38,8 @@ std::vector<PairVerdict> HumanJudge::compare(const std::vector<PairItem>& items)
     out.reserve(items.size());
     const int n = int(items.size());
     for (int i = 0; i < n; ++i) {
-        if (stop_.load()) throw JudgeCancelled();
-        std::optional<Winner> w = asker_.ask_pair(items[size_t(i)], i, n, stop_);
+        if (m_stop.load()) throw JudgeCancelled();
+        std::optional<Winner> w = m_asker.ask_pair(items[size_t(i)], i, n, m_stop);
         if (!w) throw JudgeCancelled();
         PairVerdict v;
         v.winner = *w;
@@ -50,30 +50,30 @@ std::vector<PairVerdict> HumanJudge::compare(const std::vector<PairItem>& items)
     return out;
 }
 
-ScriptedAsker::ScriptedAsker(std::vector<Answer> answers) : answers_(answers.begin(), answers.end()) {}
+ScriptedAsker::ScriptedAsker(std::vector<Answer> answers) : m_answers(answers.begin(), answers.end()) {}
 
 void ScriptedAsker::push(Answer a) {
-    std::lock_guard<std::mutex> lock(mu_);
-    answers_.push_back(a);
+    std::lock_guard<std::mutex> lock(m_mu);
+    m_answers.push_back(a);
 }
 
 std::vector<std::vector<std::string>> ScriptedAsker::shown() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return shown_;
+    std::lock_guard<std::mutex> lock(m_mu);
+    return m_shown;
 }
 
 int ScriptedAsker::asked() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return int(shown_.size());
+    std::lock_guard<std::mutex> lock(m_mu);
+    return int(m_shown.size());
 }
 
 std::optional<ScriptedAsker::Answer> ScriptedAsker::next(const std::atomic<bool>& stop) {
     for (;;) {
         {
-            std::lock_guard<std::mutex> lock(mu_);
-            if (!answers_.empty()) {
-                Answer a = answers_.front();
-                answers_.pop_front();
+            std::lock_guard<std::mutex> lock(m_mu);
+            if (!m_answers.empty()) {
+                Answer a = m_answers.front();
+                m_answers.pop_front();
                 return a;
             }
         }
@@ -84,8 +84,8 @@ std::optional<ScriptedAsker::Answer> ScriptedAsker::next(const std::atomic<bool>
 
 std::optional<Winner> ScriptedAsker::ask_pair(const PairItem& item, int, int, const std::atomic<bool>& stop) {
     {
-        std::lock_guard<std::mutex> lock(mu_);
-        shown_.push_back({item.completions[0], item.completions[1]});
+        std::lock_guard<std::mutex> lock(m_mu);
+        m_shown.push_back({item.completions[0], item.completions[1]});
     }
     std::optional<Answer> a = next(stop);
     if (!a) return std::nullopt;
@@ -94,8 +94,8 @@ std::optional<Winner> ScriptedAsker::ask_pair(const PairItem& item, int, int, co
 
 std::optional<ScalarAnswer> ScriptedAsker::ask_scalar(const JudgeItem& item, int, int, const std::atomic<bool>& stop) {
     {
-        std::lock_guard<std::mutex> lock(mu_);
-        shown_.push_back({item.completion});
+        std::lock_guard<std::mutex> lock(m_mu);
+        m_shown.push_back({item.completion});
     }
     std::optional<Answer> a = next(stop);
     if (!a) return std::nullopt;

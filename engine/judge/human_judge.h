@@ -5,7 +5,7 @@
 // Pairwise: A / B / tie / skip. Scalar: 0..10 or skip. A/B order is randomised by judge_pairs()
 // (judge_runner.h) before the asker sees the pair.
 //
-// Stopping never deadlocks: every ask_* receives the run's stop flag and must return std::nullopt
+// Stopping never deadlocks: every m_ask* receives the run's stop flag and must return std::nullopt
 // within ~100 ms of it becoming true; HumanJudge then throws JudgeCancelled. Each verdict is reported
 // (Judge::report) the moment the person gives it, so judgments.jsonl holds it even when the rest of
 // the batch is cancelled.
@@ -38,7 +38,7 @@ public:
 class HumanJudge : public Judge {
 public:
     // Both references must outlive the judge. `stop` is the run's stop flag.
-    HumanJudge(HumanAsker& asker, const std::atomic<bool>& stop) : asker_(asker), stop_(stop) {}
+    HumanJudge(HumanAsker& asker, const std::atomic<bool>& stop) : m_asker(asker), m_stop(stop) {}
 
     std::string name() const override { return "human"; }
     // Throw JudgeCancelled when stopped; an answer outside 0..10 is an InternalError (askers validate).
@@ -46,8 +46,8 @@ public:
     std::vector<PairVerdict> compare(const std::vector<PairItem>& items) override;
 
 private:
-    HumanAsker& asker_;
-    const std::atomic<bool>& stop_;
+    HumanAsker& m_asker;
+    const std::atomic<bool>& m_stop;
 };
 
 // Answers from a script, in order; for tests (engine and GUI). When the script runs out it waits,
@@ -76,9 +76,9 @@ public:
 
 private:
     std::optional<Answer> next(const std::atomic<bool>& stop);
-    mutable std::mutex mu_;
-    std::deque<Answer> answers_;
-    std::vector<std::vector<std::string>> shown_;
+    mutable std::mutex m_mu;
+    std::deque<Answer> m_answers;
+    std::vector<std::vector<std::string>> m_shown;
 };
 
 }  // namespace rf

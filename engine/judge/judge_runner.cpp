@@ -60,7 +60,7 @@ void JudgmentLog::append(int step, const std::string& phase, const std::string& 
     j["answer"] = item.answer;
     j["verdict"] = {{"score", v.score}, {"skipped", v.skipped}, {"failed", v.failed}, {"raw", v.raw}};
     j["time"] = utc_now();
-    append_line(path_, dump_line(j));
+    append_line(m_path, dump_line(j));
 }
 
 void JudgmentLog::append(int step, const std::string& phase, const std::string& judge, const PairItem& item,
@@ -72,7 +72,7 @@ void JudgmentLog::append(int step, const std::string& phase, const std::string& 
     if (v.scores) verdict["scores"] = json::array({(*v.scores)[0], (*v.scores)[1]});
     j["verdict"] = std::move(verdict);
     j["time"] = utc_now();
-    append_line(path_, dump_line(j));
+    append_line(m_path, dump_line(j));
 }
 
 PairVerdict swap_verdict(PairVerdict v) {

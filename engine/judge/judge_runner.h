@@ -23,8 +23,8 @@ namespace rf {
 
 class JudgmentLog {
 public:
-    explicit JudgmentLog(std::string path) : path_(std::move(path)) {}
-    const std::string& path() const { return path_; }
+    explicit JudgmentLog(std::string path) : m_path(std::move(path)) {}
+    const std::string& path() const { return m_path; }
     // Append one line and flush (atomic_file.h append_line). Throws InputError when it cannot write.
     void append(int step, const std::string& phase, const std::string& judge, const JudgeItem& item,
                 const ScalarVerdict& v) const;
@@ -32,7 +32,7 @@ public:
                 const PairVerdict& v) const;
 
 private:
-    std::string path_;
+    std::string m_path;
 };
 
 struct JudgeStats {

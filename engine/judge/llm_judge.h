@@ -48,7 +48,7 @@ public:
     // Throws InputError (judge_config.system_prompt) for a template lacking its placeholders.
     LlmJudge(std::unique_ptr<ChatBackend> backend, LlmJudgeOptions options);
 
-    std::string name() const override { return backend_->name(); }
+    std::string name() const override { return m_backend->name(); }
     // 0..10 per completion. With a probability-capable backend: the expected score
     // sum_k k * P("k") over k = 0..10. A custom template with {response1} scores completions two at a
     // time (consecutive items of the same prompt), parsing {"scores": [...]} as mlx-lm-lora's
@@ -58,14 +58,14 @@ public:
     // identifier and `scores` holds the two probabilities.
     std::vector<PairVerdict> compare(const std::vector<PairItem>& items) override;
 
-    ChatBackend& backend() { return *backend_; }
+    ChatBackend& backend() { return *m_backend; }
 
 private:
     std::string system_for(bool custom_template) const;
 
-    std::unique_ptr<ChatBackend> backend_;
-    LlmJudgeOptions options_;
-    bool scalar_pairs_ = false;  // the scalar template takes two responses
+    std::unique_ptr<ChatBackend> m_backend;
+    LlmJudgeOptions m_options;
+    bool m_scalar_pairs = false;  // the scalar template takes two responses
 };
 
 }  // namespace rf

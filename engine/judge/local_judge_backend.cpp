@@ -34,17 +34,17 @@ std::unique_ptr<LocalModelBackend> LocalModelBackend::load(const std::string& ju
     std::unique_ptr<Model> model = Model::load(dir);
     std::unique_ptr<Tokenizer> tok = load_tokenizer(dir);
     auto backend = std::make_unique<LocalModelBackend>(*model, *tok, ChatTemplate::from_dir(dir), judge, true, stop);
-    backend->owned_model_ = std::move(model);
-    backend->owned_tok_ = std::move(tok);
+    backend->m_owned_model = std::move(model);
+    backend->m_owned_tok = std::move(tok);
     return backend;
 }
 
 LocalModelBackend::LocalModelBackend(Model& model, const Tokenizer& tok, ChatTemplate tpl, std::string name,
                                      bool use_adapters, const std::atomic<bool>* stop)
-    : model_(&model), tok_(&tok), tpl_(std::move(tpl)), name_(std::move(name)), use_adapters_(use_adapters), stop_(stop) {
+    : m_model(&model), m_tok(&tok), m_tpl(std::move(tpl)), m_name(std::move(name)), m_use_adapters(use_adapters), m_stop(stop) {
     DecodeOptions o;
-    o.use_adapters = use_adapters_;
-    decoder_ = std::make_unique<ModelDecoder>(*model_, o);
+    o.use_adapters = m_use_adapters;
+    m_decoder = std::make_unique<ModelDecoder>(*m_model, o);
 }
 
 LocalModelBackend::~LocalModelBackend() = default;
@@ -53,36 +53,36 @@ std::string LocalModelBackend::prompt_text(const std::string& system, const std:
     std::vector<Message> messages;
     if (!system.empty()) messages.push_back({"system", system});
     messages.push_back({"user", user});
-    return tpl_.render(messages, true, tpl_.reads_enable_thinking() ? std::optional<bool>(false) : std::nullopt);
+    return m_tpl.render(messages, true, m_tpl.reads_enable_thinking() ? std::optional<bool>(false) : std::nullopt);
 }
 
-std::vector<int> LocalModelBackend::prompt_ids(const std::string& text) const { return tok_->encode(text, false); }
+std::vector<int> LocalModelBackend::prompt_ids(const std::string& text) const { return m_tok->encode(text, false); }
 
 std::vector<int> LocalModelBackend::choice_tokens(const std::string& text, const std::vector<int>& ids,
                                                   const std::string& choice) const {
-    std::vector<int> full = tok_->encode(text + choice, false);
+    std::vector<int> full = m_tok->encode(text + choice, false);
     if (full.size() > ids.size() && std::equal(ids.begin(), ids.end(), full.begin()))
         return std::vector<int>(full.begin() + std::ptrdiff_t(ids.size()), full.end());
-    return tok_->encode(choice, false);  // the choice merged with the prompt's end: take it alone
+    return m_tok->encode(choice, false);  // the choice merged with the prompt's end: take it alone
 }
 
 std::string LocalModelBackend::complete(const std::string& system, const std::string& user, int max_tokens) {
-    if (stop_ && stop_->load()) throw JudgeCancelled();
+    if (m_stop && m_stop->load()) throw JudgeCancelled();
     const std::vector<int> ids = prompt_ids(prompt_text(system, user));
     SamplingParams greedy;
     greedy.temperature = 0.0f;
     Rng rng(0);
     GenerateHooks hooks;
-    if (stop_) hooks.cancelled = [this] { return stop_->load(); };
-    auto groups = generate_groups(*decoder_, *tok_, {ids}, 1, greedy, stop_criteria_for(*tok_, {}, std::max(1, max_tokens)),
+    if (m_stop) hooks.cancelled = [this] { return m_stop->load(); };
+    auto groups = generate_groups(*m_decoder, *m_tok, {ids}, 1, greedy, stop_criteria_for(*m_tok, {}, std::max(1, max_tokens)),
                                   rng, hooks);
-    if (stop_ && stop_->load()) throw JudgeCancelled();
+    if (m_stop && m_stop->load()) throw JudgeCancelled();
     return groups.at(0).at(0).text;
 }
 
 std::vector<double> LocalModelBackend::choice_probabilities(const std::string& system, const std::string& user,
                                                             const std::vector<std::string>& choices) {
-    if (stop_ && stop_->load()) throw JudgeCancelled();
+    if (m_stop && m_stop->load()) throw JudgeCancelled();
     const std::string text = prompt_text(system, user);
     const std::vector<int> ids = prompt_ids(text);
     std::vector<std::vector<int>> toks;
@@ -91,9 +91,9 @@ std::vector<double> LocalModelBackend::choice_probabilities(const std::string& s
         toks.push_back(choice_tokens(text, ids, c));
         longest = std::max(longest, toks.back().size());
     }
-    const int V = decoder_->vocab_size();
+    const int V = m_decoder->vocab_size();
     std::vector<float> logits;
-    decoder_->prefill({ids}, int(std::max<size_t>(longest, 1)), logits);
+    m_decoder->prefill({ids}, int(std::max<size_t>(longest, 1)), logits);
     const std::vector<double> first = log_softmax(logits.data(), V);
 
     std::vector<double> lp(choices.size(), -std::numeric_limits<double>::infinity());
@@ -104,7 +104,7 @@ std::vector<double> LocalModelBackend::choice_probabilities(const std::string& s
         if (toks[c].size() > 1) multi.push_back(int(c));
     }
     if (!multi.empty()) {
-        decoder_->fork(std::vector<int>(multi.size(), 0));
+        m_decoder->fork(std::vector<int>(multi.size(), 0));
         for (size_t k = 0; k + 1 < longest; ++k) {
             std::vector<int> seqs, next, owner;
             for (size_t s = 0; s < multi.size(); ++s) {
@@ -112,7 +112,7 @@ std::vector<double> LocalModelBackend::choice_probabilities(const std::string& s
                 if (k + 1 < t.size()) seqs.push_back(int(s)), next.push_back(t[k]), owner.push_back(multi[s]);
             }
             if (seqs.empty()) break;
-            decoder_->decode(seqs, next, logits);
+            m_decoder->decode(seqs, next, logits);
             for (size_t i = 0; i < seqs.size(); ++i) {
                 const std::vector<int>& t = toks[size_t(owner[i])];
                 std::vector<double> row = log_softmax(logits.data() + i * size_t(V), V);

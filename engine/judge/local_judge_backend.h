@@ -36,7 +36,7 @@ public:
                       const std::atomic<bool>* stop = nullptr);
     ~LocalModelBackend() override;
 
-    std::string name() const override { return name_; }
+    std::string name() const override { return m_name; }
     std::string complete(const std::string& system, const std::string& user, int max_tokens) override;
     std::vector<double> choice_probabilities(const std::string& system, const std::string& user,
                                              const std::vector<std::string>& choices) override;
@@ -48,15 +48,15 @@ public:
     std::vector<int> choice_tokens(const std::string& text, const std::vector<int>& ids, const std::string& choice) const;
 
 private:
-    std::unique_ptr<Model> owned_model_;
-    std::unique_ptr<Tokenizer> owned_tok_;
-    Model* model_;
-    const Tokenizer* tok_;
-    ChatTemplate tpl_;
-    std::string name_;
-    bool use_adapters_;
-    const std::atomic<bool>* stop_;
-    std::unique_ptr<ModelDecoder> decoder_;
+    std::unique_ptr<Model> m_owned_model;
+    std::unique_ptr<Tokenizer> m_owned_tok;
+    Model* m_model;
+    const Tokenizer* m_tok;
+    ChatTemplate m_tpl;
+    std::string m_name;
+    bool m_use_adapters;
+    const std::atomic<bool>* m_stop;
+    std::unique_ptr<ModelDecoder> m_decoder;
 };
 
 }  // namespace rf

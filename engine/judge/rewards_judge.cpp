@@ -33,11 +33,11 @@ std::vector<ScalarVerdict> RewardsJudge::score(const std::vector<JudgeItem>& ite
         any_type = any_type || !it.type.empty();
     }
     if (!any_type) types.clear();
-    last_ = rewards_->score(prompts, completions, answers, types);
+    m_last = m_rewards->score(prompts, completions, answers, types);
     std::vector<ScalarVerdict> out(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
-        out[i].score = last_.total[i];
-        out[i].raw = breakdown(last_, i);
+        out[i].score = m_last.total[i];
+        out[i].raw = breakdown(m_last, i);
     }
     return out;
 }
@@ -55,14 +55,14 @@ std::vector<PairVerdict> RewardsJudge::compare(const std::vector<PairItem>& item
         any_type = any_type || !it.type.empty();
     }
     if (!any_type) types.clear();
-    last_ = rewards_->score(prompts, completions, answers, types);
+    m_last = m_rewards->score(prompts, completions, answers, types);
     std::vector<PairVerdict> out(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
-        const float a = last_.total[2 * i], b = last_.total[2 * i + 1];
+        const float a = m_last.total[2 * i], b = m_last.total[2 * i + 1];
         PairVerdict& v = out[i];
         v.scores = std::array<float, 2>{a, b};
         v.winner = a > b ? Winner::first : b > a ? Winner::second : Winner::tie;
-        v.raw = "A: " + breakdown(last_, 2 * i) + " | B: " + breakdown(last_, 2 * i + 1);
+        v.raw = "A: " + breakdown(m_last, 2 * i) + " | B: " + breakdown(m_last, 2 * i + 1);
     }
     return out;
 }

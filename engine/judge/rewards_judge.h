@@ -13,7 +13,7 @@ namespace rf {
 
 class RewardsJudge : public Judge {
 public:
-    explicit RewardsJudge(std::shared_ptr<RewardSet> rewards) : rewards_(std::move(rewards)) {}
+    explicit RewardsJudge(std::shared_ptr<RewardSet> rewards) : m_rewards(std::move(rewards)) {}
 
     std::string name() const override { return "rewards"; }
     std::vector<ScalarVerdict> score(const std::vector<JudgeItem>& items) override;
@@ -21,12 +21,12 @@ public:
 
     // The per-function scores of the last call (for the `<fn>_mean/_std/_coverage` metrics); for
     // compare() the completions are in the order pair 0 A, pair 0 B, pair 1 A, …
-    const RewardBatch& last_batch() const { return last_; }
-    RewardSet& rewards() { return *rewards_; }
+    const RewardBatch& last_batch() const { return m_last; }
+    RewardSet& rewards() { return *m_rewards; }
 
 private:
-    std::shared_ptr<RewardSet> rewards_;
-    RewardBatch last_;
+    std::shared_ptr<RewardSet> m_rewards;
+    RewardBatch m_last;
 };
 
 }  // namespace rf

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/edit_distance.h"
 #include "core/error.h"
 #include "optim/optimizer_options.h"
 
@@ -156,23 +157,6 @@ void Optimizer::restore(std::span<const uint8_t> bytes, size_t n_params) {
 // Option parsing
 
 namespace optim_detail {
-
-namespace {
-size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
-}  // namespace
 
 OptionReader::OptionReader(std::string optimizer, const nlohmann::json& config)
     : m_optimizer(std::move(optimizer)), m_config(config) {

@@ -79,7 +79,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setpgroup(&attr, 0);  // its own process group: kill() reaches its children too
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    int rc = ::posix_spawnp(&pid_, args[0], &fa, &attr, args.data(), envp.data());
+    int rc = ::posix_spawnp(&m_pid, args[0], &fa, &attr, args.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     ::close(sv[1]);
@@ -87,68 +87,68 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     if (rc != 0) {
         ::close(sv[0]);
         ::close(ep[0]);
-        pid_ = -1;
+        m_pid = -1;
         throw std::system_error(rc, std::generic_category(), "cannot start '" + argv[0] + "'");
     }
-    sock_ = sv[0];
-    err_ = ep[0];
-    ::fcntl(sock_, F_SETFL, ::fcntl(sock_, F_GETFL) | O_NONBLOCK);
-    ::fcntl(err_, F_SETFL, ::fcntl(err_, F_GETFL) | O_NONBLOCK);
+    m_sock = sv[0];
+    m_err = ep[0];
+    ::fcntl(m_sock, F_SETFL, ::fcntl(m_sock, F_GETFL) | O_NONBLOCK);
+    ::fcntl(m_err, F_SETFL, ::fcntl(m_err, F_GETFL) | O_NONBLOCK);
 }
 
 ChildProcess::~ChildProcess() {
-    if (sock_ >= 0) ::shutdown(sock_, SHUT_WR);  // EOF on its stdin: a well-behaved child exits
+    if (m_sock >= 0) ::shutdown(m_sock, SHUT_WR);  // EOF on its stdin: a well-behaved child exits
     auto until = Clock::now() + std::chrono::seconds(1);
     while (!reap(false) && Clock::now() < until) {
         drain_stderr();
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     kill();
-    close_fd(sock_);
-    close_fd(err_);
+    close_fd(m_sock);
+    close_fd(m_err);
 }
 
 void ChildProcess::drain_stderr() {
     char buf[4096];
-    while (err_ >= 0) {
-        ssize_t n = ::read(err_, buf, sizeof buf);
+    while (m_err >= 0) {
+        ssize_t n = ::read(m_err, buf, sizeof buf);
         if (n > 0) {
-            err_tail_.append(buf, size_t(n));
-            if (err_tail_.size() > 2 * kErrTail) err_tail_.erase(0, err_tail_.size() - kErrTail);
+            m_err_tail.append(buf, size_t(n));
+            if (m_err_tail.size() > 2 * kErrTail) m_err_tail.erase(0, m_err_tail.size() - kErrTail);
             for (ssize_t i = 0; i < n; ++i) {
                 if (buf[i] == '\n') {
-                    if (on_stderr_line) on_stderr_line(err_line_);
-                    err_line_.clear();
-                } else if (err_line_.size() < 4096) {
-                    err_line_.push_back(buf[i]);
+                    if (on_stderr_line) on_stderr_line(m_err_line);
+                    m_err_line.clear();
+                } else if (m_err_line.size() < 4096) {
+                    m_err_line.push_back(buf[i]);
                 }
             }
             continue;
         }
         if (n == 0) {  // the child closed stderr (exited)
-            if (!err_line_.empty() && on_stderr_line) on_stderr_line(err_line_);
-            err_line_.clear();
-            close_fd(err_);
+            if (!m_err_line.empty() && on_stderr_line) on_stderr_line(m_err_line);
+            m_err_line.clear();
+            close_fd(m_err);
             break;
         }
         if (errno == EINTR) continue;
         break;  // EAGAIN: nothing more for now
     }
-    if (err_tail_.size() > kErrTail) err_tail_.erase(0, err_tail_.size() - kErrTail);
+    if (m_err_tail.size() > kErrTail) m_err_tail.erase(0, m_err_tail.size() - kErrTail);
 }
 
 ChildProcess::Io ChildProcess::write_all(std::string_view data, Clock::time_point deadline) {
     size_t done = 0;
     while (done < data.size()) {
-        if (sock_ < 0) return Io::closed;
-        ssize_t n = ::send(sock_, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+        if (m_sock < 0) return Io::closed;
+        ssize_t n = ::send(m_sock, data.data() + done, data.size() - done, MSG_NOSIGNAL);
         if (n > 0) {
             done += size_t(n);
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return Io::closed;  // EPIPE, ECONNRESET
-        pollfd p[2] = {{sock_, POLLOUT, 0}, {err_, POLLIN, 0}};
+        pollfd p[2] = {{m_sock, POLLOUT, 0}, {m_err, POLLIN, 0}};
         int ms = ms_until(deadline);
         if (ms == 0) return Io::timeout;
         if (::poll(p, 2, ms) < 0 && errno != EINTR) return Io::closed;
@@ -160,18 +160,18 @@ ChildProcess::Io ChildProcess::write_all(std::string_view data, Clock::time_poin
 
 ChildProcess::Io ChildProcess::read_line(std::string* line, Clock::time_point deadline, size_t max_bytes) {
     for (;;) {
-        size_t nl = out_buf_.find('\n');
+        size_t nl = m_out_buf.find('\n');
         if (nl != std::string::npos) {
-            line->assign(out_buf_, 0, nl);
-            out_buf_.erase(0, nl + 1);
+            line->assign(m_out_buf, 0, nl);
+            m_out_buf.erase(0, nl + 1);
             return Io::ok;
         }
-        if (out_buf_.size() > max_bytes) return Io::too_long;
-        if (sock_ < 0) return Io::closed;
+        if (m_out_buf.size() > max_bytes) return Io::too_long;
+        if (m_sock < 0) return Io::closed;
         char buf[65536];
-        ssize_t n = ::read(sock_, buf, sizeof buf);
+        ssize_t n = ::read(m_sock, buf, sizeof buf);
         if (n > 0) {
-            out_buf_.append(buf, size_t(n));
+            m_out_buf.append(buf, size_t(n));
             continue;
         }
         if (n == 0) {
@@ -180,7 +180,7 @@ ChildProcess::Io ChildProcess::read_line(std::string* line, Clock::time_point de
         }
         if (errno == EINTR) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) return Io::closed;
-        pollfd p[2] = {{sock_, POLLIN, 0}, {err_, POLLIN, 0}};
+        pollfd p[2] = {{m_sock, POLLIN, 0}, {m_err, POLLIN, 0}};
         int ms = ms_until(deadline);
         if (ms == 0) return Io::timeout;
         if (::poll(p, 2, ms) < 0 && errno != EINTR) return Io::closed;
@@ -189,24 +189,24 @@ ChildProcess::Io ChildProcess::read_line(std::string* line, Clock::time_point de
 }
 
 bool ChildProcess::reap(bool block) {
-    if (reaped_ || pid_ <= 0) return true;
+    if (m_reaped || m_pid <= 0) return true;
     int st = 0;
     pid_t r;
-    do r = ::waitpid(pid_, &st, block ? 0 : WNOHANG);
+    do r = ::waitpid(m_pid, &st, block ? 0 : WNOHANG);
     while (r < 0 && errno == EINTR);
-    if (r == pid_ || (r < 0 && errno == ECHILD)) {
-        reaped_ = true;
-        wait_status_ = st;
+    if (r == m_pid || (r < 0 && errno == ECHILD)) {
+        m_reaped = true;
+        m_wait_status = st;
         return true;
     }
     return false;
 }
 
 void ChildProcess::kill() {
-    if (pid_ <= 0) return;
-    ::kill(-pid_, SIGKILL);  // the group (harmless ESRCH when it is gone)
-    if (!reaped_) {
-        ::kill(pid_, SIGKILL);
+    if (m_pid <= 0) return;
+    ::kill(-m_pid, SIGKILL);  // the group (harmless ESRCH when it is gone)
+    if (!m_reaped) {
+        ::kill(m_pid, SIGKILL);
         reap(true);
     }
     drain_stderr();
@@ -216,10 +216,10 @@ std::string ChildProcess::status(std::chrono::milliseconds wait) {
     auto until = Clock::now() + wait;
     while (!reap(false) && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     drain_stderr();
-    if (!reaped_) return "is still running";
-    if (WIFEXITED(wait_status_)) return "exited with status " + std::to_string(WEXITSTATUS(wait_status_));
-    if (WIFSIGNALED(wait_status_)) {
-        int sig = WTERMSIG(wait_status_);
+    if (!m_reaped) return "is still running";
+    if (WIFEXITED(m_wait_status)) return "exited with status " + std::to_string(WEXITSTATUS(m_wait_status));
+    if (WIFSIGNALED(m_wait_status)) {
+        int sig = WTERMSIG(m_wait_status);
         const char* name = ::strsignal(sig);
         return "was killed by signal " + std::to_string(sig) + (name ? std::string(" (") + name + ")" : "");
     }

@@ -38,8 +38,8 @@ public:
     // "exited with status N" / "was killed by signal N" / "is still running"; waits up to `wait` for it.
     std::string status(std::chrono::milliseconds wait = std::chrono::milliseconds(500));
     // The last ~8 KB the child wrote to stderr.
-    const std::string& stderr_tail() const { return err_tail_; }
-    pid_t pid() const { return pid_; }
+    const std::string& stderr_tail() const { return m_err_tail; }
+    pid_t pid() const { return m_pid; }
 
     // Each complete stderr line as it arrives (default: none; PythonRewardWorker forwards them).
     std::function<void(std::string_view)> on_stderr_line;
@@ -48,12 +48,12 @@ private:
     void drain_stderr();
     bool reap(bool block);
 
-    pid_t pid_ = -1;
-    int sock_ = -1;  // our end of the socketpair: the child's stdin and stdout
-    int err_ = -1;   // read end of the child's stderr pipe
-    bool reaped_ = false;
-    int wait_status_ = 0;
-    std::string out_buf_, err_line_, err_tail_;
+    pid_t m_pid = -1;
+    int m_sock = -1;  // our end of the socketpair: the child's stdin and stdout
+    int m_err = -1;   // read end of the child's stderr pipe
+    bool m_reaped = false;
+    int m_wait_status = 0;
+    std::string m_out_buf, m_err_line, m_err_tail;
 };
 
 }  // namespace rf

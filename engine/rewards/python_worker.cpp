@@ -90,41 +90,41 @@ std::string python_shim_dir() {
 }
 
 PythonRewardWorker::PythonRewardWorker(std::string file, PythonWorkerOptions options)
-    : options_(std::move(options)) {
+    : m_options(std::move(options)) {
     std::error_code ec;
     fs::path abs = fs::absolute(file, ec);
-    file_ = ec ? file : abs.lexically_normal().string();
-    if (::access(file_.c_str(), R_OK) != 0 || fs::is_directory(file_, ec))
-        throw InputError(file_, 0, "reward_functions_file", "cannot read the reward functions file",
+    m_file = ec ? file : abs.lexically_normal().string();
+    if (::access(m_file.c_str(), R_OK) != 0 || fs::is_directory(m_file, ec))
+        throw InputError(m_file, 0, "reward_functions_file", "cannot read the reward functions file",
                          "check the path (relative paths are relative to the working directory)");
-    if (!(options_.timeout_s > 0)) options_.timeout_s = 30.0;
-    const std::string shim = options_.shim_dir.empty() ? python_shim_dir() : options_.shim_dir;
+    if (!(m_options.timeout_s > 0)) m_options.timeout_s = 30.0;
+    const std::string shim = m_options.shim_dir.empty() ? python_shim_dir() : m_options.shim_dir;
 
     std::string pythonpath = shim;
     if (const char* old = std::getenv("PYTHONPATH"); old && *old) pythonpath += std::string(":") + old;
     try {
-        child_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{options_.python, "-u", shim + "/" + kWorkerScript, file_},
+        m_child = std::make_unique<ChildProcess>(
+            std::vector<std::string>{m_options.python, "-u", shim + "/" + kWorkerScript, m_file},
             std::vector<std::pair<std::string, std::string>>{{"PYTHONPATH", pythonpath},
                                                              {"PYTHONDONTWRITEBYTECODE", "1"},
                                                              {"PYTHONUNBUFFERED", "1"},
                                                              {"PYTHONIOENCODING", "utf-8"}});
     } catch (const std::system_error& e) {
         if (e.code().value() == ENOENT)
-            throw InputError(file_, 0, "reward_functions_file",
-                             "cannot run the Python interpreter '" + options_.python + "': not found",
+            throw InputError(m_file, 0, "reward_functions_file",
+                             "cannot run the Python interpreter '" + m_options.python + "': not found",
                              "install python3 (Debian: apt-get install python3); reward functions files run in it");
-        throw InputError(file_, 0, "reward_functions_file",
-                         "cannot start '" + options_.python + "': " + e.what(), "check the interpreter");
+        throw InputError(m_file, 0, "reward_functions_file",
+                         "cannot start '" + m_options.python + "': " + e.what(), "check the interpreter");
     }
-    if (options_.forward_output) {
-        child_->on_stderr_line = [](std::string_view line) {
+    if (m_options.forward_output) {
+        m_child->on_stderr_line = [](std::string_view line) {
             std::fprintf(stderr, "[reward file] %.*s\n", int(line.size()), line.data());
         };
     }
 
     json hello;
-    std::string line = read_reply("", options_.timeout_s);
+    std::string line = read_reply("", m_options.timeout_s);
     try {
         hello = json::parse(line);
     } catch (const json::exception&) {
@@ -133,49 +133,49 @@ PythonRewardWorker::PythonRewardWorker(std::string file, PythonWorkerOptions opt
     if (!hello.value("ok", false)) {
         std::string tb = hello.value("traceback", std::string());
         std::string err = hello.value("error", std::string("unknown error"));
-        child_->status();
-        throw InputError(file_, traceback_line(tb, file_), "reward_functions_file",
+        m_child->status();
+        throw InputError(m_file, traceback_line(tb, m_file), "reward_functions_file",
                          "importing the file failed: " + err,
-                         tb.empty() ? std::string("fix the file") : "traceback:\n" + user_traceback(tb, file_));
+                         tb.empty() ? std::string("fix the file") : "traceback:\n" + user_traceback(tb, m_file));
     }
-    for (const json& n : hello.value("registered", json::array())) registered_.push_back(n.get<std::string>());
-    for (const json& n : hello.value("available", json::array())) available_.push_back(n.get<std::string>());
-    python_version_ = hello.value("python", std::string());
+    for (const json& n : hello.value("registered", json::array())) m_registered.push_back(n.get<std::string>());
+    for (const json& n : hello.value("available", json::array())) m_available.push_back(n.get<std::string>());
+    m_python_version = hello.value("python", std::string());
 }
 
 PythonRewardWorker::~PythonRewardWorker() = default;
 
-int PythonRewardWorker::pid() const { return child_ ? int(child_->pid()) : -1; }
+int PythonRewardWorker::pid() const { return m_child ? int(m_child->pid()) : -1; }
 
 void PythonRewardWorker::fail(const std::string& function, const std::string& message, const std::string& hint) {
     const std::string where = function.empty() ? std::string("reward_functions_file") : function;
-    throw InputError(file_, 0, where, function.empty() ? message : "reward function '" + function + "' " + message, hint);
+    throw InputError(m_file, 0, where, function.empty() ? message : "reward function '" + function + "' " + message, hint);
 }
 
 std::string PythonRewardWorker::read_reply(const std::string& function, double timeout_s) {
-    if (!child_) fail(function, "cannot run: the reward worker was stopped after an earlier failure", "");
+    if (!m_child) fail(function, "cannot run: the reward worker was stopped after an earlier failure", "");
     auto deadline = ChildProcess::Clock::now() + std::chrono::duration_cast<ChildProcess::Clock::duration>(
                                                       std::chrono::duration<double>(timeout_s));
     std::string line;
-    switch (child_->read_line(&line, deadline, kMaxReply)) {
+    switch (m_child->read_line(&line, deadline, kMaxReply)) {
         case ChildProcess::Io::ok: return line;
         case ChildProcess::Io::timeout: {
-            child_->kill();
-            child_.reset();
+            m_child->kill();
+            m_child.reset();
             fail(function,
                  (function.empty() ? std::string("did not finish importing") : std::string("did not return")) +
                      " within " + seconds(timeout_s) + "; the reward worker was stopped",
                  "look for an endless loop or a blocking call; a slow function needs a longer reward timeout");
         }
         case ChildProcess::Io::too_long:
-            child_->kill();
-            child_.reset();
+            m_child->kill();
+            m_child.reset();
             fail(function, "sent a reply larger than 256 MB", "");
         case ChildProcess::Io::closed: break;
     }
-    std::string st = child_->status();
-    std::string tail = child_->stderr_tail();
-    child_.reset();
+    std::string st = m_child->status();
+    std::string tail = m_child->stderr_tail();
+    m_child.reset();
     fail(function, "stopped: the python worker " + st,
          tail.empty() ? std::string("run the file with python3 to see what happens") : "its last output:\n" + traceback_tail(tail, 8));
 }
@@ -183,7 +183,7 @@ std::string PythonRewardWorker::read_reply(const std::string& function, double t
 std::vector<std::vector<float>> PythonRewardWorker::score(const std::vector<std::string>& names, const Strings& prompts,
                                                           const Strings& completions, const Strings& answers,
                                                           const Strings& types) {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(m_mu);
     const std::string what = names.size() == 1 ? names[0] : std::string();
     const size_t n = completions.size();
     json req;
@@ -195,17 +195,17 @@ std::vector<std::vector<float>> PythonRewardWorker::score(const std::vector<std:
     json t = json::array();
     for (size_t i = 0; i < n; ++i) t.push_back(i < types.size() && !types[i].empty() ? json(types[i]) : json(nullptr));
     req["types"] = std::move(t);
-    if (!child_) fail(what, "cannot run: the reward worker was stopped after an earlier failure", "");
+    if (!m_child) fail(what, "cannot run: the reward worker was stopped after an earlier failure", "");
     auto deadline = ChildProcess::Clock::now() + std::chrono::duration_cast<ChildProcess::Clock::duration>(
-                                                      std::chrono::duration<double>(options_.timeout_s));
-    if (child_->write_all(dump(req) + "\n", deadline) != ChildProcess::Io::ok) {
-        std::string st = child_->status();
-        std::string tail = child_->stderr_tail();
-        child_->kill();
-        child_.reset();
+                                                      std::chrono::duration<double>(m_options.timeout_s));
+    if (m_child->write_all(dump(req) + "\n", deadline) != ChildProcess::Io::ok) {
+        std::string st = m_child->status();
+        std::string tail = m_child->stderr_tail();
+        m_child->kill();
+        m_child.reset();
         fail(what, "could not be called: the python worker " + st, tail.empty() ? "" : "its last output:\n" + traceback_tail(tail, 8));
     }
-    std::string line = read_reply(what, options_.timeout_s);
+    std::string line = read_reply(what, m_options.timeout_s);
     json reply;
     try {
         reply = json::parse(line);
@@ -216,10 +216,10 @@ std::vector<std::vector<float>> PythonRewardWorker::score(const std::vector<std:
         std::string fn = reply.value("function", what);
         std::string tb = reply.value("traceback", std::string());
         std::string err = reply.value("error", std::string("failed"));
-        throw InputError(file_, traceback_line(tb, file_), fn.empty() ? "reward_functions_file" : fn,
+        throw InputError(m_file, traceback_line(tb, m_file), fn.empty() ? "reward_functions_file" : fn,
                          "reward function '" + fn + "' " + err,
                          tb.empty() ? std::string("it must return one number (or None) per completion")
-                                    : "traceback:\n" + user_traceback(tb, file_));
+                                    : "traceback:\n" + user_traceback(tb, m_file));
     }
     const json& scores = reply.at("scores");
     std::vector<std::vector<float>> out;

@@ -38,12 +38,12 @@ public:
     PythonRewardWorker(std::string file, PythonWorkerOptions options = {});
     ~PythonRewardWorker();
 
-    const std::string& file() const { return file_; }
+    const std::string& file() const { return m_file; }
     // Names the file registered (new names, and built-in names it re-registered), in order.
-    const std::vector<std::string>& registered() const { return registered_; }
+    const std::vector<std::string>& registered() const { return m_registered; }
     // Every name in the worker's registry (the five r1_* and the file's).
-    const std::vector<std::string>& available() const { return available_; }
-    const std::string& python_version() const { return python_version_; }
+    const std::vector<std::string>& available() const { return m_available; }
+    const std::string& python_version() const { return m_python_version; }
     // The worker's process id, or -1 once it was stopped after a failure (tests check cleanup).
     int pid() const;
 
@@ -56,29 +56,29 @@ private:
     [[noreturn]] void fail(const std::string& function, const std::string& message, const std::string& hint);
     std::string read_reply(const std::string& function, double timeout_s);
 
-    std::string file_;
-    PythonWorkerOptions options_;
-    std::unique_ptr<ChildProcess> child_;
-    std::vector<std::string> registered_, available_;
-    std::string python_version_;
-    std::mutex mu_;
+    std::string m_file;
+    PythonWorkerOptions m_options;
+    std::unique_ptr<ChildProcess> m_child;
+    std::vector<std::string> m_registered, m_available;
+    std::string m_python_version;
+    std::mutex m_mu;
 };
 
 // One function of a worker, as a RewardFunction. Several share one worker.
 class PythonRewardFunction : public RewardFunction {
 public:
     PythonRewardFunction(std::shared_ptr<PythonRewardWorker> worker, std::string name)
-        : worker_(std::move(worker)), name_(std::move(name)) {}
-    std::string name() const override { return name_; }
+        : m_worker(std::move(worker)), m_name(std::move(name)) {}
+    std::string name() const override { return m_name; }
     std::vector<float> score(const Strings& prompts, const Strings& completions, const Strings& answers,
                              const Strings& types) override {
-        return worker_->score({name_}, prompts, completions, answers, types).at(0);
+        return m_worker->score({m_name}, prompts, completions, answers, types).at(0);
     }
-    const std::shared_ptr<PythonRewardWorker>& worker() const { return worker_; }
+    const std::shared_ptr<PythonRewardWorker>& worker() const { return m_worker; }
 
 private:
-    std::shared_ptr<PythonRewardWorker> worker_;
-    std::string name_;
+    std::shared_ptr<PythonRewardWorker> m_worker;
+    std::string m_name;
 };
 
 }  // namespace rf

@@ -3,26 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/edit_distance.h"
 #include "core/error.h"
 #include "rewards/reward_registry.h"
 
 namespace rf {
 namespace {
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
 
 std::string join(const std::vector<std::string>& v) {
     std::string s;
@@ -68,46 +54,46 @@ RewardStats reward_stats(const std::vector<float>& scores) {
 }
 
 RewardSet::RewardSet(const RewardSetOptions& options) {
-    names_ = options.names.empty() ? default_reward_function_names() : options.names;
+    m_names = options.names.empty() ? default_reward_function_names() : options.names;
     if (options.weights.empty()) {
-        weights_.assign(names_.size(), 1.0);
+        m_weights.assign(m_names.size(), 1.0);
     } else {
-        if (options.weights.size() != names_.size())
+        if (options.weights.size() != m_names.size())
             throw InputError({}, 0, "reward_weights",
                              "has " + std::to_string(options.weights.size()) + " values but there are " +
-                                 std::to_string(names_.size()) + " reward functions (" + join(names_) + ")",
+                                 std::to_string(m_names.size()) + " reward functions (" + join(m_names) + ")",
                              "give one weight per reward function, in the same order, or leave it empty for 1.0 each");
         for (double w : options.weights)
             if (!std::isfinite(w))
                 throw InputError({}, 0, "reward_weights", "weights must be finite numbers", "e.g. [2.0, 0.5]");
-        weights_ = options.weights;
+        m_weights = options.weights;
     }
     if (!options.functions_file.empty())
-        worker_ = std::make_shared<PythonRewardWorker>(options.functions_file, options.python);
+        m_worker = std::make_shared<PythonRewardWorker>(options.functions_file, options.python);
 
-    for (const std::string& name : names_) {
-        const bool from_file = worker_ && std::find(worker_->registered().begin(), worker_->registered().end(),
-                                                    name) != worker_->registered().end();
+    for (const std::string& name : m_names) {
+        const bool from_file = m_worker && std::find(m_worker->registered().begin(), m_worker->registered().end(),
+                                                    name) != m_worker->registered().end();
         std::unique_ptr<RewardFunction> fn = from_file ? nullptr : make_builtin_reward(name);
         if (fn) {
-            native_.push_back(std::move(fn));
-            python_.push_back(false);
+            m_native.push_back(std::move(fn));
+            m_python.push_back(false);
             continue;
         }
-        if (from_file || (worker_ && std::find(worker_->available().begin(), worker_->available().end(), name) !=
-                                         worker_->available().end())) {
-            native_.push_back(nullptr);
-            python_.push_back(true);
+        if (from_file || (m_worker && std::find(m_worker->available().begin(), m_worker->available().end(), name) !=
+                                         m_worker->available().end())) {
+            m_native.push_back(nullptr);
+            m_python.push_back(true);
             continue;
         }
         std::vector<std::string> known = default_reward_function_names();
-        if (worker_)
-            for (const std::string& n : worker_->registered())
+        if (m_worker)
+            for (const std::string& n : m_worker->registered())
                 if (std::find(known.begin(), known.end(), n) == known.end()) known.push_back(n);
         std::string near = closest_name(name, known);
         throw InputError(options.functions_file, 0, "reward_functions", "unknown reward function '" + name + "'",
                          (near.empty() ? std::string() : "did you mean '" + near + "'? ") + "available: " + join(known) +
-                             (worker_ ? std::string() : "; custom functions need reward_functions_file"));
+                             (m_worker ? std::string() : "; custom functions need reward_functions_file"));
     }
 }
 
@@ -121,34 +107,34 @@ RewardBatch RewardSet::score(const Strings& prompts, const Strings& completions,
     RF_CHECK(prompts.size() == n && answers.size() == n && (types.empty() || types.size() == n),
              "reward batch vectors differ in length");
     RewardBatch b;
-    b.names = names_;
-    b.per_function.resize(names_.size());
+    b.names = m_names;
+    b.per_function.resize(m_names.size());
     std::vector<std::string> py_names;
-    for (size_t k = 0; k < names_.size(); ++k) {
-        if (python_[k]) {
-            py_names.push_back(names_[k]);
+    for (size_t k = 0; k < m_names.size(); ++k) {
+        if (m_python[k]) {
+            py_names.push_back(m_names[k]);
             continue;
         }
-        b.per_function[k] = native_[k]->score(prompts, completions, answers, types);
+        b.per_function[k] = m_native[k]->score(prompts, completions, answers, types);
         RF_CHECK(b.per_function[k].size() == n, "built-in reward function returned a wrong length");
     }
     if (!py_names.empty()) {
-        std::vector<std::vector<float>> py = worker_->score(py_names, prompts, completions, answers, types);
-        for (size_t k = 0, j = 0; k < names_.size(); ++k)
-            if (python_[k]) b.per_function[k] = std::move(py[j++]);
+        std::vector<std::vector<float>> py = m_worker->score(py_names, prompts, completions, answers, types);
+        for (size_t k = 0, j = 0; k < m_names.size(); ++k)
+            if (m_python[k]) b.per_function[k] = std::move(py[j++]);
     }
     b.total.assign(n, 0.0f);
     for (size_t i = 0; i < n; ++i) {
         double sum = 0.0;
-        bool any = names_.empty();
-        for (size_t k = 0; k < names_.size(); ++k) {
+        bool any = m_names.empty();
+        for (size_t k = 0; k < m_names.size(); ++k) {
             float v = b.per_function[k][i];
             if (std::isnan(v)) continue;
             any = true;
-            sum += weights_[k] * double(v);
+            sum += m_weights[k] * double(v);
         }
         if (!any)
-            throw InputError(worker_ ? worker_->file() : std::string(), 0, "reward_functions",
+            throw InputError(m_worker ? m_worker->file() : std::string(), 0, "reward_functions",
                              "every reward function returned None for completion " + std::to_string(i),
                              "at least one function must score each completion (None means 'not applicable')");
         b.total[i] = float(sum);

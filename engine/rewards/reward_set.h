@@ -43,11 +43,11 @@ public:
     RewardSet& operator=(RewardSet&&) noexcept;
     ~RewardSet();
 
-    const std::vector<std::string>& names() const { return names_; }
-    const std::vector<double>& weights() const { return weights_; }
+    const std::vector<std::string>& names() const { return m_names; }
+    const std::vector<double>& weights() const { return m_weights; }
     // Whether function k runs in the Python worker.
-    bool is_python(size_t k) const { return python_[k]; }
-    const PythonRewardWorker* worker() const { return worker_.get(); }
+    bool is_python(size_t k) const { return m_python[k]; }
+    const PythonRewardWorker* worker() const { return m_worker.get(); }
 
     // All vectors one entry per completion (`types` may be empty = no type column). The Python
     // functions of the set are called in one worker round trip. Throws InputError when a function
@@ -56,11 +56,11 @@ public:
                       const Strings& types);
 
 private:
-    std::vector<std::string> names_;
-    std::vector<double> weights_;
-    std::vector<bool> python_;
-    std::vector<std::unique_ptr<RewardFunction>> native_;  // null where python_[k]
-    std::shared_ptr<PythonRewardWorker> worker_;
+    std::vector<std::string> m_names;
+    std::vector<double> m_weights;
+    std::vector<bool> m_python;
+    std::vector<std::unique_ptr<RewardFunction>> m_native;  // null where m_python[k]
+    std::shared_ptr<PythonRewardWorker> m_worker;
 };
 
 // The closest of `candidates` to `name` (edit distance), or "" when none is close.

@@ -11,12 +11,11 @@
 #include "form/block_box.h"
 #include "form/field_editor.h"
 #include "form/reward_functions_editor.h"
+#include "qt_text.h"
 
 namespace rf::ui {
 
 namespace {
-
-QString qs(std::string_view s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
 
 // Blocks in screen order, and the modes the seed app shows each in (reference §1.2).
 struct BlockPlace {

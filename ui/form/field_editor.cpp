@@ -15,12 +15,11 @@
 #include "form/judge_editor.h"
 #include "form/path_editor.h"
 #include "form/reward_functions_editor.h"
+#include "qt_text.h"
 
 namespace rf::ui {
 
 namespace {
-
-QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 // ---- booleans -------------------------------------------------------------------------------------
 class BoolEditor : public FieldEditor {
