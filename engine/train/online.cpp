@@ -1,42 +1,40 @@
-// The common online step of SPEC §8, shared by GRPO, REINFORCE/RLOO and PPO:
-//   sample (group sampling, prompt prefilled once per group) → build the prompt+completion batch →
-//   reference log-probs → policy log-probs (with backward state) → [loss head, per trainer] →
-//   backward of dL/dlogp → clip → optimizer step.
-// Log-probs are those of the sampling distribution, log softmax(logits / temperature) (TRL), with the
-// prompt as context; the trained tokens are the sampled ids, never a re-tokenisation of the text.
+// The helpers of the online steps (online.h).
+#include "train/online.h"
+
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
-#include "core/atomic_file.h"
 #include "core/error.h"
 #include "model/generate_model.h"
 #include "optim/grad_clip.h"
-#include "train/session_impl.h"
+#include "optim/lr_schedule.h"
+#include "optim/optimizer.h"
+#include "text/tokenizer.h"
 
 namespace rf {
 
-Session::Impl::Rollouts Session::Impl::sample(const std::vector<const RlPrompt*>& prompts, int group_size,
-                                              bool use_adapters) {
+Rollouts sample(Policy& pol, const StepInputs& in, const std::vector<const RlPrompt*>& prompts, int group_size,
+                bool use_adapters) {
+    const RunConfig& cfg = in.cfg;
     auto t0 = std::chrono::steady_clock::now();
     SamplingParams sp;
     sp.temperature = float(cfg.temperature);
     sp.top_p = float(cfg.top_p);
     sp.top_k = cfg.top_k;
     sp.min_p = float(cfg.min_p);
-    StopCriteria stop = stop_criteria_for(*tok, cfg.stop_strings, cfg.max_completion_length);
+    StopCriteria stop = stop_criteria_for(*pol.tok, cfg.stop_strings, cfg.max_completion_length);
     std::vector<std::vector<int>> ids;
     for (const RlPrompt* p : prompts) ids.push_back(p->ids);
     GenerateHooks hooks;
-    hooks.cancelled = [this] { return stopping(); };
+    hooks.cancelled = [&in] { return in.stopping && in.stopping(); };
     Rollouts r;
     r.prompts = prompts;
-    r.groups = generate_groups(*policy, *tok, ids, group_size, sp, stop, rng, use_adapters, hooks);
+    r.groups = generate_groups(*pol.model, *pol.tok, ids, group_size, sp, stop, in.rng, use_adapters, hooks);
     r.generate_seconds = seconds_since(t0);
     return r;
 }
 
-Session::Impl::ScoredBatch Session::Impl::build_batch(const Rollouts& r, const std::vector<std::pair<int, int>>& rows) {
+ScoredBatch build_batch(const Rollouts& r, const std::vector<std::pair<int, int>>& rows) {
     ScoredBatch b;
     b.N = int(rows.size());
     int Tm = 1;
@@ -79,25 +77,32 @@ Session::Impl::ScoredBatch Session::Impl::build_batch(const Rollouts& r, const s
     return b;
 }
 
-static std::vector<float> gather(const Session::Impl::ScoredBatch& b, const std::vector<float>& full) {
+std::vector<std::pair<int, int>> all_rows(int P, int G) {
+    std::vector<std::pair<int, int>> rows;
+    for (int p = 0; p < P; ++p)
+        for (int g = 0; g < G; ++g) rows.push_back({p, g});
+    return rows;
+}
+
+static std::vector<float> gather(const ScoredBatch& b, const std::vector<float>& full) {
     std::vector<float> out(size_t(b.N) * b.T, 0.0f);
     for (size_t i = 0; i < out.size(); ++i)
         if (b.pos[i] != SIZE_MAX) out[i] = full[b.pos[i]];
     return out;
 }
 
-void Session::Impl::reference_logps(ScoredBatch& b) {
+void reference_logps(Policy& pol, const RunConfig& cfg, ScoredBatch& b) {
     const TokenBatch& mb = b.model_batch;
     std::vector<float> full(size_t(mb.B) * mb.T), ent(full.size());
-    if (reference) reference->forward(mb, float(cfg.temperature), false, full.data(), ent.data(), false);
-    else policy->forward(mb, float(cfg.temperature), false, full.data(), ent.data(), false);
+    if (pol.reference) pol.reference->forward(mb, float(cfg.temperature), false, full.data(), ent.data(), false);
+    else pol.model->forward(mb, float(cfg.temperature), false, full.data(), ent.data(), false);
     b.ref_logp = gather(b, full);
 }
 
-std::vector<float> Session::Impl::policy_logps(const ScoredBatch& b, double* mean_entropy) {
+std::vector<float> policy_logps(Policy& pol, const RunConfig& cfg, const ScoredBatch& b, double* mean_entropy) {
     const TokenBatch& mb = b.model_batch;
     std::vector<float> full(size_t(mb.B) * mb.T), ent(size_t(mb.B) * mb.T);
-    policy->forward(mb, float(cfg.temperature), true, full.data(), ent.data(), true);
+    pol.model->forward(mb, float(cfg.temperature), true, full.data(), ent.data(), true);
     if (mean_entropy) {
         double s = 0, n = 0;
         for (size_t i = 0; i < b.pos.size(); ++i)
@@ -107,29 +112,30 @@ std::vector<float> Session::Impl::policy_logps(const ScoredBatch& b, double* mea
     return gather(b, full);
 }
 
-void Session::Impl::policy_backward(const ScoredBatch& b, const std::vector<float>& dlogp) {
+void policy_backward(Policy& pol, const ScoredBatch& b, const std::vector<float>& dlogp) {
     const TokenBatch& mb = b.model_batch;
     std::vector<float> full(size_t(mb.B) * mb.T, 0.0f);
     for (size_t i = 0; i < b.pos.size(); ++i)
         if (b.pos[i] != SIZE_MAX) full[b.pos[i]] = dlogp[i];
-    policy->backward(full.data());
+    pol.model->backward(full.data());
 }
 
-void Session::Impl::optimizer_step(StepMetrics& m) {
-    double norm = clip_grad_norm(policy->grads(), cfg.max_grad_norm);
+void optimizer_step(Policy& pol, const RunConfig& cfg, int step, StepMetrics& m) {
+    Model& model = *pol.model;
+    double norm = clip_grad_norm(model.grads(), cfg.max_grad_norm);
     m.push_back({"grad_norm", norm});
     if (!std::isfinite(norm)) {
-        policy->zero_grad();
+        model.zero_grad();
         return;  // train_step refuses a non-finite grad_norm before anything is applied
     }
-    float lr = schedule->lr_at(step);
+    float lr = pol.schedule->lr_at(step);
     m.push_back({"learning_rate", lr});
-    optimizer->step(policy->params(), policy->grads(), lr);
-    policy->zero_grad();
-    policy->refresh_adapters();
+    pol.optimizer->step(model.params(), model.grads(), lr);
+    model.zero_grad();
+    model.refresh_adapters();
 }
 
-void Session::Impl::add_generation_metrics(const Rollouts& r, StepMetrics& m) const {
+void add_generation_metrics(const Rollouts& r, StepMetrics& m) {
     double sum = 0, n = 0, hit = 0;
     double mn = 1e300, mx = 0;
     for (const auto& g : r.groups)
@@ -146,23 +152,10 @@ void Session::Impl::add_generation_metrics(const Rollouts& r, StepMetrics& m) co
     m.push_back({"tokens_per_second", r.generate_seconds > 0 ? sum / r.generate_seconds : 0.0});
 }
 
-void Session::Impl::emit_rollouts(const std::vector<RolloutRecord>& recs) const {
-    for (const auto& r : recs) {
-        nlohmann::json j;
-        j["step"] = r.step;
-        j["prompt"] = r.prompt;
-        j["completion"] = r.completion;
-        j["answer"] = r.answer;
-        nlohmann::json rw = nlohmann::json::object();
-        for (const auto& x : r.rewards) rw[x.name] = std::isfinite(x.value) ? nlohmann::json(x.value) : nlohmann::json(nullptr);
-        j["rewards"] = rw;
-        j["reward"] = r.reward;
-        j["advantage"] = r.advantage;
-        j["truncated"] = r.truncated;
-        j["num_tokens"] = r.num_tokens;
-        append_line(run_dir + "/rollouts.jsonl", j.dump());
-    }
-    if (observer) observer->on_rollouts(step + 1, recs);
+void add_step_times(StepMetrics& m, double generate, double score, double train) {
+    m.push_back({"time_generate", generate});
+    m.push_back({"time_score", score});
+    m.push_back({"time_train", train});
 }
 
 }  // namespace rf

@@ -3,22 +3,28 @@
 // training stream: a resumed run equals an uninterrupted one), scored by the reward functions when
 // the run has them (GRPO, judge: rewards), else by the judge in scalar mode. A human judge is never
 // asked to grade evaluations: the online modes with judge: human report generation metrics only.
+#include "judge/judge.h"
+#include "rewards/reward_set.h"
 #include "rl/metric_mean.h"
-#include "train/session_impl.h"
+#include "train/online.h"
 
 namespace rf {
 
-StepMetrics Session::Impl::online_eval(const SplitData& split, int batches) {
-    size_t n = split.prompts.size();
+StepMetrics online_eval(Policy& pol, const StepInputs& train_in, const std::vector<RlPrompt>& split, int batches,
+                        RewardSet* rewards, Judge* judge, const JudgeContext& jctx) {
+    const RunConfig& cfg = train_in.cfg;
+    size_t n = split.size();
     size_t bs = size_t(std::max(1, cfg.batch_size)) * size_t(std::max(1, cfg.group_size));
     size_t limit = batches < 0 ? n : std::min(n, size_t(batches) * bs);
-    Rng saved = rng;
-    rng.reseed(uint64_t(cfg.seed) + uint64_t(step), 99);
+    Rng rng = train_in.rng;  // the evaluation's own stream: the training stream is left untouched
+    rng.reseed(uint64_t(cfg.seed) + uint64_t(train_in.step), 99);
+    StepInputs in{cfg, train_in.step, rng, train_in.stopping};
+    auto stopping = [&] { return in.stopping && in.stopping(); };
     MetricMean mm;
     for (size_t start = 0; start < limit && !stopping(); start += bs) {
         std::vector<const RlPrompt*> prompts;
-        for (size_t i = start; i < std::min(limit, start + bs); ++i) prompts.push_back(&split.prompts[i]);
-        Rollouts r = sample(prompts, 1);
+        for (size_t i = start; i < std::min(limit, start + bs); ++i) prompts.push_back(&split[i]);
+        Rollouts r = sample(pol, in, prompts, 1);
         StepMetrics gm;
         add_generation_metrics(r, gm);
         mm.add(gm);
@@ -41,14 +47,12 @@ StepMetrics Session::Impl::online_eval(const SplitData& split, int batches) {
         } else if (judge && judge_kind(cfg.judge) != JudgeKind::human) {
             std::vector<JudgeItem> items;
             for (size_t i = 0; i < ps.size(); ++i) items.push_back({ps[i], cs[i], as[i], ts[i]});
-            JudgeContext ctx{step, "val", judgments.get(), &judge_stats};
-            auto v = judge_scalar(*judge, items, ctx);
+            auto v = judge_scalar(*judge, items, jctx);
             double sum = 0;
             for (auto& x : v) sum += x.score;
             mm.add("rewards", v.empty() ? 0.0 : sum / double(v.size()));
         }
     }
-    rng = saved;
     StepMetrics out;
     mm.into(out);
     return out;

@@ -12,18 +12,20 @@
 #include <chrono>
 #include <cmath>
 
+#include "judge/judge.h"
 #include "rl/losses.h"
 #include "rl/metric_mean.h"
-#include "train/session_impl.h"
+#include "train/online.h"
 
 namespace rf {
 
-StepMetrics Session::Impl::ppo_step() {
+StepOutput ppo_step(Policy& pol, const StepInputs& in, const std::vector<const RlPrompt*>& prompts, Judge& judge,
+                    const JudgeContext& jctx) {
+    const RunConfig& cfg = in.cfg;
+    StepOutput res;
     MetricMean mm;
     double t_generate = 0, t_score = 0, t_train = 0;
-    std::vector<const RlPrompt*> prompts;
-    for (size_t i : next_batch(size_t(cfg.batch_size))) prompts.push_back(&train.prompts[i]);
-    Rollouts r = sample(prompts, 2);
+    Rollouts r = sample(pol, in, prompts, 2);
     t_generate += r.generate_seconds;
 
     auto t0 = std::chrono::steady_clock::now();
@@ -31,19 +33,17 @@ StepMetrics Session::Impl::ppo_step() {
     for (size_t p = 0; p < prompts.size(); ++p)
         items.push_back({prompts[p]->prompt, {r.groups[p][0].text, r.groups[p][1].text}, prompts[p]->answer,
                          prompts[p]->type});
-    JudgeContext ctx{step + 1, "train", judgments.get(), &judge_stats};
-    std::vector<PairVerdict> verdicts = judge_pairs(*judge, items, rng, ctx);
+    std::vector<PairVerdict> verdicts = judge_pairs(judge, items, in.rng, jctx);
     t_score += seconds_since(t0);
 
     std::vector<std::pair<int, int>> rows;
     std::vector<double> gaps;
-    std::vector<RolloutRecord> recs;
     for (int p = 0; p < int(prompts.size()); ++p) {
         int c = verdicts[p].chosen();
         for (int g = 0; g < 2; ++g) {
             const Completion& comp = r.groups[p][g];
             RolloutRecord rec;
-            rec.step = step + 1;
+            rec.step = in.step + 1;
             rec.prompt = prompts[p]->prompt;
             rec.answer = prompts[p]->answer;
             rec.completion = comp.text;
@@ -52,13 +52,13 @@ StepMetrics Session::Impl::ppo_step() {
             rec.truncated = comp.truncated;
             rec.num_tokens = int(comp.ids.size());
             if (verdicts[p].scores) rec.rewards.push_back({"judge_score", (*verdicts[p].scores)[g]});
-            recs.push_back(std::move(rec));
+            res.rollouts.push_back(std::move(rec));
         }
         if (c < 0) continue;
         rows.push_back({p, c});
         rows.push_back({p, 1 - c});
         gaps.push_back(verdicts[p].scores ? double((*verdicts[p].scores)[c] - (*verdicts[p].scores)[1 - c]) : NAN);
-        trained_tokens += double(r.groups[p][0].ids.size() + r.groups[p][1].ids.size());
+        res.trained_tokens += double(r.groups[p][0].ids.size() + r.groups[p][1].ids.size());
     }
     StepMetrics gm;
     add_generation_metrics(r, gm);
@@ -73,7 +73,7 @@ StepMetrics Session::Impl::ppo_step() {
     if (!rows.empty()) {
         t0 = std::chrono::steady_clock::now();
         ScoredBatch b = build_batch(r, rows);
-        reference_logps(b);
+        reference_logps(pol, cfg, b);
         PpoOptions opts;
         opts.beta = cfg.beta;
         opts.epsilon = cfg.epsilon;
@@ -83,7 +83,7 @@ StepMetrics Session::Impl::ppo_step() {
         const int passes = std::max(1, cfg.num_iterations);
         for (int it = 0; it < passes; ++it) {
             double entropy = 0;
-            std::vector<float> logp = policy_logps(b, &entropy);
+            std::vector<float> logp = policy_logps(pol, cfg, b, &entropy);
             LossBatch<float> lb;
             lb.N = b.N;
             lb.T = b.T;
@@ -92,25 +92,21 @@ StepMetrics Session::Impl::ppo_step() {
             lb.ref_logp = b.ref_logp;
             lb.mask = b.mask;
             LossOutput<float> out = ppo_loss(lb, gaps, opts);
-            policy_backward(b, out.dlogp);
+            policy_backward(pol, b, out.dlogp);
             StepMetrics om;
-            optimizer_step(om);
+            optimizer_step(pol, cfg, in.step, om);
             mm.add(out.metrics);
             mm.add(om);
             mm.add("entropy", entropy);
-            if (stopping()) break;
+            if (in.stopping && in.stopping()) break;
         }
         t_train += seconds_since(t0);
     }
-    StepMetrics m;
-    mm.into(m);
-    m.push_back({"decided_pairs", double(rows.size() / 2)});
-    m.push_back({"judge_failures", double(judge_stats.failures)});
-    m.push_back({"time_generate", t_generate});
-    m.push_back({"time_score", t_score});
-    m.push_back({"time_train", t_train});
-    emit_rollouts(recs);
-    return m;
+    mm.into(res.metrics);
+    res.metrics.push_back({"decided_pairs", double(rows.size() / 2)});
+    res.metrics.push_back({"judge_failures", jctx.stats ? double(jctx.stats->failures) : 0.0});
+    add_step_times(res.metrics, t_generate, t_score, t_train);
+    return res;
 }
 
 }  // namespace rf

@@ -9,22 +9,24 @@
 #include <chrono>
 #include <cmath>
 
+#include "judge/judge.h"
 #include "rl/losses.h"
 #include "rl/metric_mean.h"
-#include "train/session_impl.h"
+#include "train/online.h"
 
 namespace rf {
 
-StepMetrics Session::Impl::reinforce_step() {
+StepOutput reinforce_step(Policy& pol, const StepInputs& in, const std::vector<std::vector<const RlPrompt*>>& micro,
+                          Judge& judge, const JudgeContext& jctx, RunningMeanBaseline& running_baseline) {
+    const RunConfig& cfg = in.cfg;
     const int G = cfg.group_size;
+    StepOutput res;
     MetricMean mm;
     double t_generate = 0, t_score = 0, t_train = 0;
-    std::vector<RolloutRecord> recs;
-    const int gas = std::max(1, cfg.gradient_accumulation_steps);
+    const int gas = int(micro.size());
     for (int k = 0; k < gas; ++k) {
-        std::vector<const RlPrompt*> prompts;
-        for (size_t i : next_batch(size_t(cfg.batch_size))) prompts.push_back(&train.prompts[i]);
-        Rollouts r = sample(prompts, G);
+        const std::vector<const RlPrompt*>& prompts = micro[k];
+        Rollouts r = sample(pol, in, prompts, G);
         t_generate += r.generate_seconds;
 
         auto t0 = std::chrono::steady_clock::now();
@@ -35,8 +37,7 @@ StepMetrics Session::Impl::reinforce_step() {
                 items.push_back({prompts[p]->prompt, r.groups[p][g].text, prompts[p]->answer, prompts[p]->type});
                 rows.push_back({p, g});
             }
-        JudgeContext ctx{step + 1, "train", judgments.get(), &judge_stats};
-        std::vector<ScalarVerdict> verdicts = judge_scalar(*judge, items, ctx);
+        std::vector<ScalarVerdict> verdicts = judge_scalar(judge, items, jctx);
         t_score += seconds_since(t0);
 
         std::vector<double> rewards(items.size());
@@ -53,9 +54,9 @@ StepMetrics Session::Impl::reinforce_step() {
         for (size_t i = 0; i < items.size(); ++i)
             if (verdicts[i].failed || verdicts[i].skipped)
                 for (int t = 0; t < b.T; ++t) b.mask[i * b.T + t] = 0.0f;
-        if (cfg.beta != 0.0) reference_logps(b);
+        if (cfg.beta != 0.0) reference_logps(pol, cfg, b);
         double entropy = 0;
-        std::vector<float> logp = policy_logps(b, &entropy);
+        std::vector<float> logp = policy_logps(pol, cfg, b, &entropy);
         LossBatch<float> lb;
         lb.N = b.N;
         lb.T = b.T;
@@ -69,7 +70,7 @@ StepMetrics Session::Impl::reinforce_step() {
         LossOutput<float> out = reinforce_loss(lb, rewards, opts, &running_baseline);
         if (valid > 0) {
             for (float& d : out.dlogp) d /= float(gas);
-            policy_backward(b, out.dlogp);
+            policy_backward(pol, b, out.dlogp);
         }
         t_train += seconds_since(t0);
         mm.add(out.metrics);
@@ -84,7 +85,7 @@ StepMetrics Session::Impl::reinforce_step() {
             double gmean = 0;
             for (int g = 0; g < G; ++g) gmean += rewards[size_t(rows[i].first) * G + g];
             RolloutRecord rec;
-            rec.step = step + 1;
+            rec.step = in.step + 1;
             rec.prompt = items[i].prompt;
             rec.answer = items[i].answer;
             rec.completion = c.text;
@@ -92,23 +93,19 @@ StepMetrics Session::Impl::reinforce_step() {
             rec.advantage = rewards[i] - gmean / G;
             rec.truncated = c.truncated;
             rec.num_tokens = int(c.ids.size());
-            recs.push_back(std::move(rec));
-            trained_tokens += double(c.ids.size());
+            res.rollouts.push_back(std::move(rec));
+            res.trained_tokens += double(c.ids.size());
         }
     }
     auto t0 = std::chrono::steady_clock::now();
     StepMetrics om;
-    optimizer_step(om);
+    optimizer_step(pol, cfg, in.step, om);
     mm.add(om);
     t_train += seconds_since(t0);
-    StepMetrics m;
-    mm.into(m);
-    m.push_back({"judge_failures", double(judge_stats.failures)});
-    m.push_back({"time_generate", t_generate});
-    m.push_back({"time_score", t_score});
-    m.push_back({"time_train", t_train});
-    emit_rollouts(recs);
-    return m;
+    mm.into(res.metrics);
+    res.metrics.push_back({"judge_failures", jctx.stats ? double(jctx.stats->failures) : 0.0});
+    add_step_times(res.metrics, t_generate, t_score, t_train);
+    return res;
 }
 
 }  // namespace rf

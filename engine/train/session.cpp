@@ -107,16 +107,70 @@ int Session::total_steps() const { return m->total_steps; }
 
 // ---- steps ------------------------------------------------------------------------------------
 
+Policy Session::Impl::policy_view() {
+    return Policy{policy.get(), reference.get(), tok.get(), optimizer.get(), schedule.get()};
+}
+
+StepInputs Session::Impl::step_inputs() {
+    return StepInputs{cfg, step, rng, [this] { return stopping(); }};
+}
+
+JudgeContext Session::Impl::judge_context(const std::string& phase, int judge_step) {
+    return JudgeContext{judge_step, phase, judgments.get(), &judge_stats};
+}
+
+void Session::Impl::emit_rollouts(const std::vector<RolloutRecord>& recs) const {
+    for (const auto& r : recs) {
+        nlohmann::json j;
+        j["step"] = r.step;
+        j["prompt"] = r.prompt;
+        j["completion"] = r.completion;
+        j["answer"] = r.answer;
+        nlohmann::json rw = nlohmann::json::object();
+        for (const auto& x : r.rewards) rw[x.name] = std::isfinite(x.value) ? nlohmann::json(x.value) : nlohmann::json(nullptr);
+        j["rewards"] = rw;
+        j["reward"] = r.reward;
+        j["advantage"] = r.advantage;
+        j["truncated"] = r.truncated;
+        j["num_tokens"] = r.num_tokens;
+        append_line(run_dir + "/rollouts.jsonl", j.dump());
+    }
+    if (observer) observer->on_rollouts(step + 1, recs);
+}
+
+// The next gradient_accumulation_steps micro-batches of batch_size rows of the training order.
+template <class Row>
+static std::vector<std::vector<const Row*>> draw_micro_batches(Session::Impl& s, const std::vector<Row>& rows) {
+    const int gas = std::max(1, s.cfg.gradient_accumulation_steps);
+    std::vector<std::vector<const Row*>> micro(gas);
+    for (auto& mb : micro)
+        for (size_t i : s.next_batch(size_t(s.cfg.batch_size))) mb.push_back(&rows[i]);
+    return micro;
+}
+
 StepMetrics Session::train_step() {
     auto t0 = std::chrono::steady_clock::now();
-    StepMetrics metrics;
+    Policy pol = m->policy_view();
+    const StepInputs in = m->step_inputs();
+    StepOutput out;
     switch (m->cfg.train_mode) {
-        case TrainMode::sft: metrics = m->sft_step(); break;
-        case TrainMode::grpo: metrics = m->grpo_step(); break;
+        case TrainMode::sft: out = sft_step(pol, in, draw_micro_batches(*m, m->train.seqs)); break;
+        case TrainMode::grpo: out = grpo_step(pol, in, draw_micro_batches(*m, m->train.prompts), *m->rewards); break;
         case TrainMode::rlhf_reinforce:
-        case TrainMode::rloo: metrics = m->reinforce_step(); break;
-        case TrainMode::ppo: metrics = m->ppo_step(); break;
+        case TrainMode::rloo:
+            out = reinforce_step(pol, in, draw_micro_batches(*m, m->train.prompts), *m->judge,
+                                 m->judge_context("train", m->step + 1), m->running_baseline);
+            break;
+        case TrainMode::ppo: {
+            std::vector<const RlPrompt*> prompts;
+            for (size_t i : m->next_batch(size_t(m->cfg.batch_size))) prompts.push_back(&m->train.prompts[i]);
+            out = ppo_step(pol, in, prompts, *m->judge, m->judge_context("train", m->step + 1));
+            break;
+        }
     }
+    if (m->cfg.train_mode != TrainMode::sft) m->emit_rollouts(out.rollouts);
+    m->trained_tokens += out.trained_tokens;
+    StepMetrics metrics = std::move(out.metrics);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     m->step += 1;
     m->run_seconds += secs;
@@ -138,7 +192,11 @@ StepMetrics Session::evaluate(int batches, bool test_split) {
     const SplitData& split = test_split ? m->test : m->valid;
     std::string prefix = test_split ? "test_" : "val_";
     if (split.size() == 0) return {};
-    StepMetrics raw = m->cfg.train_mode == TrainMode::sft ? m->sft_eval(split, batches) : m->online_eval(split, batches);
+    Policy pol = m->policy_view();
+    StepMetrics raw = m->cfg.train_mode == TrainMode::sft
+                          ? sft_eval(pol, m->cfg, split.seqs, batches)
+                          : online_eval(pol, m->step_inputs(), split.prompts, batches, m->rewards.get(), m->judge.get(),
+                                        m->judge_context("val", m->step));
     StepMetrics out;
     for (auto& x : raw) out.push_back({prefix + x.name, x.value});
     m->append_metrics(test_split ? "test" : "val", out);

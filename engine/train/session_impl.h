@@ -1,6 +1,6 @@
 // Private to engine/train/: the state of a Session, shared by session.cpp (setup, loop,
-// checkpoints), session_data.cpp (datasets → token ids), sft.cpp and the online trainers
-// (online.cpp, grpo.cpp, reinforce.cpp, ppo.cpp).
+// checkpoints), session_data.cpp (datasets → token ids) and session_resources.cpp (model, optimizer,
+// judge). The steps themselves are free functions of a Policy (steps.h).
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -22,27 +22,11 @@
 #include "sampling/generate.h"
 #include "text/chat_template.h"
 #include "text/tokenizer.h"
+#include "train/policy.h"
 #include "train/session.h"
+#include "train/steps.h"
 
 namespace rf {
-
-inline double seconds_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// One prompt of an online mode, ready to sample from.
-struct RlPrompt {
-    std::vector<int> ids;  // chat-templated prompt, generation prompt included
-    std::string prompt;    // the user's prompt as in the dataset (reward functions and judges see it)
-    std::string answer;
-    std::string type;
-};
-
-// One SFT sequence: ids, and how many leading ids are the prompt (masked when mask_prompt).
-struct SftSequence {
-    std::vector<int> ids;
-    int prompt_len = 0;
-};
 
 // A split in the form the trainers consume, plus its shuffled-epoch order.
 struct SplitData {
@@ -102,44 +86,11 @@ struct Session::Impl {
     // Samples the next `n` prompt indices of the training order.
     std::vector<size_t> next_batch(size_t n);
 
-    // ---- sft.cpp
-    StepMetrics sft_step();
-    StepMetrics sft_eval(const SplitData& split, int batches);
-
-    // ---- online.cpp (the common online step of SPEC §8)
-    struct Rollouts {
-        std::vector<const RlPrompt*> prompts;          // P
-        std::vector<std::vector<Completion>> groups;   // [P][G]
-        double generate_seconds = 0;
-    };
-    Rollouts sample(const std::vector<const RlPrompt*>& prompts, int group_size, bool use_adapters = true);
-    // Log-probs of every completion row of `rows` (prompt + completion), per completion token.
-    struct ScoredBatch {
-        int N = 0, T = 0;                    // completions, max completion length
-        std::vector<float> mask;             // [N*T]
-        std::vector<float> old_logp;         // [N*T] sampling policy (from generation)
-        std::vector<float> ref_logp;         // [N*T] reference (empty when not needed)
-        std::vector<uint8_t> truncated;      // [N]
-        std::vector<int> lengths;            // [N]
-        TokenBatch model_batch;              // prompt + completion, targets on completion tokens
-        std::vector<size_t> pos;             // [N*T] position in model_batch of each completion token (or SIZE_MAX)
-    };
-    ScoredBatch build_batch(const Rollouts& r, const std::vector<std::pair<int, int>>& rows);
-    void reference_logps(ScoredBatch& b);
-    // Policy forward (with backward state) → completion-token logp [N*T] and mean entropy.
-    std::vector<float> policy_logps(const ScoredBatch& b, double* mean_entropy);
-    // dL/dlogp per completion token [N*T] → model backward.
-    void policy_backward(const ScoredBatch& b, const std::vector<float>& dlogp);
-    // clip + optimizer step; adds grad_norm and learning_rate to `m`.
-    void optimizer_step(StepMetrics& m);
-    void add_generation_metrics(const Rollouts& r, StepMetrics& m) const;
+    // ---- session.cpp: lending the state to the step functions
+    Policy policy_view();  // the policy, reference, tokenizer, optimizer and schedule of this run
+    StepInputs step_inputs();
+    JudgeContext judge_context(const std::string& phase, int judge_step);
     void emit_rollouts(const std::vector<RolloutRecord>& recs) const;
-
-    // ---- grpo.cpp, reinforce.cpp, ppo.cpp
-    StepMetrics grpo_step();
-    StepMetrics reinforce_step();
-    StepMetrics ppo_step();
-    StepMetrics online_eval(const SplitData& split, int batches);
 };
 
 }  // namespace rf

@@ -4,8 +4,7 @@
 #include <chrono>
 
 #include "rl/losses.h"
-#include "rl/metric_mean.h"
-#include "train/session_impl.h"
+#include "train/online.h"
 
 namespace rf {
 
@@ -43,15 +42,14 @@ static LossOutput<float> nll(const TokenBatch& b, const std::vector<float>& logp
     return sft_loss(lb);
 }
 
-StepMetrics Session::Impl::sft_step() {
+StepOutput sft_step(Policy& pol, const StepInputs& in, const std::vector<std::vector<const SftSequence*>>& micro) {
+    const RunConfig& cfg = in.cfg;
     auto t0 = std::chrono::steady_clock::now();
-    const int gas = std::max(1, cfg.gradient_accumulation_steps);
-    std::vector<std::vector<const SftSequence*>> micro(gas);
+    const int gas = int(micro.size());
     size_t total_scored = 0;
     std::vector<TokenBatch> batches(gas);
     std::vector<size_t> scored(gas);
     for (int k = 0; k < gas; ++k) {
-        for (size_t i : next_batch(size_t(cfg.batch_size))) micro[k].push_back(&train.seqs[i]);
         scored[k] = sft_batch(micro[k], cfg.mask_prompt, cfg.max_seq_length, batches[k]);
         total_scored += scored[k];
     }
@@ -59,37 +57,38 @@ StepMetrics Session::Impl::sft_step() {
     for (int k = 0; k < gas; ++k) {
         TokenBatch& b = batches[k];
         std::vector<float> logp(size_t(b.B) * b.T), ent(size_t(b.B) * b.T), mask;
-        policy->forward(b, 1.0f, true, logp.data(), ent.data(), true);
+        pol.model->forward(b, 1.0f, true, logp.data(), ent.data(), true);
         LossOutput<float> out = nll(b, logp, mask);
         // the step's loss is the mean over all its scored tokens: weight this micro-batch by its share
         float w = total_scored > 0 ? float(double(scored[k]) / double(total_scored)) : 0.0f;
         for (float& d : out.dlogp) d *= w;
-        policy->backward(out.dlogp.data());
+        pol.model->backward(out.dlogp.data());
         loss_sum += out.loss * double(scored[k]);
         for (size_t i = 0; i < mask.size(); ++i) entropy_sum += mask[i] * ent[i];
     }
-    StepMetrics m;
+    StepOutput res;
+    StepMetrics& m = res.metrics;
     m.push_back({"loss", total_scored > 0 ? loss_sum / double(total_scored) : 0.0});
-    optimizer_step(m);
+    optimizer_step(pol, cfg, in.step, m);
     double secs = seconds_since(t0);
-    trained_tokens += double(total_scored);
+    res.trained_tokens = double(total_scored);
     m.push_back({"entropy", total_scored > 0 ? entropy_sum / double(total_scored) : 0.0});
     m.push_back({"tokens_per_second", secs > 0 ? double(total_scored) / secs : 0.0});
     m.push_back({"time_train", secs});
-    return m;
+    return res;
 }
 
-StepMetrics Session::Impl::sft_eval(const SplitData& split, int batches) {
-    size_t n = split.seqs.size();
+StepMetrics sft_eval(Policy& pol, const RunConfig& cfg, const std::vector<SftSequence>& seqs, int batches) {
+    size_t n = seqs.size();
     size_t limit = batches < 0 ? n : std::min(n, size_t(batches) * size_t(cfg.batch_size));
     double loss_sum = 0, count = 0;
     for (size_t start = 0; start < limit; start += size_t(cfg.batch_size)) {
         std::vector<const SftSequence*> rows;
-        for (size_t i = start; i < std::min(limit, start + size_t(cfg.batch_size)); ++i) rows.push_back(&split.seqs[i]);
+        for (size_t i = start; i < std::min(limit, start + size_t(cfg.batch_size)); ++i) rows.push_back(&seqs[i]);
         TokenBatch b;
         size_t scored = sft_batch(rows, cfg.mask_prompt, cfg.max_seq_length, b);
         std::vector<float> logp(size_t(b.B) * b.T), ent(logp.size()), mask;
-        policy->forward(b, 1.0f, true, logp.data(), ent.data(), false);
+        pol.model->forward(b, 1.0f, true, logp.data(), ent.data(), false);
         LossOutput<float> out = nll(b, logp, mask);
         loss_sum += out.loss * double(scored);
         count += double(scored);
