@@ -327,7 +327,8 @@ struct KeySpec {
     std::string doc;                   // one line
     ModeSet modes = kAllModes;         // the modes that read this key
     std::vector<std::string> choices;  // KeyType::choice: allowed values (YAML spelling)
-    std::optional<double> min, max;    // integer/real (each element for real_list): inclusive bounds
+    std::optional<double> min, max;    // integer/real (each element for real_list): the bounds,
+    bool min_open = false, max_open = false;  // inclusive unless open: epsilon in (0, 1), dropout in [0, 1)
     std::string range_doc;             // extra words on the range ("-1 = all", "0 = off"), may be empty
     std::string default_doc;           // set when the default is derived ("= epsilon"); else generated
 

@@ -204,7 +204,7 @@ std::vector<KeySpec> build_keys() {
              .doc = "LoRA scale: y = W x + scale * (x A) B (no division by rank, as in mlx-lm).", .min = 0.0},
         RF_FIELD(lora_parameters.scale), fixed("20.0"));
     add(ks, {.name = "lora_parameters.dropout", .group = G::fine_tune, .type = T::real, .label = "Dropout",
-             .doc = "Dropout on the LoRA input.", .min = 0.0, .max = 1.0, .range_doc = "1 is invalid"},
+             .doc = "Dropout on the LoRA input.", .min = 0.0, .max = 1.0, .max_open = true},
         RF_FIELD(lora_parameters.dropout), fixed("0.0"));
     add(ks, {.name = "lora_parameters.keys", .group = G::advanced, .type = T::string_list,
              .doc = "Module names to adapt (e.g. self_attn.q_proj, mlp.down_proj); empty = every linear layer."},
@@ -251,7 +251,7 @@ std::vector<KeySpec> build_keys() {
         RF_FIELD(seed), fixed("0"));
     add(ks, {.name = "learning_rate", .group = G::training_settings, .type = T::real, .label = "Learning Rate",
              .doc = "Learning rate (the schedule's value when lr_schedule is not constant).", .min = 0.0,
-             .range_doc = "> 0"},
+             .min_open = true},
         RF_FIELD(learning_rate), fixed("1.0e-05"));
     add(ks, {.name = "optimizer", .group = G::training_settings, .type = T::choice, .label = "Optimizer",
              .doc = "Optimizer, with mlx.optimizers semantics and defaults."},
@@ -398,7 +398,7 @@ std::vector<KeySpec> build_keys() {
              .modes = kJudgeModes},
         RF_FIELD(judge_config.system_prompt), fixed(""));
     add(ks, {.name = "judge_config.timeout_seconds", .group = G::advanced, .type = T::real,
-             .doc = "HTTP judge: timeout per request in seconds.", .modes = kJudgeModes, .min = 0.0, .range_doc = "> 0"},
+             .doc = "HTTP judge: timeout per request in seconds.", .modes = kJudgeModes, .min = 0.0, .min_open = true},
         RF_FIELD(judge_config.timeout_seconds), fixed("60.0"));
     add(ks, {.name = "judge_config.retries", .group = G::advanced, .type = T::integer,
              .doc = "HTTP judge: retries before the run stops.", .modes = kJudgeModes, .min = 0, .max = 100},
@@ -450,7 +450,7 @@ std::vector<KeySpec> build_keys() {
              .max = 100.0},
         RF_FIELD(temperature), fixed("0.8"));
     add(ks, {.name = "top_p", .group = G::grpo_generation_and_rewards, .type = T::real, .label = "Top P",
-             .doc = "Nucleus sampling mass (1 = off).", .modes = kRlModes, .min = 0.0, .max = 1.0, .range_doc = "> 0"},
+             .doc = "Nucleus sampling mass (1 = off).", .modes = kRlModes, .min = 0.0, .max = 1.0, .min_open = true},
         RF_FIELD(top_p), per_mode({"1.0", "1.0", "1.0", "1.0", "0.95"}));
     add(ks, {.name = "top_k", .group = G::grpo_generation_and_rewards, .type = T::integer, .label = "Top K",
              .doc = "Sample among the K most likely tokens.", .modes = kRlModes, .min = 0, .range_doc = "0 = off"},
@@ -461,7 +461,7 @@ std::vector<KeySpec> build_keys() {
         RF_FIELD(min_p), fixed("0.0"));
     add(ks, {.name = "epsilon", .group = G::grpo_generation_and_rewards, .type = T::real, .label = "Epsilon",
              .doc = "Clip range of the importance ratio (lower bound 1 - epsilon).", .modes = kPpoGrpo,
-             .min = 0.0, .max = 1.0, .range_doc = "> 0"},
+             .min = 0.0, .max = 1.0, .min_open = true, .max_open = true},
         RF_FIELD(epsilon), fixed("0.2"));
     add(ks, {.name = "epsilon_high", .group = G::grpo_generation_and_rewards, .type = T::real,
              .label = "Epsilon high", .doc = "Upper clip bound 1 + epsilon_high (DAPO); >= epsilon.", .modes = kGrpo,

@@ -138,7 +138,6 @@ std::vector<Issue> validate(const RunConfig& c) {
         v.warning("compute_dtype", "bfloat16 is not available here (" + bf16_gemm_description() + "); the run computes in float32",
                   "use compute_dtype: auto, which picks bfloat16 where the CPU has it");
     if (c.num_layers == 0) v.error("num_layers", "0 would train nothing; use -1 for all layers or N >= 1");
-    if (c.lora_parameters.dropout >= 1.0) v.error("lora_parameters.dropout", "must be < 1");
     if (c.train_type == TrainType::full && c.quantization != Quantization::none)
         v.error("quantization", "full fine-tuning of a quantized base is not supported",
                 "use train_type lora or dora with a quantized base, or quantization none");
@@ -153,7 +152,6 @@ std::vector<Issue> validate(const RunConfig& c) {
         if (key.empty()) v.error("lora_parameters.keys", "has an empty module name");
 
     // Optimisation.
-    if (c.learning_rate <= 0) v.error("learning_rate", "must be > 0");
     if (!c.optimizer_config.is_object()) v.error("optimizer_config", "must be a mapping {optimizer: {option: value}}");
     else {
         std::vector<std::string> names;
@@ -208,7 +206,6 @@ std::vector<Issue> validate(const RunConfig& c) {
                     "use 0.8");
         else if (c.temperature == 0)
             v.warning("temperature", "0 (greedy) gives identical completions per prompt: no learning signal from a baseline");
-        if (c.top_p <= 0) v.error("top_p", "must be > 0 (1 = off)");
         if (c.min_p >= 1) v.error("min_p", "must be < 1 (0 = off)");
         for (const auto& s : c.stop_strings)
             if (s.empty()) v.error("stop_strings", "has an empty stop string");
@@ -226,7 +223,6 @@ std::vector<Issue> validate(const RunConfig& c) {
     if (c.train_mode == TrainMode::grpo && c.group_size < 2)
         v.error("group_size", "GRPO needs group_size >= 2: with 1 the group-relative advantage is always 0");
     if (c.train_mode == TrainMode::ppo || c.train_mode == TrainMode::grpo) {
-        if (c.epsilon <= 0) v.error("epsilon", "must be > 0");
         if (c.train_mode == TrainMode::grpo && c.epsilon_high < c.epsilon)
             v.error("epsilon_high", "(" + format_real(c.epsilon_high) + ") must be >= epsilon (" +
                                         format_real(c.epsilon) + ")");

@@ -206,9 +206,10 @@ static std::string bounds_text(const KeySpec& k) {
         return k.type == KeyType::integer ? std::to_string(static_cast<int64_t>(v)) : format_real(v);
     };
     std::string s;
-    if (k.min && k.max) s = " in [" + num(*k.min) + ", " + num(*k.max) + "]";
-    else if (k.min) s = " >= " + num(*k.min);
-    else if (k.max) s = " <= " + num(*k.max);
+    if (k.min && k.max)
+        s = std::string(" in ") + (k.min_open ? "(" : "[") + num(*k.min) + ", " + num(*k.max) + (k.max_open ? ")" : "]");
+    else if (k.min) s = (k.min_open ? " > " : " >= ") + num(*k.min);
+    else if (k.max) s = (k.max_open ? " < " : " <= ") + num(*k.max);
     if (!k.range_doc.empty()) s += " (" + k.range_doc + ")";
     return s;
 }
@@ -240,7 +241,7 @@ std::string expected_text(const KeySpec& k) {
 }
 
 std::string range_error(const KeySpec& k, double v, const std::string& shown_value) {
-    bool bad = (k.min && v < *k.min) || (k.max && v > *k.max);
+    bool bad = (k.min && (k.min_open ? v <= *k.min : v < *k.min)) || (k.max && (k.max_open ? v >= *k.max : v > *k.max));
     if (!bad) return {};
     return "expected " + expected_text(k) + ", got " + shown_value;
 }

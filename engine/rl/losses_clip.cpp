@@ -130,9 +130,9 @@ LossOutput<S> grpo_loss(const LossBatch<S>& b, std::span<const double> advantage
     const size_t N = size_t(b.N), T = size_t(b.T);
     RF_CHECK(advantages.size() == N, "grpo_loss: one advantage per completion");
     RF_CHECK(truncated.empty() || truncated.size() == N, "grpo_loss: one truncation flag per completion");
-    if (!(o.epsilon >= 0.0 && o.epsilon < 1.0)) throw InputError({}, 0, "epsilon", "must be in [0, 1)");
-    if (!(o.epsilon_high >= o.epsilon))
-        throw InputError({}, 0, "epsilon_high", "must be >= epsilon", "leave epsilon_high unset to use epsilon");
+    // the config's key table and validate() refuse these; here they are invariants of the caller
+    RF_CHECK(o.epsilon >= 0.0 && o.epsilon < 1.0, "grpo_loss: epsilon outside [0, 1)");
+    RF_CHECK(o.epsilon_high >= o.epsilon, "grpo_loss: epsilon_high < epsilon");
     if (o.loss_type == GrpoLossType::dr_grpo && o.max_completion_length < 1)
         throw InputError({}, 0, "max_completion_length", "must be >= 1 for grpo_loss_type dr_grpo");
 
@@ -207,7 +207,7 @@ LossOutput<S> ppo_loss(const LossBatch<S>& b, std::span<const double> score_gap,
     RF_CHECK(N % 2 == 0, "ppo_loss: rows must be (chosen, rejected) pairs");
     const size_t P = N / 2;
     RF_CHECK(score_gap.empty() || score_gap.size() == P, "ppo_loss: one score gap per pair");
-    if (!(o.epsilon >= 0.0 && o.epsilon < 1.0)) throw InputError({}, 0, "epsilon", "must be in [0, 1)");
+    RF_CHECK(o.epsilon >= 0.0 && o.epsilon < 1.0, "ppo_loss: epsilon outside [0, 1)");  // refused by validate()
     const bool has_ref = !b.ref_logp.empty();
 
     std::vector<double> m(N * T), n(N, 0.0), seq_lp(N, 0.0), seq_old(N, 0.0), seq_ref(N, 0.0);

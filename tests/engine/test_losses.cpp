@@ -196,16 +196,22 @@ TEST(Losses, OldLogpDefaultsToDetachedPolicy) {
 TEST(Losses, BadOptionsAreInputErrors) {
     Inputs<double> in;
     rf::LossBatch<double> b{in.N, in.T, in.logp, in.old_logp, in.ref_logp, in.mask};
-    rf::GrpoOptions g;
-    g.epsilon = 0.2, g.epsilon_high = 0.1;
-    EXPECT_THROW(rf::grpo_loss(b, in.advantages, {}, g), rf::InputError);
     rf::ReinforceOptions r;
     r.baseline = rf::Baseline::rloo, r.group_size = 1;
     EXPECT_THROW(rf::reinforce_loss(b, in.rewards, r), rf::InputError);
     EXPECT_THROW(rf::RunningMeanBaseline::from_json(json{{"value", "x"}}), rf::InputError);
-    // A missing reference where one is needed is a programming error of the caller.
+    // A missing reference where one is needed, or a clip range the config refuses (key table:
+    // epsilon in (0, 1); validate(): epsilon_high >= epsilon), is a programming error of the caller.
     rf::LossBatch<double> no_ref{in.N, in.T, in.logp, in.old_logp, {}, in.mask};
     EXPECT_THROW(rf::grpo_loss(no_ref, in.advantages, {}, rf::GrpoOptions{}), rf::InternalError);
+    rf::GrpoOptions g;
+    g.epsilon = 0.2, g.epsilon_high = 0.1;
+    EXPECT_THROW(rf::grpo_loss(b, in.advantages, {}, g), rf::InternalError);
+    rf::PpoOptions p;
+    p.epsilon = 1.0;
+    ASSERT_EQ(in.N % 2, 0);  // the batch is valid as PPO pairs: only epsilon is wrong
+    EXPECT_NO_THROW(rf::ppo_loss(b, {}, rf::PpoOptions{}));
+    EXPECT_THROW(rf::ppo_loss(b, {}, p), rf::InternalError);
 }
 
 TEST(Losses, KlEstimatorNamesRoundTrip) {
