@@ -24,17 +24,15 @@
 #include <string_view>
 #include <vector>
 
+#include "core/enum_names.h"
+#include "model/adapter_spec.h"
+#include "optim/optimizer.h"
+
 namespace rf {
 
 // ---------------------------------------------------------------------------------------------------
 // Enums. Values are spelled as in YAML (except Quantization's digits: q4 ⇄ "4"); each has its
 // to/from-string table right below it. Generic helpers: enum_name(e), enum_from_name<E>(s).
-
-template <class E>
-struct EnumName {
-    E value;
-    std::string_view name;
-};
 
 enum class TrainMode { sft, rlhf_reinforce, rloo, ppo, grpo };
 inline constexpr EnumName<TrainMode> kTrainModeNames[] = {
@@ -44,10 +42,7 @@ constexpr std::span<const EnumName<TrainMode>> enum_names(TrainMode) { return kT
 // Accepted on input as a synonym: "reinforce" → rlhf_reinforce. Refused with "not supported":
 // dpo, cpo, orpo, online_dpo, xpo, ftpo (the reference's other modes).
 
-enum class TrainType { lora, dora, full };
-inline constexpr EnumName<TrainType> kTrainTypeNames[] = {
-    {TrainType::lora, "lora"}, {TrainType::dora, "dora"}, {TrainType::full, "full"}};
-constexpr std::span<const EnumName<TrainType>> enum_names(TrainType) { return kTrainTypeNames; }
+// train_type: FineTuneType, the model's own enum (model/adapter_spec.h, with its names).
 
 // Load-time quantization of the frozen base. Also read from mlx-lm-lora's booleans
 // load_in_4bits / load_in_6bits / load_in_8bits / load_in_mxfp4.
@@ -64,11 +59,7 @@ inline constexpr EnumName<ComputeDType> kComputeDTypeNames[] = {
     {ComputeDType::auto_, "auto"}, {ComputeDType::float32, "float32"}, {ComputeDType::bfloat16, "bfloat16"}};
 constexpr std::span<const EnumName<ComputeDType>> enum_names(ComputeDType) { return kComputeDTypeNames; }
 
-enum class OptimizerKind { adam, adamw, sgd, adafactor, lion, muon };
-inline constexpr EnumName<OptimizerKind> kOptimizerKindNames[] = {
-    {OptimizerKind::adam, "adam"}, {OptimizerKind::adamw, "adamw"}, {OptimizerKind::sgd, "sgd"},
-    {OptimizerKind::adafactor, "adafactor"}, {OptimizerKind::lion, "lion"}, {OptimizerKind::muon, "muon"}};
-constexpr std::span<const EnumName<OptimizerKind>> enum_names(OptimizerKind) { return kOptimizerKindNames; }
+// optimizer: OptimizerKind (optim/optimizer.h, with its names).
 
 // lr_schedule.name. `constant` is this project's name for "no schedule" (mlx-lm: lr_schedule null).
 enum class ScheduleKind { constant, cosine_decay, linear_schedule };
@@ -117,19 +108,6 @@ inline constexpr EnumName<DpoCpoLossType> kDpoCpoLossTypeNames[] = {
     {DpoCpoLossType::sigmoid, "sigmoid"}, {DpoCpoLossType::hinge, "hinge"}, {DpoCpoLossType::ipo, "ipo"},
     {DpoCpoLossType::dpop, "dpop"}};
 constexpr std::span<const EnumName<DpoCpoLossType>> enum_names(DpoCpoLossType) { return kDpoCpoLossTypeNames; }
-
-template <class E>
-constexpr std::string_view enum_name(E e) {
-    for (const auto& n : enum_names(E{}))
-        if (n.value == e) return n.name;
-    return "?";
-}
-template <class E>
-constexpr std::optional<E> enum_from_name(std::string_view s) {
-    for (const auto& n : enum_names(E{}))
-        if (n.name == s) return n.value;
-    return std::nullopt;
-}
 
 // What the `judge` string means (SPEC §9): "" none, "human", "rewards", "http(s)://…" endpoint,
 // anything else a model (local HF folder or HF id).
@@ -201,7 +179,7 @@ struct RunConfig {
     TrainMode train_mode = TrainMode::sft;
 
     // --- Fine-tune ----------------------------------------------------------------------------------
-    TrainType train_type = TrainType::lora;
+    FineTuneType train_type = FineTuneType::lora;
     int num_layers = 16;                       // last N blocks get adapters; -1 = all
     LoraParameters lora_parameters;
     Quantization quantization = Quantization::none;

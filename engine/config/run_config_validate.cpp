@@ -48,9 +48,9 @@ std::string unused_reason(const RunConfig& c, const KeySpec& k) {
                mode_list(k.modes) + ")";
     const std::string& n = k.name;
     JudgeKind jk = judge_kind(c.judge);
-    if ((n.rfind("lora_parameters.", 0) == 0 || n == "num_layers") && c.train_type == TrainType::full)
+    if ((n.rfind("lora_parameters.", 0) == 0 || n == "num_layers") && c.train_type == FineTuneType::full)
         return "is ignored with train_type full";
-    if (n == "compute_dtype" && c.train_type == TrainType::full)
+    if (n == "compute_dtype" && c.train_type == FineTuneType::full)
         return "is ignored with train_type full (a trained base computes in float32)";
     if (n == "quantization_group_size" && c.quantization == Quantization::none)
         return "is ignored with quantization none";
@@ -138,7 +138,7 @@ std::vector<Issue> validate(const RunConfig& c) {
         v.warning("compute_dtype", "bfloat16 is not available here (" + bf16_gemm_description() + "); the run computes in float32",
                   "use compute_dtype: auto, which picks bfloat16 where the CPU has it");
     if (c.num_layers == 0) v.error("num_layers", "0 would train nothing; use -1 for all layers or N >= 1");
-    if (c.train_type == TrainType::full && c.quantization != Quantization::none)
+    if (c.train_type == FineTuneType::full && c.quantization != Quantization::none)
         v.error("quantization", "full fine-tuning of a quantized base is not supported",
                 "use train_type lora or dora with a quantized base, or quantization none");
     {

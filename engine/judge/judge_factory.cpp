@@ -57,8 +57,9 @@ std::unique_ptr<Judge> make_judge(const RunConfig& cfg, JudgeDeps deps) {
             return std::make_unique<LlmJudge>(std::make_unique<HttpChatBackend>(std::move(h)), std::move(llm));
         }
         case JudgeKind::model: {
+            const std::string& dir = deps.model_dir.empty() ? cfg.judge : deps.model_dir;
             std::unique_ptr<ChatBackend> backend =
-                deps.load_model_backend ? deps.load_model_backend(cfg.judge) : LocalModelBackend::load(cfg.judge, &stop);
+                deps.load_model_backend ? deps.load_model_backend(dir) : LocalModelBackend::load(dir, &stop);
             return std::make_unique<LlmJudge>(std::move(backend), std::move(llm));
         }
     }

@@ -29,6 +29,8 @@ struct JudgeDeps {
     std::shared_ptr<RewardSet> rewards;       // judge: rewards; built from the config when null
     std::function<std::unique_ptr<ChatBackend>(const std::string& judge)> load_model_backend;
     PythonWorkerOptions python;               // for a reward_functions_file
+    std::string model_dir;                    // judge: <model>: the folder as resolved by the caller
+                                              // (empty: cfg.judge as written)
 };
 
 // reward_functions, reward_weights, reward_functions_file of the config.

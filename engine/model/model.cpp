@@ -50,21 +50,11 @@ void bad_config(const std::string& key, const std::string& msg) {
 }  // namespace
 
 const char* to_string(FineTuneType t) {
-    switch (t) {
-        case FineTuneType::lora:
-            return "lora";
-        case FineTuneType::dora:
-            return "dora";
-        case FineTuneType::full:
-            return "full";
-    }
-    return "?";
+    return enum_name(t).data();  // the names are string literals
 }
 
 FineTuneType fine_tune_type_from_string(const std::string& s, const std::string& where) {
-    if (s == "lora") return FineTuneType::lora;
-    if (s == "dora") return FineTuneType::dora;
-    if (s == "full") return FineTuneType::full;
+    if (auto t = enum_from_name<FineTuneType>(s)) return *t;
     throw InputError(where, 0, "fine_tune_type", "unknown fine-tune type '" + s + "'", "use lora, dora or full");
 }
 

@@ -24,27 +24,13 @@
 #include <string>
 #include <vector>
 
+#include "model/adapter_spec.h"
 #include "model/model_config.h"
 #include "ops/gemm_bf16.h"
 #include "ops/lm_head.h"
 #include "quant/quant_matrix.h"
 
 namespace rf {
-
-enum class FineTuneType { lora, dora, full };
-const char* to_string(FineTuneType);
-// "lora" | "dora" | "full"; anything else is an InputError naming `where`.
-FineTuneType fine_tune_type_from_string(const std::string& s, const std::string& where = {});
-
-// What to train (YAML: train_type, lora_parameters {rank, scale, dropout, keys}, num_layers).
-struct AdapterSpec {
-    FineTuneType type = FineTuneType::lora;
-    int rank = 8;
-    float scale = 20.0f;  // mlx-lm: y = W x + scale * (dropout(x) A) B, no division by rank
-    float dropout = 0.0f;
-    int num_layers = -1;            // the last N blocks; -1 = all (N > L also means all, as in mlx-lm)
-    std::vector<std::string> keys;  // module names ("self_attn.q_proj", "mlp.down_proj"); empty = all seven
-};
 
 // tokens [B*T] right-padded; targets[b*T+t] = the token predicted at position t (tokens[b*T+t+1])
 // or -1 where position t is not scored.

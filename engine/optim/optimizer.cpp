@@ -398,27 +398,38 @@ private:
 // Factory
 
 const std::vector<std::string>& optimizer_names() {
-    static const std::vector<std::string> names = {"adam", "adamw", "sgd", "adafactor", "lion", "muon"};
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> n;
+        for (const auto& e : kOptimizerKindNames) n.emplace_back(e.name);
+        return n;
+    }();
     return names;
+}
+
+
+std::unique_ptr<Optimizer> make_optimizer(OptimizerKind kind, const nlohmann::json& optimizer_config,
+                                          const TensorLayout& layout) {
+    const std::string name(enum_name(kind));
+    OptionReader opts(name, optimizer_config);
+    std::unique_ptr<Optimizer> out;
+    switch (kind) {
+        case OptimizerKind::adam: out = std::make_unique<Adam>("adam", opts, false); break;
+        case OptimizerKind::adamw: out = std::make_unique<Adam>("adamw", opts, true); break;
+        case OptimizerKind::sgd: out = std::make_unique<Sgd>(opts); break;
+        case OptimizerKind::lion: out = std::make_unique<Lion>(opts); break;
+        case OptimizerKind::adafactor: out = optim_detail::make_adafactor(opts, layout); break;
+        case OptimizerKind::muon: out = optim_detail::make_muon(opts, layout); break;
+    }
+    opts.finish();
+    return out;
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const std::string& name, const nlohmann::json& optimizer_config,
                                           const TensorLayout& layout) {
-    OptionReader opts(name, optimizer_config);
-    std::unique_ptr<Optimizer> out;
-    if (name == "adam") out = std::make_unique<Adam>("adam", opts, false);
-    else if (name == "adamw") out = std::make_unique<Adam>("adamw", opts, true);
-    else if (name == "sgd") out = std::make_unique<Sgd>(opts);
-    else if (name == "lion") out = std::make_unique<Lion>(opts);
-    else if (name == "adafactor") out = optim_detail::make_adafactor(opts, layout);
-    else if (name == "muon") out = optim_detail::make_muon(opts, layout);
-    else {
-        std::string known;
-        for (const std::string& n : optimizer_names()) known += (known.empty() ? "" : ", ") + n;
-        throw InputError({}, 0, "optimizer", "unknown optimizer '" + name + "'", "one of: " + known);
-    }
-    opts.finish();
-    return out;
+    if (auto kind = enum_from_name<OptimizerKind>(name)) return make_optimizer(*kind, optimizer_config, layout);
+    std::string known;
+    for (const std::string& n : optimizer_names()) known += (known.empty() ? "" : ", ") + n;
+    throw InputError({}, 0, "optimizer", "unknown optimizer '" + name + "'", "one of: " + known);
 }
 
 }  // namespace rf

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "core/enum_names.h"
+
 namespace rf {
 
 // One tensor inside the trainable buffer, with mlx's shape: a matrix (rows, cols) or a vector.
@@ -72,11 +74,21 @@ protected:
     size_t m_size = 0;    // elements in the trainable buffer, 0 before the first step
 };
 
+// The optimizers, spelled as in YAML (`optimizer`) and mlx.optimizers.
+enum class OptimizerKind { adam, adamw, sgd, adafactor, lion, muon };
+inline constexpr EnumName<OptimizerKind> kOptimizerKindNames[] = {
+    {OptimizerKind::adam, "adam"}, {OptimizerKind::adamw, "adamw"}, {OptimizerKind::sgd, "sgd"},
+    {OptimizerKind::adafactor, "adafactor"}, {OptimizerKind::lion, "lion"}, {OptimizerKind::muon, "muon"}};
+constexpr std::span<const EnumName<OptimizerKind>> enum_names(OptimizerKind) { return kOptimizerKindNames; }
+
 // Known names: adam, adamw, sgd, adafactor, lion, muon. `optimizer_config` is the block for this
 // optimizer (mlx's optimizer_config[name], e.g. {"betas": [0.9, 0.999], "eps": 1e-8}); an unknown key
 // or a value of the wrong type/range is an InputError naming the key. `layout` is used by adafactor
 // and muon (ignored by the element-wise ones).
 std::unique_ptr<Optimizer> make_optimizer(const std::string& name, const nlohmann::json& optimizer_config,
+                                          const TensorLayout& layout = {});
+
+std::unique_ptr<Optimizer> make_optimizer(OptimizerKind kind, const nlohmann::json& optimizer_config,
                                           const TensorLayout& layout = {});
 
 // The names make_optimizer accepts, for messages and the UI.

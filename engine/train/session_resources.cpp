@@ -82,8 +82,7 @@ void open_model(Session::Impl& s) {
     s.policy = Model::load(s.model_dir, lo);
     if (std::string note = quant_note(*s.policy, s.model_dir, c); !note.empty()) s.log(note);
     AdapterSpec spec;
-    spec.type = c.train_type == TrainType::lora ? FineTuneType::lora
-              : c.train_type == TrainType::dora ? FineTuneType::dora : FineTuneType::full;
+    spec.type = c.train_type;
     spec.rank = c.lora_parameters.rank;
     spec.scale = float(c.lora_parameters.scale);
     spec.dropout = float(c.lora_parameters.dropout);
@@ -126,13 +125,12 @@ void open_model(Session::Impl& s) {
 void open_optimizer(Session::Impl& s) {
     const RunConfig& c = s.cfg;
     s.total_steps = int(total_iters(c, s.train.size()));
-    std::string name(enum_name(c.optimizer));
     TensorLayout layout;
     for (const auto& v : s.policy->trainable_layout()) {
         if (v.shape.size() == 2) layout.push_back(TensorView::matrix(v.name, v.offset, size_t(v.shape[0]), size_t(v.shape[1])));
         else layout.push_back(TensorView::vector(v.name, v.offset, v.numel));
     }
-    s.optimizer = make_optimizer(name, optimizer_options(c), layout);
+    s.optimizer = make_optimizer(c.optimizer, optimizer_options(c), layout);
     s.schedule = std::make_unique<LearningRateSchedule>(
         LearningRateSchedule::from_config(lr_schedule_json(c, s.total_steps), c.learning_rate, s.total_steps));
 }
@@ -147,13 +145,12 @@ void open_judge(Session::Impl& s) {
     if (judge_kind(c.judge) == JudgeKind::none)
         throw InputError(c.origin.file, 0, "judge", "this mode needs a judge",
                          "set judge: rewards (reward functions), human, a model folder, or an http(s)://…/v1 endpoint");
-    RunConfig jc = c;
-    if (judge_kind(c.judge) == JudgeKind::model) jc.judge = resolve_relative(c.judge, c.origin.file);
     JudgeDeps deps;
+    if (judge_kind(c.judge) == JudgeKind::model) deps.model_dir = resolve_relative(c.judge, c.origin.file);
     deps.stop = &s.control->stop;
     deps.asker = s.asker;
     deps.rewards = s.rewards;
-    s.judge = make_judge(jc, deps);
+    s.judge = make_judge(c, deps);
     s.judgments = std::make_unique<JudgmentLog>(s.run_dir + "/judgments.jsonl");
 }
 

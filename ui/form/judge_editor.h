@@ -21,13 +21,14 @@ protected:
     QWidget* styledInput() const override;
 
 private:
-    enum Kind { llm = 0, user = 1, rewards = 2, endpoint = 3 };
-    void chooseKind(int kind);
-    void showKind(int kind);
+    // One button per JudgeKind (config/run_config.h) but none: LLM = model, User = human, Rewards,
+    // Endpoint = http; the button ids are the JudgeKind values.
+    void chooseKind(JudgeKind kind);
+    void showKind(JudgeKind kind);
 
     QButtonGroup* m_kinds = nullptr;
     QLineEdit* m_edit = nullptr;
-    int m_kind = llm;
+    JudgeKind m_kind = JudgeKind::model;
     QString m_last_model, m_last_endpoint;
 };
 
