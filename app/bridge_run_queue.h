@@ -7,7 +7,7 @@
 #include <functional>
 #include <mutex>
 
-#include "run/run_types.h"
+#include "run_types.h"
 #include "train/session.h"
 
 namespace rf::bridge {

@@ -7,7 +7,7 @@
 #include <QWidget>
 
 #include "charts/chart_groups.h"
-#include "run/run_types.h"
+#include "run_types.h"
 
 class QGridLayout;
 class QLabel;

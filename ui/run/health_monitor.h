@@ -5,7 +5,7 @@
 #include <QString>
 
 #include "rl/health.h"
-#include "run/run_types.h"
+#include "run_types.h"
 
 namespace rf::ui {
 

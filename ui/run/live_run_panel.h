@@ -6,7 +6,7 @@
 #include <QWidget>
 
 #include "run/health_monitor.h"
-#include "run/run_types.h"
+#include "run_types.h"
 
 class QLabel;
 class QLineEdit;

@@ -4,7 +4,7 @@
 #pragma once
 #include <QWidget>
 
-#include "run/run_types.h"
+#include "run_types.h"
 
 class QTableWidget;
 class QTextBrowser;
