@@ -44,6 +44,7 @@
 #include "core/fp_mode.h"
 #include "io/safetensors.h"
 #include "model/model.h"
+#include "ops/gemm_bf16.h"
 #include "text/chat_template.h"
 #include "text/tokenizer.h"
 #include "train/session.h"
@@ -124,7 +125,8 @@ double base_bytes(const rf::ModelConfig& c) {
 // the training forward's saved activations (every block kept: see Model::LayerActs), the residual
 // stream, the KV cache of generation, the lm-head scratch (128 rows x V) and E_p[W] per position.
 // `T` = prompt + completion tokens per row, N rows.
-double estimate_bytes(const rf::ModelConfig& c, int N, int T, int prompt, int G, int max_new) {
+// bf16_twins: compute_dtype bfloat16 keeps a bfloat16 twin of every base weight (half its float bytes).
+double estimate_bytes(const rf::ModelConfig& c, int N, int T, int prompt, int G, int max_new, bool bf16_twins) {
     const double C = c.hidden_size, I = c.intermediate_size, L = c.num_hidden_layers, V = c.vocab_size;
     const double NH = c.num_attention_heads, KVH = c.num_key_value_heads, HS = c.head_dim, R = 8;
     const double QD = NH * HS, KD = KVH * HS;
@@ -136,7 +138,8 @@ double estimate_bytes(const rf::ModelConfig& c, int N, int T, int prompt, int G,
     double acts = BT * (L * per_token_layer + L * NH + (L + 1) * C + 2 * C + 3);
     double kv = L * 2 * KVH * HS * (double(prompt) + double(G) * max_new);
     double lm = 128 * V;
-    return 4.0 * (base + adapters + acts + kv + lm);
+    double twins = bf16_twins ? base / 2 : 0.0;
+    return 4.0 * (base + twins + adapters + acts + kv + lm);
 }
 
 // Tokens of a chat-templated training prompt (system prompt + the first training row).
@@ -227,9 +230,11 @@ bool bench_shape(const Shape& sh, const fs::path& root, const fs::path& work, in
     // estimate at the configured worst case: G rows of (prompt + 128) tokens
     const int P = prompt_tokens(sh.model_dir, root);
     const double gib = 1024.0 * 1024.0 * 1024.0;
+    const bool twins = g_compute == "bfloat16" || (g_compute == "auto" && mc.hidden_size >= 512 && rf::bf16_gemm_available());
+    const double est = estimate_bytes(mc, 4, P + 128, P, 4, 128, twins);
     std::printf("peak memory (VmHWM) %.2f GiB; estimate for 4 rows x (%d prompt + 128) tokens %.2f GiB "
-                "(of which base weights %.2f GiB)\n",
-                peak, P, estimate_bytes(mc, 4, P + 128, P, 4, 128) / gib, base_bytes(mc) / gib);
+                "(of which base weights %.2f GiB%s); peak / estimate %.2f\n",
+                peak, P, est / gib, base_bytes(mc) / gib, twins ? " + their bf16 twins" : "", peak * gib / est);
     std::printf("validation: %s\n", ok ? "OK" : "FAILED");
     return ok;
 }
