@@ -7,6 +7,10 @@
 
 #include "core/cpu_features.h"
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #if REINFORGE_HAVE_DNNL
 #include <omp.h>
 
@@ -29,7 +33,17 @@ std::vector<Range> g_ranges;
 }  // namespace
 
 void to_bf16(uint16_t* dst, const float* src, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
+    size_t i = 0;
+#if defined(__AVX512BF16__)
+    // vcvtneps2bf16: the same round-to-nearest-even (NaN stays NaN); float32 denormals become a signed
+    // zero, as the math threads' FTZ/DAZ mode treats them anyway
+    if (cpu_features().avx512_bf16)
+        for (; i + 16 <= n; i += 16) {
+            __m256bh h = _mm512_cvtneps_pbh(_mm512_loadu_ps(src + i));
+            std::memcpy(dst + i, &h, 32);
+        }
+#endif
+    for (; i < n; ++i) {
         uint32_t u;
         std::memcpy(&u, &src[i], 4);
         if ((u & 0x7fffffffu) > 0x7f800000u) dst[i] = uint16_t((u >> 16) | 0x40);  // quiet NaN
