@@ -4,8 +4,9 @@
 // and any batch_size works (its batch-normalised advantage is identically 0 at batch size 1; here
 // ppo_advantage: preference gives A = +1 / −1, scaled by the judge's score gap when it has scores).
 //
-// One train_step = one rollout batch and num_iterations passes over it, each pass one optimizer
-// update. π_old: the sampling policy (recorded at generation) when num_iterations > 1, else the
+// One train_step = gradient_accumulation_steps micro-batches of batch_size prompts (sampled and
+// judged first), then num_iterations passes over them, each pass one optimizer update with the
+// gradients of every micro-batch, each scaled by 1/gradient_accumulation_steps (as GRPO). π_old: the sampling policy (recorded at generation) when num_iterations > 1, else the
 // detached current policy; ratio_against: reference uses π_ref instead (the seed's formula).
 // Pairs judged tie, skip or failed carry no signal and are left out; a batch without a decided pair
 // makes no update.
@@ -19,61 +20,84 @@
 
 namespace rf {
 
-StepOutput ppo_step(Policy& pol, const StepInputs& in, const std::vector<const RlPrompt*>& prompts, Judge& judge,
-                    const JudgeContext& jctx) {
+namespace {
+
+// One micro-batch: its pairs, the judge's verdicts, and the decided pairs as (chosen, rejected) rows.
+struct PpoMicro {
+    Rollouts r;
+    std::vector<std::pair<int, int>> rows;
+    std::vector<double> gaps;
+    ScoredBatch batch;
+};
+
+}  // namespace
+
+StepOutput ppo_step(Policy& pol, const StepInputs& in, const std::vector<std::vector<const RlPrompt*>>& micro_prompts,
+                    Judge& judge, const JudgeContext& jctx) {
     const RunConfig& cfg = in.cfg;
+    const int gas = int(micro_prompts.size());
     StepOutput res;
     MetricMean mm;
     double t_generate = 0, t_score = 0, t_train = 0;
-    Rollouts r = sample(pol, in, prompts, 2);
-    t_generate += r.generate_seconds;
+    std::vector<PpoMicro> micro(gas);
+    size_t decided = 0;
+    for (int k = 0; k < gas; ++k) {
+        const std::vector<const RlPrompt*>& prompts = micro_prompts[k];
+        Rollouts& r = micro[k].r;
+        r = sample(pol, in, prompts, 2);
+        t_generate += r.generate_seconds;
+        std::vector<std::pair<int, int>>& rows = micro[k].rows;
+        std::vector<double>& gaps = micro[k].gaps;
+        auto t0 = std::chrono::steady_clock::now();
+        std::vector<PairItem> items;
+        for (size_t p = 0; p < prompts.size(); ++p)
+            items.push_back({prompts[p]->prompt, {r.groups[p][0].text, r.groups[p][1].text}, prompts[p]->answer,
+                             prompts[p]->type});
+        std::vector<PairVerdict> verdicts = judge_pairs(judge, items, in.rng, jctx);
+        t_score += seconds_since(t0);
 
-    auto t0 = std::chrono::steady_clock::now();
-    std::vector<PairItem> items;
-    for (size_t p = 0; p < prompts.size(); ++p)
-        items.push_back({prompts[p]->prompt, {r.groups[p][0].text, r.groups[p][1].text}, prompts[p]->answer,
-                         prompts[p]->type});
-    std::vector<PairVerdict> verdicts = judge_pairs(judge, items, in.rng, jctx);
-    t_score += seconds_since(t0);
-
-    std::vector<std::pair<int, int>> rows;
-    std::vector<double> gaps;
-    for (int p = 0; p < int(prompts.size()); ++p) {
-        int c = verdicts[p].chosen();
-        for (int g = 0; g < 2; ++g) {
-            const Completion& comp = r.groups[p][g];
-            RolloutRecord rec;
-            rec.step = in.step + 1;
-            rec.prompt = prompts[p]->prompt;
-            rec.answer = prompts[p]->answer;
-            rec.completion = comp.text;
-            rec.reward = c < 0 ? 0.0 : (g == c ? 1.0 : -1.0);
-            rec.advantage = rec.reward;
-            rec.truncated = comp.truncated;
-            rec.num_tokens = int(comp.ids.size());
-            if (verdicts[p].scores) rec.rewards.push_back({"judge_score", (*verdicts[p].scores)[g]});
-            res.rollouts.push_back(std::move(rec));
+        for (int p = 0; p < int(prompts.size()); ++p) {
+            int c = verdicts[p].chosen();
+            for (int g = 0; g < 2; ++g) {
+                const Completion& comp = r.groups[p][g];
+                RolloutRecord rec;
+                rec.step = in.step + 1;
+                rec.prompt = prompts[p]->prompt;
+                rec.answer = prompts[p]->answer;
+                rec.completion = comp.text;
+                rec.reward = c < 0 ? 0.0 : (g == c ? 1.0 : -1.0);
+                rec.advantage = rec.reward;
+                rec.truncated = comp.truncated;
+                rec.num_tokens = int(comp.ids.size());
+                if (verdicts[p].scores) rec.rewards.push_back({"judge_score", (*verdicts[p].scores)[g]});
+                res.rollouts.push_back(std::move(rec));
+            }
+            if (c < 0) continue;
+            rows.push_back({p, c});
+            rows.push_back({p, 1 - c});
+            gaps.push_back(verdicts[p].scores ? double((*verdicts[p].scores)[c] - (*verdicts[p].scores)[1 - c]) : NAN);
+            res.trained_tokens += double(r.groups[p][0].ids.size() + r.groups[p][1].ids.size());
         }
-        if (c < 0) continue;
-        rows.push_back({p, c});
-        rows.push_back({p, 1 - c});
-        gaps.push_back(verdicts[p].scores ? double((*verdicts[p].scores)[c] - (*verdicts[p].scores)[1 - c]) : NAN);
-        res.trained_tokens += double(r.groups[p][0].ids.size() + r.groups[p][1].ids.size());
+        StepMetrics gm;
+        add_generation_metrics(r, gm);
+        mm.add(gm);
+        // the judge's mean score over every sampled completion (judges that give scores: rewards, LLM)
+        double score_sum = 0;
+        int scored = 0;
+        for (const PairVerdict& v : verdicts)
+            if (v.scores) score_sum += (*v.scores)[0] + (*v.scores)[1], scored += 2;
+        if (scored > 0) mm.add("rewards", score_sum / scored);
+        decided += rows.size() / 2;
+        if (!rows.empty()) {
+            t0 = std::chrono::steady_clock::now();
+            micro[k].batch = build_batch(r, rows);
+            reference_logps(pol, cfg, micro[k].batch);
+            t_train += seconds_since(t0);
+        }
     }
-    StepMetrics gm;
-    add_generation_metrics(r, gm);
-    mm.add(gm);
-    // the judge's mean score over every sampled completion (judges that give scores: rewards, LLM)
-    double score_sum = 0;
-    int scored = 0;
-    for (const PairVerdict& v : verdicts)
-        if (v.scores) score_sum += (*v.scores)[0] + (*v.scores)[1], scored += 2;
-    if (scored > 0) mm.add("rewards", score_sum / scored);
 
-    if (!rows.empty()) {
-        t0 = std::chrono::steady_clock::now();
-        ScoredBatch b = build_batch(r, rows);
-        reference_logps(pol, cfg, b);
+    if (decided > 0) {
+        auto t0 = std::chrono::steady_clock::now();
         PpoOptions opts;
         opts.beta = cfg.beta;
         opts.epsilon = cfg.epsilon;
@@ -82,28 +106,35 @@ StepOutput ppo_step(Policy& pol, const StepInputs& in, const std::vector<const R
         opts.importance_sampling_level = cfg.importance_sampling_level;
         const int passes = std::max(1, cfg.num_iterations);
         for (int it = 0; it < passes; ++it) {
-            double entropy = 0;
-            std::vector<float> logp = policy_logps(pol, cfg, b, &entropy);
-            LossBatch<float> lb;
-            lb.N = b.N;
-            lb.T = b.T;
-            lb.logp = logp;
-            if (passes > 1) lb.old_logp = b.old_logp;
-            lb.ref_logp = b.ref_logp;
-            lb.mask = b.mask;
-            LossOutput<float> out = ppo_loss(lb, gaps, opts);
-            policy_backward(pol, b, out.dlogp);
+            std::vector<double> entropies;
+            for (PpoMicro& mb : micro) {
+                if (mb.rows.empty()) continue;
+                const ScoredBatch& b = mb.batch;
+                double entropy = 0;
+                std::vector<float> logp = policy_logps(pol, cfg, b, &entropy);
+                LossBatch<float> lb;
+                lb.N = b.N;
+                lb.T = b.T;
+                lb.logp = logp;
+                if (passes > 1) lb.old_logp = b.old_logp;
+                lb.ref_logp = b.ref_logp;
+                lb.mask = b.mask;
+                LossOutput<float> out = ppo_loss(lb, mb.gaps, opts);
+                for (float& d : out.dlogp) d /= float(gas);  // each micro-batch weighs 1/gradient_accumulation_steps
+                policy_backward(pol, b, out.dlogp);
+                mm.add(out.metrics);
+                entropies.push_back(entropy);
+            }
             StepMetrics om;
             optimizer_step(pol, cfg, in.step, om);
-            mm.add(out.metrics);
             mm.add(om);
-            mm.add("entropy", entropy);
+            for (double e : entropies) mm.add("entropy", e);
             if (in.stopping && in.stopping()) break;
         }
         t_train += seconds_since(t0);
     }
     mm.into(res.metrics);
-    res.metrics.push_back({"decided_pairs", double(rows.size() / 2)});
+    res.metrics.push_back({"decided_pairs", double(decided)});
     res.metrics.push_back({"judge_failures", jctx.stats ? double(jctx.stats->failures) : 0.0});
     add_step_times(res.metrics, t_generate, t_score, t_train);
     return res;

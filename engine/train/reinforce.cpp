@@ -4,8 +4,10 @@
 //
 // A verdict that failed (unparsable LLM reply) or was skipped (human) carries no signal: its
 // completion is left out of the loss (mask 0) and its reward is replaced by the mean of the valid
-// rewards of the batch, so it does not move the baselines either. A step where no verdict is valid
-// makes no update.
+// rewards of the batch, so it does not move the baselines either. A micro-batch where no verdict is
+// valid leaves the running-mean baseline as it was, and a step where no verdict is valid makes no
+// update at all (no optimizer step: weights, moments and the optimizer's step count stay as they
+// were), as PPO does with no decided pair; the step is logged as "no signal".
 #include <chrono>
 #include <cmath>
 
@@ -24,6 +26,7 @@ StepOutput reinforce_step(Policy& pol, const StepInputs& in, const std::vector<s
     MetricMean mm;
     double t_generate = 0, t_score = 0, t_train = 0;
     const int gas = int(micro.size());
+    bool any_signal = false;
     for (int k = 0; k < gas; ++k) {
         const std::vector<const RlPrompt*>& prompts = micro[k];
         Rollouts r = sample(pol, in, prompts, G);
@@ -67,8 +70,10 @@ StepOutput reinforce_step(Policy& pol, const StepInputs& in, const std::vector<s
         opts.beta = cfg.beta;
         opts.baseline = cfg.baseline;
         opts.group_size = G;
-        LossOutput<float> out = reinforce_loss(lb, rewards, opts, &running_baseline);
+        RunningMeanBaseline untouched = running_baseline;  // a batch without a valid verdict moves no baseline
+        LossOutput<float> out = reinforce_loss(lb, rewards, opts, valid > 0 ? &running_baseline : &untouched);
         if (valid > 0) {
+            any_signal = true;
             for (float& d : out.dlogp) d /= float(gas);
             policy_backward(pol, b, out.dlogp);
         }
@@ -98,9 +103,14 @@ StepOutput reinforce_step(Policy& pol, const StepInputs& in, const std::vector<s
         }
     }
     auto t0 = std::chrono::steady_clock::now();
-    StepMetrics om;
-    optimizer_step(pol, cfg, in.step, om);
-    mm.add(om);
+    if (any_signal) {
+        StepMetrics om;
+        optimizer_step(pol, cfg, in.step, om);
+        mm.add(om);
+    } else {
+        pol.model->zero_grad();
+        res.note = "step " + std::to_string(in.step + 1) + ": no signal (every verdict failed or was skipped): no update";
+    }
     t_train += seconds_since(t0);
     mm.into(res.metrics);
     res.metrics.push_back({"judge_failures", jctx.stats ? double(jctx.stats->failures) : 0.0});

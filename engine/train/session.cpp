@@ -161,14 +161,13 @@ StepMetrics Session::train_step() {
             out = reinforce_step(pol, in, draw_micro_batches(*m, m->train.prompts), *m->judge,
                                  m->judge_context("train", m->step + 1), m->running_baseline);
             break;
-        case TrainMode::ppo: {
-            std::vector<const RlPrompt*> prompts;
-            for (size_t i : m->next_batch(size_t(m->cfg.batch_size))) prompts.push_back(&m->train.prompts[i]);
-            out = ppo_step(pol, in, prompts, *m->judge, m->judge_context("train", m->step + 1));
+        case TrainMode::ppo:
+            out = ppo_step(pol, in, draw_micro_batches(*m, m->train.prompts), *m->judge,
+                           m->judge_context("train", m->step + 1));
             break;
-        }
     }
     if (m->cfg.train_mode != TrainMode::sft) m->emit_rollouts(out.rollouts);
+    if (!out.note.empty()) m->log(out.note);
     m->trained_tokens += out.trained_tokens;
     StepMetrics metrics = std::move(out.metrics);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

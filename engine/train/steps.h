@@ -52,6 +52,7 @@ struct StepOutput {
     StepMetrics metrics;
     std::vector<RolloutRecord> rollouts;  // online modes: every sampled completion of the step
     double trained_tokens = 0;            // tokens this step trained on
+    std::string note;                     // a line for the run log ("no signal: no update"), or empty
 };
 
 // micro[k]: the rows / prompts of micro-batch k (gradient_accumulation_steps micro-batches).
@@ -61,8 +62,8 @@ StepOutput grpo_step(Policy& p, const StepInputs& in, const std::vector<std::vec
 // `baseline`: the running-mean baseline's state, carried across steps by the caller.
 StepOutput reinforce_step(Policy& p, const StepInputs& in, const std::vector<std::vector<const RlPrompt*>>& micro,
                           Judge& judge, const JudgeContext& jctx, RunningMeanBaseline& baseline);
-StepOutput ppo_step(Policy& p, const StepInputs& in, const std::vector<const RlPrompt*>& prompts, Judge& judge,
-                    const JudgeContext& jctx);
+StepOutput ppo_step(Policy& p, const StepInputs& in, const std::vector<std::vector<const RlPrompt*>>& micro,
+                    Judge& judge, const JudgeContext& jctx);
 
 // Mean metrics over `batches` batches of a split (all when < 0), without the split prefix.
 StepMetrics sft_eval(Policy& p, const RunConfig& cfg, const std::vector<SftSequence>& seqs, int batches);

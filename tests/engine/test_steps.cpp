@@ -4,8 +4,10 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "config/run_config.h"
+#include "judge/judge.h"
 #include "core/resources.h"
 #include "model/model.h"
 #include "optim/lr_schedule.h"
@@ -17,6 +19,98 @@
 
 namespace rf {
 namespace {
+
+// A judge that skips every verdict (a person pressing S), or prefers the first completion.
+class ScriptedJudge : public Judge {
+public:
+    explicit ScriptedJudge(bool skip) : m_skip(skip) {}
+    std::string name() const override { return "scripted"; }
+    std::vector<ScalarVerdict> score(const std::vector<JudgeItem>& items) override {
+        std::vector<ScalarVerdict> v(items.size());
+        for (auto& x : v) x.skipped = m_skip, x.score = m_skip ? 0.0f : 7.0f;
+        return v;
+    }
+    std::vector<PairVerdict> compare(const std::vector<PairItem>& items) override {
+        std::vector<PairVerdict> v(items.size());
+        for (auto& x : v) x.winner = m_skip ? Winner::skip : Winner::first;
+        return v;
+    }
+
+private:
+    bool m_skip;
+};
+
+// The embedded default with LoRA, an AdamW and a schedule: everything a step needs, owned here.
+struct Fixture {
+    std::string dir = resources_dir() + "/models/reinforge-arith-tiny";
+    std::unique_ptr<Model> model = Model::load(dir);
+    std::unique_ptr<Tokenizer> tok = load_tokenizer(dir);
+    ChatTemplate tmpl = ChatTemplate::from_dir(dir);
+    RunConfig cfg;
+    std::unique_ptr<Optimizer> optimizer;
+    std::optional<LearningRateSchedule> schedule;
+    std::vector<RlPrompt> prompts;
+
+    explicit Fixture(TrainMode mode, const std::vector<std::pair<std::string, std::string>>& sets = {}) {
+        model->set_finetune({.type = FineTuneType::lora, .rank = 4, .scale = 20.0f}, 3);
+        for (float& x : model->params()) x += 1e-3f;  // B != 0: every step has a gradient
+        cfg = default_run_config(mode);
+        set_value(cfg, "max_completion_length", "16");
+        set_value(cfg, "learning_rate", "1e-3");
+        for (const auto& [k, v] : sets) set_value(cfg, k, v);
+        optimizer = make_optimizer(cfg.optimizer, optimizer_options(cfg));
+        schedule = LearningRateSchedule::from_config(lr_schedule_json(cfg, 10), cfg.learning_rate, 10);
+        for (const char* q : {"What is 12 + 7?", "What is 9 * 3?", "What is 40 - 8?", "What is 6 + 6?"}) {
+            RlPrompt p;
+            p.prompt = q;
+            p.ids = tok->encode(tmpl.render({{"user", q}}, true, std::nullopt));
+            prompts.push_back(p);
+        }
+    }
+    Policy policy() { return Policy{model.get(), nullptr, tok.get(), optimizer.get(), &*schedule}; }
+    std::vector<float> params() const { return {model->params().begin(), model->params().end()}; }
+};
+
+TEST(Steps, ReinforceStepWithoutAnyVerdictChangesNothing) {
+    Fixture f(TrainMode::rlhf_reinforce, {{"baseline", "running_mean"}, {"group_size", "2"}});
+    Policy pol = f.policy();
+    ScriptedJudge skipper(true);
+    RunningMeanBaseline baseline;
+    baseline.value = 0.75;
+    baseline.count = 3;
+    Rng rng(5, 7);
+    StepInputs in{f.cfg, 0, rng, [] { return false; }};
+    const std::vector<float> before = f.params();
+    const std::vector<uint8_t> moments = f.optimizer->serialise();
+    StepOutput out = reinforce_step(pol, in, {{&f.prompts[0]}, {&f.prompts[1]}}, skipper, JudgeContext{}, baseline);
+    EXPECT_EQ(f.params(), before);                   // no weight moved
+    EXPECT_EQ(f.optimizer->serialise(), moments);    // no moment, no optimizer step count
+    EXPECT_EQ(baseline.value, 0.75);                 // the running baseline kept its state
+    EXPECT_EQ(baseline.count, 3);
+    EXPECT_TRUE(std::isnan(metric(out.metrics, "grad_norm", NAN)));
+    EXPECT_NE(out.note.find("no signal"), std::string::npos) << out.note;
+    for (float g : f.model->grads()) ASSERT_EQ(g, 0.0f);
+
+    ScriptedJudge scorer(false);  // the same step with verdicts does update
+    reinforce_step(pol, in, {{&f.prompts[0]}, {&f.prompts[1]}}, scorer, JudgeContext{}, baseline);
+    EXPECT_NE(f.params(), before);
+}
+
+TEST(Steps, PpoHonoursGradientAccumulation) {
+    Fixture f(TrainMode::ppo, {{"gradient_accumulation_steps", "2"}, {"batch_size", "2"}});
+    Policy pol = f.policy();
+    ScriptedJudge first(false);
+    Rng rng(5, 7);
+    StepInputs in{f.cfg, 0, rng, [] { return false; }};
+    const std::vector<float> before = f.params();
+    StepOutput out = ppo_step(pol, in, {{&f.prompts[0], &f.prompts[1]}, {&f.prompts[2], &f.prompts[3]}}, first, JudgeContext{});
+    EXPECT_EQ(metric(out.metrics, "decided_pairs"), 4.0);  // both micro-batches were judged and trained
+    EXPECT_EQ(out.rollouts.size(), 8u);
+    EXPECT_TRUE(std::isfinite(metric(out.metrics, "grad_norm", NAN)));
+    EXPECT_NE(f.params(), before);
+    // one update per pass (num_iterations), each with the gradients of both micro-batches
+    EXPECT_EQ(f.optimizer->step_count(), std::max(1, f.cfg.num_iterations));
+}
 
 TEST(Steps, GrpoStepRunsWithoutASession) {
     const std::string dir = resources_dir() + "/models/reinforge-arith-tiny";
