@@ -97,10 +97,12 @@ std::vector<double> LocalModelBackend::choice_probabilities(const std::string& s
     const std::vector<double> first = log_softmax(logits.data(), V);
 
     std::vector<double> lp(choices.size(), -std::numeric_limits<double>::infinity());
+    std::vector<std::vector<double>> prefix(choices.size());  // log P of each prefix of each choice
     std::vector<int> multi;  // choices of more than one token continue in their own sequence
     for (size_t c = 0; c < choices.size(); ++c) {
         if (toks[c].empty() || toks[c][0] < 0 || toks[c][0] >= V) continue;
         lp[c] = first[size_t(toks[c][0])];
+        prefix[c].push_back(lp[c]);
         if (toks[c].size() > 1) multi.push_back(int(c));
     }
     if (!multi.empty()) {
@@ -118,16 +120,43 @@ std::vector<double> LocalModelBackend::choice_probabilities(const std::string& s
                 std::vector<double> row = log_softmax(logits.data() + i * size_t(V), V);
                 int tok = t[k + 1];
                 lp[size_t(owner[i])] += (tok >= 0 && tok < V) ? row[size_t(tok)] : -std::numeric_limits<double>::infinity();
+                prefix[size_t(owner[i])].push_back(lp[size_t(owner[i])]);
             }
         }
     }
     double mx = -std::numeric_limits<double>::infinity();
     for (double x : lp) mx = std::max(mx, x);
     RF_CHECK(std::isfinite(mx), "no judge choice has a token in the vocabulary");
+    for (auto& pre : prefix)
+        for (double& x : pre) x -= mx;  // the same factor on every probability: no underflow
+    std::vector<double> p = complete_answer_probabilities(toks, prefix);
     double sum = 0.0;
-    std::vector<double> p(lp.size());
-    for (size_t c = 0; c < lp.size(); ++c) sum += (p[c] = std::exp(lp[c] - mx));
+    for (double x : p) sum += x;
+    RF_CHECK(sum > 0.0 && std::isfinite(sum), "no judge choice has a token in the vocabulary");
     for (double& x : p) x /= sum;
+    return p;
+}
+
+std::vector<double> complete_answer_probabilities(const std::vector<std::vector<int>>& toks,
+                                                  const std::vector<std::vector<double>>& prefix_logp) {
+    const size_t n = toks.size();
+    std::vector<double> p(n, 0.0);
+    for (size_t c = 0; c < n; ++c) {
+        const std::vector<int>& t = toks[c];
+        if (t.empty() || prefix_logp[c].size() != t.size()) continue;  // not scorable: probability 0
+        double mass = std::exp(prefix_logp[c].back());
+        std::vector<int> seen;  // next tokens already subtracted
+        for (size_t d = 0; d < n; ++d) {
+            const std::vector<int>& u = toks[d];
+            if (d == c || u.size() <= t.size() || !std::equal(t.begin(), t.end(), u.begin())) continue;
+            const int next = u[t.size()];
+            if (std::find(seen.begin(), seen.end(), next) != seen.end()) continue;
+            if (prefix_logp[d].size() <= t.size()) continue;  // its next token was not scored
+            seen.push_back(next);
+            mass -= std::exp(prefix_logp[d][t.size()]);
+        }
+        p[c] = std::max(0.0, mass);
+    }
     return p;
 }
 

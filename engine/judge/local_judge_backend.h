@@ -4,7 +4,10 @@
 // enable_thinking off where the template reads it, as mlx-lm-lora sends it). The verdict is read from
 // the next-token distribution (SPEC §9: it can never fail to parse):
 //   log P(choice | prompt) = sum_k log softmax(logits_k)[c_k] over the choice's tokens c_0..c_n-1
-//   P(choice) normalised over the choices ({"0","1"} pairwise; {"0",…,"10"} scalar)
+//   P(choice complete) = P(choice) minus the mass of going on into a longer choice (complete_answer_
+//                        probabilities below: with "10" tokenized "1","0", P("1" complete) =
+//                        P("1") (1 - P("0" | "1")); without this a judge certain of "10" scored ~5.5)
+//   normalised over the choices ({"0","1"} pairwise; {"0",…,"10"} scalar)
 // with the prompt prefilled once in the KV cache and multi-token choices ("10") continued from it.
 // The choice's tokens are those of encode(prompt_text + choice) after the prompt's own tokens, so a
 // SentencePiece "▁" or a merge with the template's last characters comes out as the model would
@@ -23,6 +26,13 @@ namespace rf {
 class Model;
 class ModelDecoder;
 class Tokenizer;
+
+// The probability that each choice is the whole answer. toks[c]: the tokens of choice c; prefix_logp[c][j]
+// = log P(first j+1 tokens of c). From P(c) the probability of continuing with the next token of any
+// longer choice that extends c is removed (each distinct next token once; those events are disjoint),
+// so a prefix of a longer choice only counts when the answer stops there. Not normalised.
+std::vector<double> complete_answer_probabilities(const std::vector<std::vector<int>>& toks,
+                                                  const std::vector<std::vector<double>>& prefix_logp);
 
 class LocalModelBackend : public ChatBackend {
 public:

@@ -80,19 +80,54 @@ TEST(LocalJudge, ChoiceProbabilitiesMatchFullForward) {
     for (int k = 0; k <= 10; ++k) choices.push_back(std::to_string(k));
     std::vector<double> p = backend.choice_probabilities(sys, user, choices);
     ASSERT_EQ(p.size(), choices.size());
+    // the reference: full-forward log-probs; "1" counts only where the answer stops there, i.e.
+    // P("1") - P("1","0") (the byte tokenizer splits "10")
     std::vector<double> ref(choices.size());
-    double mx = -1e300, sum = 0.0;
-    for (size_t c = 0; c < choices.size(); ++c) mx = std::max(mx, ref[c] = reference_logp(*model, ids, tok.encode(choices[c], false)));
-    for (double& r : ref) sum += (r = std::exp(r - mx));
+    double sum = 0.0;
+    for (size_t c = 0; c < choices.size(); ++c) ref[c] = std::exp(reference_logp(*model, ids, tok.encode(choices[c], false)));
+    ref[1] -= ref[10];
+    for (double r : ref) sum += r;
     double total = 0.0, worst = 0.0;
     for (size_t c = 0; c < choices.size(); ++c) {
-        EXPECT_NEAR(p[c], ref[c] / sum, 2e-5) << choices[c];  // float32 cached vs full forward
+        EXPECT_NEAR(p[c], ref[c] / sum, 1e-6) << choices[c];  // float32 cached vs full forward (measured 1.7e-8)
         worst = std::max(worst, std::fabs(p[c] - ref[c] / sum));
         total += p[c];
     }
     std::printf("max |P_cached - P_full| over 11 choices: %.3g\n", worst);
     EXPECT_NEAR(total, 1.0, 1e-9);
     EXPECT_EQ(backend.choice_tokens(text, ids, "10").size(), 2u);  // the multi-token path was used
+}
+
+// A judge certain of "10" on a tokenizer that splits it into "1","0" must score 10, not ~5.5: the
+// prefix "1" counts only with the probability that the answer stops after it.
+TEST(LocalJudge, ATenSplitIntoDigitsIsScoredAsTen) {
+    std::vector<std::vector<int>> toks;
+    for (int k = 0; k <= 9; ++k) toks.push_back({k});
+    toks.push_back({1, 0});  // "10"
+    std::vector<std::vector<double>> prefix(11);
+    for (int k = 0; k <= 9; ++k) prefix[k] = {std::log(k == 1 ? 0.982 : 0.002)};
+    prefix[10] = {std::log(0.982), std::log(0.982 * 0.99)};  // P("0" | "1") = 0.99
+    std::vector<double> p = complete_answer_probabilities(toks, prefix);
+    double sum = 0, score = 0;
+    for (double x : p) sum += x;
+    for (int k = 0; k <= 10; ++k) score += k * p[k] / sum;
+    EXPECT_GT(score, 9.5);
+    EXPECT_NEAR(p[1], 0.982 * 0.01, 1e-12);  // "1" and stop
+    // the formula before the fix: normalising P("1") and P("10") side by side
+    double old_sum = 0, old_score = 0;
+    for (int k = 0; k <= 10; ++k) old_sum += std::exp(prefix[k].back());
+    for (int k = 0; k <= 10; ++k) old_score += k * std::exp(prefix[k].back()) / old_sum;
+    EXPECT_LT(old_score, 6.0);
+    // a choice whose continuation was never scored keeps its whole mass; distinct next tokens of
+    // several longer choices are each removed once
+    std::vector<double> q = complete_answer_probabilities({{1}, {1, 2}, {1, 2, 3}, {1, 4}},
+                                                          {{std::log(0.8)}, {std::log(0.8), std::log(0.4)},
+                                                           {std::log(0.8), std::log(0.4), std::log(0.1)},
+                                                           {std::log(0.8), std::log(0.3)}});
+    EXPECT_NEAR(q[0], 0.8 - 0.4 - 0.3, 1e-12);
+    EXPECT_NEAR(q[1], 0.4 - 0.1, 1e-12);
+    EXPECT_NEAR(q[2], 0.1, 1e-12);
+    EXPECT_NEAR(q[3], 0.3, 1e-12);
 }
 
 TEST(LocalJudge, GreedyCompleteFollowsArgmax) {
