@@ -97,7 +97,9 @@ StepOutput grpo_step(Policy& pol, const StepInputs& in, const std::vector<std::v
         t_score += seconds_since(t0);
         micro[k].batch = build_batch(micro[k].rollouts, all_rows(int(prompts.size()), G));
         t0 = std::chrono::steady_clock::now();
-        if (cfg.beta != 0.0 || cfg.ratio_against == RatioAgainst::reference) reference_logps(pol, cfg, micro[k].batch);
+        // always: the loss reads them at beta != 0 or ratio_against reference, and the `kl` metric is
+        // logged at beta = 0 too (SPEC §8.3), which costs one forward of the frozen base
+        reference_logps(pol, cfg, micro[k].batch);
         t_train += seconds_since(t0);
         StepMetrics gm;
         add_generation_metrics(micro[k].rollouts, gm);

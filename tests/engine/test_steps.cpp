@@ -146,6 +146,10 @@ TEST(Steps, GrpoStepRunsWithoutASession) {
         EXPECT_TRUE(std::isfinite(metric(out.metrics, k, NAN))) << k;
     EXPECT_EQ(out.rollouts.front().step, 1);
     const std::vector<float> after(model->params().begin(), model->params().end());
+    // beta 0 disables the KL term but the kl metric is still logged (SPEC §8.3)
+    set_value(cfg, "beta", "0");
+    StepOutput zero = grpo_step(pol, StepInputs{cfg, 1, rng, [] { return false; }}, {{&prompts[0]}}, rewards);
+    EXPECT_TRUE(std::isfinite(metric(zero.metrics, "kl", NAN)));
     double moved = 0;
     for (size_t i = 0; i < after.size(); ++i) moved += std::fabs(after[i] - before[i]);
     EXPECT_GT(moved, 0.0);  // the update was applied to the lent model
