@@ -26,6 +26,7 @@
 
 #include "core/enum_names.h"
 #include "model/adapter_spec.h"
+#include "optim/lr_schedule.h"
 #include "optim/optimizer.h"
 
 namespace rf {
@@ -62,11 +63,7 @@ constexpr std::span<const EnumName<ComputeDType>> enum_names(ComputeDType) { ret
 // optimizer: OptimizerKind (optim/optimizer.h, with its names).
 
 // lr_schedule.name. `constant` is this project's name for "no schedule" (mlx-lm: lr_schedule null).
-enum class ScheduleKind { constant, cosine_decay, linear_schedule };
-inline constexpr EnumName<ScheduleKind> kScheduleKindNames[] = {
-    {ScheduleKind::constant, "constant"}, {ScheduleKind::cosine_decay, "cosine_decay"},
-    {ScheduleKind::linear_schedule, "linear_schedule"}};
-constexpr std::span<const EnumName<ScheduleKind>> enum_names(ScheduleKind) { return kScheduleKindNames; }
+// (ScheduleKind: optim/lr_schedule.h; the key offers constant, cosine_decay and linear_schedule.)
 
 // REINFORCE baselines (seeds 002, 003). rloo = leave-one-out mean of the group (NeMo-Aligner).
 enum class Baseline { none, batch_mean, running_mean, per_prompt_mean, rloo };
@@ -418,10 +415,9 @@ std::string config_doc_markdown();
 int64_t total_iters(const RunConfig& cfg, size_t train_rows);
 // Decay steps of lr_schedule: `steps`, or max(1, int(total · iters_fraction)).
 int64_t schedule_steps(const RunConfig& cfg, int64_t total);
-// lr_schedule in mlx-lm's dict form, as LearningRateSchedule::from_config (optim/lr_schedule.h) reads
-// it: null for constant without warmup; {name: constant, arguments: [learning_rate], warmup, …} with
-// warmup; else {name, warmup, warmup_init, arguments} with the steps resolved against `total`.
-nlohmann::json lr_schedule_json(const RunConfig& cfg, int64_t total);
+// The run's schedule for LearningRateSchedule::from_spec (optim/lr_schedule.h): constant at
+// learning_rate, or the configured function from `init` with its steps resolved against `total`.
+ScheduleSpec lr_schedule_spec(const RunConfig& cfg, int64_t total);
 // optimizer_config[optimizer] ({} when absent): what make_optimizer (optim/optimizer.h) reads.
 nlohmann::json optimizer_options(const RunConfig& cfg);
 

@@ -167,21 +167,20 @@ int64_t schedule_steps(const RunConfig& cfg, int64_t total) {
     return std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(total) * cfg.lr_schedule.iters_fraction));
 }
 
-nlohmann::json lr_schedule_json(const RunConfig& cfg, int64_t total) {
+ScheduleSpec lr_schedule_spec(const RunConfig& cfg, int64_t total) {
     const LrSchedule& s = cfg.lr_schedule;
-    nlohmann::json j;
+    ScheduleSpec spec;
+    spec.kind = s.name;
+    spec.warmup = s.warmup;
+    spec.warmup_init = s.warmup_init;
     if (s.name == ScheduleKind::constant) {
-        if (s.warmup == 0) return nullptr;
-        j = {{"name", "constant"}, {"arguments", {cfg.learning_rate}}};
+        spec.init = cfg.learning_rate;
     } else {
-        int64_t steps = schedule_steps(cfg, total);
-        j = {{"name", std::string(enum_name(s.name))}};
-        j["arguments"] = s.name == ScheduleKind::linear_schedule ? nlohmann::json{s.init, s.end, steps}
-                                                                 : nlohmann::json{s.init, steps, s.end};
+        spec.init = s.init;
+        spec.end = s.end;
+        spec.steps = schedule_steps(cfg, total);
     }
-    j["warmup"] = s.warmup;
-    j["warmup_init"] = s.warmup_init;
-    return j;
+    return spec;
 }
 
 nlohmann::json optimizer_options(const RunConfig& cfg) {

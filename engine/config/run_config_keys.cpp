@@ -99,12 +99,12 @@ void bind(KeySpec& k, F field) {
         k.get = [field](const RunConfig& c) { return field(c); };
         k.set = [field](RunConfig& c, const std::string& s) { field(c) = s; };
     } else if constexpr (std::is_enum_v<T>) {
-        k.choices = choices_of<T>();
+        if (k.choices.empty()) k.choices = choices_of<T>();  // a key may offer a subset of its enum
         meta.choices = k.choices;
         k.get = [field](const RunConfig& c) { return std::string(enum_name(field(c))); };
         k.set = [field, meta](RunConfig& c, const std::string& s) {
             auto v = enum_from_name<T>(s);
-            if (!v) {
+            if (!v || std::find(meta.choices.begin(), meta.choices.end(), s) == meta.choices.end()) {
                 std::string near = did_you_mean(s, meta.choices);
                 bad_value(meta, s, near.empty() ? "" : "did you mean '" + near + "'?");
             }
@@ -262,7 +262,8 @@ std::vector<KeySpec> build_keys() {
              .default_doc = "{} (mlx.optimizers defaults)"},
         RF_FIELD(optimizer_config), fixed("{}"));
     add(ks, {.name = "lr_schedule.name", .group = G::training_settings, .type = T::choice, .label = "LR Schedule",
-             .doc = "Learning-rate schedule (mlx-lm's lr_schedule dict)."},
+             .doc = "Learning-rate schedule (mlx-lm's lr_schedule dict).",
+             .choices = {"constant", "cosine_decay", "linear_schedule"}},
         RF_FIELD(lr_schedule.name), fixed("constant"));
     add(ks, {.name = "lr_schedule.warmup", .group = G::training_settings, .type = T::integer, .label = "Warmup",
              .doc = "Linear warmup steps from warmup_init to the initial rate.", .min = 0},

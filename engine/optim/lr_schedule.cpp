@@ -49,6 +49,22 @@ int64_t steps_arg(const nlohmann::json& args, size_t i, const char* what, int64_
 
 }  // namespace
 
+LearningRateSchedule LearningRateSchedule::from_spec(const ScheduleSpec& spec) {
+    if (spec.steps < 1) fail("steps", "must be at least 1, got " + std::to_string(spec.steps));
+    if (!(spec.init >= 0.0) || !std::isfinite(spec.init)) fail("arguments", "the initial learning rate must be >= 0");
+    if (spec.warmup < 0) fail("warmup", "expected a non-negative number of steps");
+    if (!(spec.warmup_init >= 0.0)) fail("warmup_init", "expected a non-negative number");
+    LearningRateSchedule s;
+    s.m_kind = spec.kind;
+    s.m_init = spec.init;
+    s.m_end = spec.end;
+    s.m_rate = spec.rate;
+    s.m_steps = spec.steps;
+    s.m_warmup = spec.warmup;
+    s.m_warmup_init = spec.warmup_init;
+    return s;
+}
+
 LearningRateSchedule LearningRateSchedule::constant(double lr) {
     LearningRateSchedule s;
     s.m_kind = Kind::constant;
@@ -77,51 +93,51 @@ LearningRateSchedule LearningRateSchedule::from_config(const nlohmann::json& cfg
             fail("arguments", name + " takes " + usage + ", got " + std::to_string(args.size()) + " argument(s)");
     };
 
-    LearningRateSchedule s;
+    ScheduleSpec s;
     if (name == "cosine_decay") {
         need(2, 3, "[init, decay_steps, end]");
-        s.m_kind = Kind::cosine_decay;
-        s.m_init = number_arg(args, 0, "init");
-        s.m_steps = steps_arg(args, 1, "decay_steps", iters);
-        s.m_end = args.size() > 2 ? number_arg(args, 2, "end") : 0.0;
+        s.kind = Kind::cosine_decay;
+        s.init = number_arg(args, 0, "init");
+        s.steps = steps_arg(args, 1, "decay_steps", iters);
+        s.end = args.size() > 2 ? number_arg(args, 2, "end") : 0.0;
     } else if (name == "linear_schedule") {
         need(3, 3, "[init, end, steps]");
-        s.m_kind = Kind::linear_schedule;
-        s.m_init = number_arg(args, 0, "init");
-        s.m_end = number_arg(args, 1, "end");
-        s.m_steps = steps_arg(args, 2, "steps", iters);
+        s.kind = Kind::linear_schedule;
+        s.init = number_arg(args, 0, "init");
+        s.end = number_arg(args, 1, "end");
+        s.steps = steps_arg(args, 2, "steps", iters);
     } else if (name == "exponential_decay") {
         need(2, 2, "[init, decay_rate]");
-        s.m_kind = Kind::exponential_decay;
-        s.m_init = number_arg(args, 0, "init");
-        s.m_rate = number_arg(args, 1, "decay_rate");
+        s.kind = Kind::exponential_decay;
+        s.init = number_arg(args, 0, "init");
+        s.rate = number_arg(args, 1, "decay_rate");
     } else if (name == "step_decay") {
         need(3, 3, "[init, decay_rate, step_size]");
-        s.m_kind = Kind::step_decay;
-        s.m_init = number_arg(args, 0, "init");
-        s.m_rate = number_arg(args, 1, "decay_rate");
-        s.m_steps = steps_arg(args, 2, "step_size", iters);
+        s.kind = Kind::step_decay;
+        s.init = number_arg(args, 0, "init");
+        s.rate = number_arg(args, 1, "decay_rate");
+        s.steps = steps_arg(args, 2, "step_size", iters);
     } else if (name == "constant") {
         need(1, 1, "[lr]");
-        s.m_kind = Kind::constant;
-        s.m_init = number_arg(args, 0, "lr");
+        s.kind = Kind::constant;
+        s.init = number_arg(args, 0, "lr");
     } else {
         fail("name", "unknown schedule '" + name + "'",
              "one of cosine_decay, linear_schedule, exponential_decay, step_decay, constant");
     }
-    if (s.m_init < 0.0) fail("arguments", "the initial learning rate must be >= 0");
+    if (s.init < 0.0) fail("arguments", "the initial learning rate must be >= 0");
 
     if (auto w = cfg.find("warmup"); w != cfg.end() && !w->is_null()) {
         if (!w->is_number_integer() || w->get<int64_t>() < 0)
             fail("warmup", "expected a non-negative integer number of steps, got " + w->dump());
-        s.m_warmup = w->get<int64_t>();
+        s.warmup = w->get<int64_t>();
     }
     if (auto wi = cfg.find("warmup_init"); wi != cfg.end() && !wi->is_null()) {
         if (!wi->is_number() || wi->get<double>() < 0.0)
             fail("warmup_init", "expected a non-negative number, got " + wi->dump());
-        s.m_warmup_init = wi->get<double>();
+        s.warmup_init = wi->get<double>();
     }
-    return s;
+    return from_spec(s);
 }
 
 // The schedule functions of mlx.optimizers.schedulers, at step s (>= 0):

@@ -10,13 +10,42 @@
 #pragma once
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
+
+#include "core/enum_names.h"
 
 namespace rf {
 
+// The schedule functions (mlx.optimizers.schedulers), spelled as in lr_schedule.name.
+enum class ScheduleKind { constant, cosine_decay, linear_schedule, exponential_decay, step_decay };
+inline constexpr EnumName<ScheduleKind> kScheduleKindNames[] = {
+    {ScheduleKind::constant, "constant"},
+    {ScheduleKind::cosine_decay, "cosine_decay"},
+    {ScheduleKind::linear_schedule, "linear_schedule"},
+    {ScheduleKind::exponential_decay, "exponential_decay"},
+    {ScheduleKind::step_decay, "step_decay"}};
+constexpr std::span<const EnumName<ScheduleKind>> enum_names(ScheduleKind) { return kScheduleKindNames; }
+
+// A schedule by value: the function, its arguments, the warmup. `end` is cosine_decay's floor and
+// linear_schedule's final value; `rate` the decay rate of exponential_decay and step_decay; `steps`
+// the decay steps (cosine), the steps (linear) or the step size (step_decay).
+struct ScheduleSpec {
+    ScheduleKind kind = ScheduleKind::constant;
+    double init = 0.0;
+    double end = 0.0;
+    double rate = 1.0;
+    int64_t steps = 1;
+    int64_t warmup = 0;
+    double warmup_init = 0.0;
+};
+
 class LearningRateSchedule {
 public:
-    enum class Kind { constant, cosine_decay, linear_schedule, exponential_decay, step_decay };
+    using Kind = ScheduleKind;
+
+    // Checks the values (InputError naming lr_schedule.<key>): steps >= 1, init >= 0, warmup >= 0.
+    static LearningRateSchedule from_spec(const ScheduleSpec& spec);
 
     // `lr_schedule` null/absent: constant `learning_rate`. `iters`: total iterations of the run, needed
     // only by {iters_fraction}. Bad input throws InputError naming the key (lr_schedule.arguments ...).

@@ -132,7 +132,7 @@ void open_optimizer(Session::Impl& s) {
     }
     s.optimizer = make_optimizer(c.optimizer, optimizer_options(c), layout);
     s.schedule = std::make_unique<LearningRateSchedule>(
-        LearningRateSchedule::from_config(lr_schedule_json(c, s.total_steps), c.learning_rate, s.total_steps));
+        LearningRateSchedule::from_spec(lr_schedule_spec(c, s.total_steps)));
 }
 
 void open_judge(Session::Impl& s) {

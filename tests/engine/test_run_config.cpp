@@ -376,24 +376,26 @@ TEST(RunConfigDidYouMean, NearestKeyOrNothing) {
 // The hand-off to the schedule and optimizer code: what RunConfig resolves is what they read.
 TEST(RunConfigDerived, ScheduleAndOptimizerHandOff) {
     RunConfig c = base_config(TrainMode::sft);
-    EXPECT_TRUE(lr_schedule_json(c, 100).is_null());  // constant, no warmup: learning_rate throughout
+    EXPECT_EQ(lr_schedule_spec(c, 100).kind, ScheduleKind::constant);  // constant: learning_rate throughout
+    EXPECT_EQ(lr_schedule_spec(c, 100).init, c.learning_rate);
+    EXPECT_THROW(set_value(c, "lr_schedule.name", "step_decay"), InputError);  // the enum's, not the key's
     set_value(c, "lr_schedule.name", "cosine_decay");
     set_value(c, "lr_schedule.iters_fraction", "0.5");
     set_value(c, "lr_schedule.end", "1e-7");
-    auto s = LearningRateSchedule::from_config(lr_schedule_json(c, 100), c.learning_rate, 100);
+    auto s = LearningRateSchedule::from_spec(lr_schedule_spec(c, 100));
     EXPECT_FLOAT_EQ(s.lr_at(0), 1e-5f);    // cosine starts at init = learning_rate
     EXPECT_FLOAT_EQ(s.lr_at(50), 1e-7f);   // and reaches `end` after 0.5 * 100 steps
     set_value(c, "lr_schedule.name", "linear_schedule");  // mlx order [init, end, steps]
-    auto l = LearningRateSchedule::from_config(lr_schedule_json(c, 100), c.learning_rate, 100);
+    auto l = LearningRateSchedule::from_spec(lr_schedule_spec(c, 100));
     EXPECT_NEAR(l.lr_at(25), 0.5 * (1e-5 + 1e-7), 1e-12);
     set_value(c, "lr_schedule.name", "constant");
     set_value(c, "lr_schedule.warmup", "10");
-    auto w = LearningRateSchedule::from_config(lr_schedule_json(c, 100), c.learning_rate, 100);
+    auto w = LearningRateSchedule::from_spec(lr_schedule_spec(c, 100));
     EXPECT_EQ(w.warmup(), 10);
     EXPECT_FLOAT_EQ(w.lr_at(50), 1e-5f);
 
     EXPECT_EQ(optimizer_options(c), nlohmann::json::object());
     set_value(c, "optimizer_config", "{adamw: {weight_decay: 0.05}, sgd: {momentum: 0.9}}");
     EXPECT_EQ(optimizer_options(c)["weight_decay"].get<double>(), 0.05);
-    EXPECT_NO_THROW(make_optimizer(std::string(enum_name(c.optimizer)), optimizer_options(c)));
+    EXPECT_NO_THROW(make_optimizer(c.optimizer, optimizer_options(c)));
 }

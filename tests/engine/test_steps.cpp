@@ -59,7 +59,7 @@ struct Fixture {
         set_value(cfg, "learning_rate", "1e-3");
         for (const auto& [k, v] : sets) set_value(cfg, k, v);
         optimizer = make_optimizer(cfg.optimizer, optimizer_options(cfg));
-        schedule = LearningRateSchedule::from_config(lr_schedule_json(cfg, 10), cfg.learning_rate, 10);
+        schedule = LearningRateSchedule::from_spec(lr_schedule_spec(cfg, 10));
         for (const char* q : {"What is 12 + 7?", "What is 9 * 3?", "What is 40 - 8?", "What is 6 + 6?"}) {
             RlPrompt p;
             p.prompt = q;
@@ -124,7 +124,7 @@ TEST(Steps, GrpoStepRunsWithoutASession) {
     set_value(cfg, "beta", "0.1");
     set_value(cfg, "learning_rate", "1e-3");
     auto optimizer = make_optimizer("adamw", optimizer_options(cfg));
-    auto schedule = LearningRateSchedule::from_config(lr_schedule_json(cfg, 10), cfg.learning_rate, 10);
+    auto schedule = LearningRateSchedule::from_spec(lr_schedule_spec(cfg, 10));
     Policy pol{model.get(), nullptr, tok.get(), optimizer.get(), &schedule};
     RewardSet rewards(RewardSetOptions{});
     std::vector<RlPrompt> prompts;
