@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "core/worker_pool.h"
+#include "model/block_parts.h"
 #include "model/kv_cache.h"
 #include "ops/attention.h"
 #include "ops/embedding.h"
@@ -245,7 +246,6 @@ void ModelDecoder::block_prefill(int l, const std::vector<std::vector<int>>& pro
     const BlockWeights& bw = m_model.block(l);
     const int C = c.hidden_size, I = c.intermediate_size, NH = c.num_attention_heads, KVH = c.num_key_value_heads;
     const int HS = c.head_dim, qd = NH * HS, kd = KVH * HS;
-    const float eps = c.rms_norm_eps;
     const bool ad = m_opt.use_adapters;
     Scratch& s = *m_s;
     s.h.resize(size_t(N) * C);
@@ -257,20 +257,18 @@ void ModelDecoder::block_prefill(int l, const std::vector<std::vector<int>>& pro
     s.tmp.resize(size_t(N) * C);
     s.lse.resize(size_t(N) * NH);
 
-    rmsnorm_forward<float>(s.h.data(), s.rstd.data(), x, bw.input_layernorm, N, C, eps);
     if (c.qk_norm) {
         s.q_raw.resize(s.q.size());
         s.k_raw.resize(s.k.size());
         s.rstd_qk.resize(size_t(N) * NH);
-        m_model.project(l, Proj::q, s.h.data(), s.q_raw.data(), N, ad);
-        m_model.project(l, Proj::k, s.h.data(), s.k_raw.data(), N, ad);
-        rmsnorm_forward<float>(s.q.data(), s.rstd_qk.data(), s.q_raw.data(), bw.q_norm, long(N) * NH, HS, eps);
-        rmsnorm_forward<float>(s.k.data(), s.rstd_qk.data(), s.k_raw.data(), bw.k_norm, long(N) * KVH, HS, eps);
-    } else {
-        m_model.project(l, Proj::q, s.h.data(), s.q.data(), N, ad);
-        m_model.project(l, Proj::k, s.h.data(), s.k.data(), N, ad);
     }
-    m_model.project(l, Proj::v, s.h.data(), s.v.data(), N, ad);
+    attention_inputs(c, bw, x, s.h.data(), s.rstd.data(), s.q.data(), s.k.data(), s.v.data(), s.q_raw.data(),
+                     s.k_raw.data(), s.rstd_qk.data(), s.rstd_qk.data(), N,
+                     [&](const float* h, float* q, float* k, float* v) {
+                         m_model.project(l, Proj::q, h, q, N, ad);
+                         m_model.project(l, Proj::k, h, k, N, ad);
+                         m_model.project(l, Proj::v, h, v, N, ad);
+                     });
     for (size_t p = 0; p < prompts.size(); ++p) {
         const int off = offsets[p], T = int(prompts[p].size());
         float* q = s.q.data() + size_t(off) * qd;
@@ -293,15 +291,15 @@ void ModelDecoder::block_prefill(int l, const std::vector<std::vector<int>>& pro
     const size_t NC = size_t(N) * C;
     for (size_t i = 0; i < NC; ++i) x[i] += s.tmp[i];
 
-    rmsnorm_forward<float>(s.h.data(), s.rstd.data(), x, bw.post_attention_layernorm, N, C, eps);
     s.gate.resize(size_t(N) * I);
     s.up.resize(size_t(N) * I);
     s.act.resize(size_t(N) * I);
-    m_model.project(l, Proj::gate, s.h.data(), s.gate.data(), N, ad);
-    m_model.project(l, Proj::up, s.h.data(), s.up.data(), N, ad);
-    swiglu_forward<float>(s.act.data(), s.gate.data(), s.up.data(), long(N) * I);
-    m_model.project(l, Proj::down, s.act.data(), s.tmp.data(), N, ad);
-    for (size_t i = 0; i < NC; ++i) x[i] += s.tmp[i];
+    mlp_half(c, bw, x, s.h.data(), s.rstd.data(), s.gate.data(), s.up.data(), s.act.data(), s.tmp.data(), x, N,
+             [&](const float* h, float* gate, float* up) {
+                 m_model.project(l, Proj::gate, h, gate, N, ad);
+                 m_model.project(l, Proj::up, h, up, N, ad);
+             },
+             [&](const float* act, float* out) { m_model.project(l, Proj::down, act, out, N, ad); });
 }
 
 void ModelDecoder::fork(const std::vector<int>& prompt_of) {
@@ -347,7 +345,6 @@ void ModelDecoder::block_decode(int l, const std::vector<int>& seqs, float* x, i
     const int C = c.hidden_size, I = c.intermediate_size, NH = c.num_attention_heads, KVH = c.num_key_value_heads;
     const int HS = c.head_dim, qd = NH * HS, kd = KVH * HS, G = NH / KVH;
     const size_t half = size_t(HS / 2);
-    const float eps = c.rms_norm_eps;
     Scratch& s = *m_s;
     s.h.resize(size_t(M) * C);
     s.rstd.resize(size_t(M));
@@ -357,17 +354,16 @@ void ModelDecoder::block_decode(int l, const std::vector<int>& seqs, float* x, i
     s.att.resize(size_t(M) * qd);
     s.tmp.resize(size_t(M) * C);
 
-    rmsnorm_forward<float>(s.h.data(), s.rstd.data(), x, bw.input_layernorm, M, C, eps);
     if (c.qk_norm) {
         s.q_raw.resize(s.q.size());
         s.k_raw.resize(s.k.size());
         s.rstd_qk.resize(size_t(M) * NH);
-        project_same_x(l, {{Proj::q, s.q_raw.data()}, {Proj::k, s.k_raw.data()}, {Proj::v, s.v.data()}}, s.h.data(), M);
-        rmsnorm_forward<float>(s.q.data(), s.rstd_qk.data(), s.q_raw.data(), bw.q_norm, long(M) * NH, HS, eps);
-        rmsnorm_forward<float>(s.k.data(), s.rstd_qk.data(), s.k_raw.data(), bw.k_norm, long(M) * KVH, HS, eps);
-    } else {
-        project_same_x(l, {{Proj::q, s.q.data()}, {Proj::k, s.k.data()}, {Proj::v, s.v.data()}}, s.h.data(), M);
     }
+    attention_inputs(c, bw, x, s.h.data(), s.rstd.data(), s.q.data(), s.k.data(), s.v.data(), s.q_raw.data(),
+                     s.k_raw.data(), s.rstd_qk.data(), s.rstd_qk.data(), M,
+                     [&](const float* h, float* q, float* k, float* v) {
+                         project_same_x(l, {{Proj::q, q}, {Proj::k, k}, {Proj::v, v}}, h, M);
+                     });
     // rotate each row at its own position, append its k/v to its own segment
     for (int i = 0; i < M; ++i) {
         const size_t pos = size_t(s.pos[size_t(i)]);
@@ -425,14 +421,14 @@ void ModelDecoder::block_decode(int l, const std::vector<int>& seqs, float* x, i
     const size_t MC = size_t(M) * C;
     for (size_t i = 0; i < MC; ++i) x[i] += s.tmp[i];
 
-    rmsnorm_forward<float>(s.h.data(), s.rstd.data(), x, bw.post_attention_layernorm, M, C, eps);
     s.gate.resize(size_t(M) * I);
     s.up.resize(size_t(M) * I);
     s.act.resize(size_t(M) * I);
-    project_same_x(l, {{Proj::gate, s.gate.data()}, {Proj::up, s.up.data()}}, s.h.data(), M);
-    swiglu_forward<float>(s.act.data(), s.gate.data(), s.up.data(), long(M) * I);
-    project(l, Proj::down, s.act.data(), s.tmp.data(), M);
-    for (size_t i = 0; i < MC; ++i) x[i] += s.tmp[i];
+    mlp_half(c, bw, x, s.h.data(), s.rstd.data(), s.gate.data(), s.up.data(), s.act.data(), s.tmp.data(), x, M,
+             [&](const float* h, float* gate, float* up) {
+                 project_same_x(l, {{Proj::gate, gate}, {Proj::up, up}}, h, M);
+             },
+             [&](const float* act, float* out) { project(l, Proj::down, act, out, M); });
 }
 
 }  // namespace rf

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/worker_pool.h"
+#include "model/block_parts.h"
 #include "model/model.h"
 #include "model/quant_linear.h"
 #include "ops/attention.h"
@@ -142,20 +143,15 @@ void Model::linear_forward(int l, Proj p, const Pass& ps, LayerActs& a, const fl
 // reference: transformers LlamaDecoderLayer / Qwen2DecoderLayer / Qwen3DecoderLayer
 void Model::block_forward(int l, const Pass& ps, LayerActs& a, const float* x_in, float* x_out) {
     const BlockWeights& bw = m_blocks[l];
-    const int B = ps.B, T = ps.T, M = B * T, C = m_cfg.hidden_size, I = m_cfg.intermediate_size;
+    const int B = ps.B, T = ps.T, M = B * T, C = m_cfg.hidden_size;
     const int NH = m_cfg.num_attention_heads, KVH = m_cfg.num_key_value_heads, HS = m_cfg.head_dim;
-    const float eps = m_cfg.rms_norm_eps;
 
-    rmsnorm_forward<float>(a.h1.data(), a.rstd1.data(), x_in, bw.input_layernorm, M, C, eps);
-    float* qdst = m_cfg.qk_norm ? a.q_raw.data() : a.q.data();
-    float* kdst = m_cfg.qk_norm ? a.k_raw.data() : a.k.data();
-    linear_forward(l, Proj::q, ps, a, a.h1.data(), qdst);
-    linear_forward(l, Proj::k, ps, a, a.h1.data(), kdst);
-    linear_forward(l, Proj::v, ps, a, a.h1.data(), a.v.data());
-    if (m_cfg.qk_norm) {
-        rmsnorm_forward<float>(a.q.data(), a.q_rstd.data(), a.q_raw.data(), bw.q_norm, long(M) * NH, HS, eps);
-        rmsnorm_forward<float>(a.k.data(), a.k_rstd.data(), a.k_raw.data(), bw.k_norm, long(M) * KVH, HS, eps);
-    }
+    attention_inputs(m_cfg, bw, x_in, a.h1.data(), a.rstd1.data(), a.q.data(), a.k.data(), a.v.data(), a.q_raw.data(),
+                     a.k_raw.data(), a.q_rstd.data(), a.k_rstd.data(), M, [&](const float* h, float* q, float* k, float* v) {
+                         linear_forward(l, Proj::q, ps, a, h, q);
+                         linear_forward(l, Proj::k, ps, a, h, k);
+                         linear_forward(l, Proj::v, ps, a, h, v);
+                     });
     rope_forward<float>(a.q.data(), a.q.data(), m_cos.data(), m_sin.data(), B, T, NH, HS);
     rope_forward<float>(a.k.data(), a.k.data(), m_cos.data(), m_sin.data(), B, T, KVH, HS);
     attention_forward<float>(a.att.data(), a.lse.data(), a.q.data(), a.k.data(), a.v.data(), B, T, NH, KVH, HS);
@@ -163,12 +159,13 @@ void Model::block_forward(int l, const Pass& ps, LayerActs& a, const float* x_in
     const size_t MC = size_t(M) * C;
     for (size_t i = 0; i < MC; ++i) a.x_mid[i] = x_in[i] + x_out[i];
 
-    rmsnorm_forward<float>(a.h2.data(), a.rstd2.data(), a.x_mid.data(), bw.post_attention_layernorm, M, C, eps);
-    linear_forward(l, Proj::gate, ps, a, a.h2.data(), a.gate.data());
-    linear_forward(l, Proj::up, ps, a, a.h2.data(), a.up.data());
-    swiglu_forward<float>(a.act.data(), a.gate.data(), a.up.data(), long(M) * I);
-    linear_forward(l, Proj::down, ps, a, a.act.data(), x_out);
-    for (size_t i = 0; i < MC; ++i) x_out[i] += a.x_mid[i];
+    mlp_half(m_cfg, bw, a.x_mid.data(), a.h2.data(), a.rstd2.data(), a.gate.data(), a.up.data(), a.act.data(), x_out,
+             x_out, M,
+             [&](const float* h, float* gate, float* up) {
+                 linear_forward(l, Proj::gate, ps, a, h, gate);
+                 linear_forward(l, Proj::up, ps, a, h, up);
+             },
+             [&](const float* act, float* out) { linear_forward(l, Proj::down, ps, a, act, out); });
 }
 
 void Model::forward(const TokenBatch& batch, float temperature, bool use_adapters, float* logp, float* entropy,
