@@ -29,6 +29,28 @@ struct ModelDecoder::Scratch {
     std::vector<std::vector<float>> attn;  // per pool share
     std::vector<int> pos;
     std::vector<int32_t> tok;
+
+    // The block buffers for `rows` rows (prefill: every prompt token; decode: one per sequence).
+    void size_block(const ModelConfig& c, int rows) {
+        const size_t n = size_t(rows), qd = size_t(c.num_attention_heads) * c.head_dim,
+                     kd = size_t(c.num_key_value_heads) * c.head_dim, C = size_t(c.hidden_size),
+                     I = size_t(c.intermediate_size);
+        h.resize(n * C);
+        rstd.resize(n);
+        q.resize(n * qd);
+        k.resize(n * kd);
+        v.resize(n * kd);
+        att.resize(n * qd);
+        tmp.resize(n * C);
+        gate.resize(n * I);
+        up.resize(n * I);
+        act.resize(n * I);
+        if (c.qk_norm) {
+            q_raw.resize(n * qd);
+            k_raw.resize(n * kd);
+            rstd_qk.resize(n * size_t(c.num_attention_heads));
+        }
+    }
 };
 
 void KvSegment::allocate(int L, int KVH, int HS, int capacity) {
@@ -244,24 +266,13 @@ void ModelDecoder::block_prefill(int l, const std::vector<std::vector<int>>& pro
                                  float* x, int N) {
     const ModelConfig& c = m_model.config();
     const BlockWeights& bw = m_model.block(l);
-    const int C = c.hidden_size, I = c.intermediate_size, NH = c.num_attention_heads, KVH = c.num_key_value_heads;
+    const int C = c.hidden_size, NH = c.num_attention_heads, KVH = c.num_key_value_heads;
     const int HS = c.head_dim, qd = NH * HS, kd = KVH * HS;
     const bool ad = m_opt.use_adapters;
     Scratch& s = *m_s;
-    s.h.resize(size_t(N) * C);
-    s.rstd.resize(size_t(N));
-    s.q.resize(size_t(N) * qd);
-    s.k.resize(size_t(N) * kd);
-    s.v.resize(size_t(N) * kd);
-    s.att.resize(size_t(N) * qd);
-    s.tmp.resize(size_t(N) * C);
+    s.size_block(c, N);
     s.lse.resize(size_t(N) * NH);
 
-    if (c.qk_norm) {
-        s.q_raw.resize(s.q.size());
-        s.k_raw.resize(s.k.size());
-        s.rstd_qk.resize(size_t(N) * NH);
-    }
     attention_inputs(c, bw, x, s.h.data(), s.rstd.data(), s.q.data(), s.k.data(), s.v.data(), s.q_raw.data(),
                      s.k_raw.data(), s.rstd_qk.data(), s.rstd_qk.data(), N,
                      [&](const float* h, float* q, float* k, float* v) {
@@ -291,9 +302,6 @@ void ModelDecoder::block_prefill(int l, const std::vector<std::vector<int>>& pro
     const size_t NC = size_t(N) * C;
     for (size_t i = 0; i < NC; ++i) x[i] += s.tmp[i];
 
-    s.gate.resize(size_t(N) * I);
-    s.up.resize(size_t(N) * I);
-    s.act.resize(size_t(N) * I);
     mlp_half(c, bw, x, s.h.data(), s.rstd.data(), s.gate.data(), s.up.data(), s.act.data(), s.tmp.data(), x, N,
              [&](const float* h, float* gate, float* up) {
                  m_model.project(l, Proj::gate, h, gate, N, ad);
@@ -342,23 +350,12 @@ void ModelDecoder::decode(const std::vector<int>& seqs, const std::vector<int>& 
 void ModelDecoder::block_decode(int l, const std::vector<int>& seqs, float* x, int M) {
     const ModelConfig& c = m_model.config();
     const BlockWeights& bw = m_model.block(l);
-    const int C = c.hidden_size, I = c.intermediate_size, NH = c.num_attention_heads, KVH = c.num_key_value_heads;
+    const int C = c.hidden_size, NH = c.num_attention_heads, KVH = c.num_key_value_heads;
     const int HS = c.head_dim, qd = NH * HS, kd = KVH * HS, G = NH / KVH;
     const size_t half = size_t(HS / 2);
     Scratch& s = *m_s;
-    s.h.resize(size_t(M) * C);
-    s.rstd.resize(size_t(M));
-    s.q.resize(size_t(M) * qd);
-    s.k.resize(size_t(M) * kd);
-    s.v.resize(size_t(M) * kd);
-    s.att.resize(size_t(M) * qd);
-    s.tmp.resize(size_t(M) * C);
+    s.size_block(c, M);
 
-    if (c.qk_norm) {
-        s.q_raw.resize(s.q.size());
-        s.k_raw.resize(s.k.size());
-        s.rstd_qk.resize(size_t(M) * NH);
-    }
     attention_inputs(c, bw, x, s.h.data(), s.rstd.data(), s.q.data(), s.k.data(), s.v.data(), s.q_raw.data(),
                      s.k_raw.data(), s.rstd_qk.data(), s.rstd_qk.data(), M,
                      [&](const float* h, float* q, float* k, float* v) {
@@ -421,9 +418,6 @@ void ModelDecoder::block_decode(int l, const std::vector<int>& seqs, float* x, i
     const size_t MC = size_t(M) * C;
     for (size_t i = 0; i < MC; ++i) x[i] += s.tmp[i];
 
-    s.gate.resize(size_t(M) * I);
-    s.up.resize(size_t(M) * I);
-    s.act.resize(size_t(M) * I);
     mlp_half(c, bw, x, s.h.data(), s.rstd.data(), s.gate.data(), s.up.data(), s.act.data(), s.tmp.data(), x, M,
              [&](const float* h, float* gate, float* up) {
                  project_same_x(l, {{Proj::gate, gate}, {Proj::up, up}}, h, M);
