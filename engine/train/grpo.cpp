@@ -116,14 +116,7 @@ StepOutput grpo_step(Policy& pol, const StepInputs& in, const std::vector<std::v
             ScoredBatch& b = micro[k].batch;
             double entropy = 0;
             std::vector<float> logp = policy_logps(pol, cfg, b, &entropy);
-            LossBatch<float> lb;
-            lb.N = b.N;
-            lb.T = b.T;
-            lb.logp = logp;
-            if (passes > 1) lb.old_logp = b.old_logp;
-            lb.ref_logp = b.ref_logp;
-            lb.mask = b.mask;
-            LossOutput<float> lo = grpo_loss(lb, micro[k].adv.advantages, b.truncated, opts);
+            LossOutput<float> lo = grpo_loss(loss_batch(b, logp, passes > 1), micro[k].adv.advantages, b.truncated, opts);
             for (float& d : lo.dlogp) d /= float(gas);
             policy_backward(pol, b, lo.dlogp);
             mm.add(lo.metrics);

@@ -112,6 +112,17 @@ std::vector<float> policy_logps(Policy& pol, const RunConfig& cfg, const ScoredB
     return gather(b, full);
 }
 
+LossBatch<float> loss_batch(const ScoredBatch& b, const std::vector<float>& logp, bool with_old) {
+    LossBatch<float> lb;
+    lb.N = b.N;
+    lb.T = b.T;
+    lb.logp = logp;
+    if (with_old) lb.old_logp = b.old_logp;
+    lb.ref_logp = b.ref_logp;
+    lb.mask = b.mask;
+    return lb;
+}
+
 void policy_backward(Policy& pol, const ScoredBatch& b, const std::vector<float>& dlogp) {
     const TokenBatch& mb = b.model_batch;
     std::vector<float> full(size_t(mb.B) * mb.T, 0.0f);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/model.h"
+#include "rl/losses.h"
 #include "sampling/generate.h"
 #include "train/steps.h"
 
@@ -47,6 +48,9 @@ std::vector<std::pair<int, int>> all_rows(int P, int G);
 void reference_logps(Policy& p, const RunConfig& cfg, ScoredBatch& b);
 // Policy forward (with backward state) → completion-token logp [N*T] and mean entropy.
 std::vector<float> policy_logps(Policy& p, const RunConfig& cfg, const ScoredBatch& b, double* mean_entropy);
+// The loss heads' view of a scored batch (rl/losses.h): `logp` from policy_logps (must outlive it),
+// the sampling policy's log-probs as π_old only with `with_old` (num_iterations > 1).
+LossBatch<float> loss_batch(const ScoredBatch& b, const std::vector<float>& logp, bool with_old);
 // dL/dlogp per completion token [N*T] → model backward (accumulates gradients).
 void policy_backward(Policy& p, const ScoredBatch& b, const std::vector<float>& dlogp);
 // clip + optimizer step at learning rate schedule(step); adds grad_norm and learning_rate to `m`.

@@ -112,14 +112,7 @@ StepOutput ppo_step(Policy& pol, const StepInputs& in, const std::vector<std::ve
                 const ScoredBatch& b = mb.batch;
                 double entropy = 0;
                 std::vector<float> logp = policy_logps(pol, cfg, b, &entropy);
-                LossBatch<float> lb;
-                lb.N = b.N;
-                lb.T = b.T;
-                lb.logp = logp;
-                if (passes > 1) lb.old_logp = b.old_logp;
-                lb.ref_logp = b.ref_logp;
-                lb.mask = b.mask;
-                LossOutput<float> out = ppo_loss(lb, mb.gaps, opts);
+                LossOutput<float> out = ppo_loss(loss_batch(b, logp, passes > 1), mb.gaps, opts);
                 for (float& d : out.dlogp) d /= float(gas);  // each micro-batch weighs 1/gradient_accumulation_steps
                 policy_backward(pol, b, out.dlogp);
                 mm.add(out.metrics);

@@ -60,12 +60,7 @@ StepOutput reinforce_step(Policy& pol, const StepInputs& in, const std::vector<s
         if (cfg.beta != 0.0) reference_logps(pol, cfg, b);
         double entropy = 0;
         std::vector<float> logp = policy_logps(pol, cfg, b, &entropy);
-        LossBatch<float> lb;
-        lb.N = b.N;
-        lb.T = b.T;
-        lb.logp = logp;
-        lb.ref_logp = b.ref_logp;
-        lb.mask = b.mask;
+        const LossBatch<float> lb = loss_batch(b, logp, false);
         ReinforceOptions opts;
         opts.beta = cfg.beta;
         opts.baseline = cfg.baseline;
