@@ -92,6 +92,11 @@ inline constexpr EnumName<GrpoLossType> kGrpoLossTypeNames[] = {
     {GrpoLossType::grpo, "grpo"}, {GrpoLossType::bnpo, "bnpo"}, {GrpoLossType::dr_grpo, "dr_grpo"}};
 constexpr std::span<const EnumName<GrpoLossType>> enum_names(GrpoLossType) { return kGrpoLossTypeNames; }
 
+// kl_estimator (PPO): k3 = exp(ref - logp) - (ref - logp) - 1 (TRL), or k1 = logp - ref (the seed's).
+enum class KlEstimator { k1, k3 };
+inline constexpr EnumName<KlEstimator> kKlEstimatorNames[] = {{KlEstimator::k1, "k1"}, {KlEstimator::k3, "k3"}};
+constexpr std::span<const EnumName<KlEstimator>> enum_names(KlEstimator) { return kKlEstimatorNames; }
+
 enum class ImportanceSamplingLevel { token, sequence };
 inline constexpr EnumName<ImportanceSamplingLevel> kImportanceSamplingLevelNames[] = {
     {ImportanceSamplingLevel::token, "token"}, {ImportanceSamplingLevel::sequence, "sequence"}};
@@ -254,6 +259,8 @@ struct RunConfig {
     bool mask_truncated_completions = false;
     GrpoLossType grpo_loss_type = GrpoLossType::grpo;
     ImportanceSamplingLevel importance_sampling_level = ImportanceSamplingLevel::token;
+    KlEstimator kl_estimator = KlEstimator::k3;  // PPO's KL term
+    double running_mean_decay = 0.9;             // baseline running_mean: v <- d v + (1 - d) mean
     std::vector<std::string> reward_functions = kDefaultRewardFunctions;  // empty on input ⇒ the five defaults
     std::vector<double> reward_weights;        // default: 1.0 per reward function
     std::string reward_functions_file;

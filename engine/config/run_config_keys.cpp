@@ -411,6 +411,14 @@ std::vector<KeySpec> build_keys() {
     add(ks, {.name = "baseline", .group = G::online_preference, .type = T::choice,
              .doc = "REINFORCE baseline subtracted from the KL-adjusted reward.", .modes = kReinforceModes},
         RF_FIELD(baseline), per_mode({"none", "none", "rloo", "none", "none"}));
+    add(ks, {.name = "running_mean_decay", .group = G::advanced, .type = T::real,
+             .doc = "baseline running_mean: v <- d v + (1 - d) batch mean after each step.", .modes = kReinforceModes,
+             .min = 0.0, .max = 1.0, .max_open = true},
+        RF_FIELD(running_mean_decay), fixed("0.9"));
+    add(ks, {.name = "kl_estimator", .group = G::advanced, .type = T::choice,
+             .doc = "PPO's per-token KL: k3 = exp(ref - logp) - (ref - logp) - 1 (TRL) or k1 = logp - ref (the seed's).",
+             .modes = modes_of({TrainMode::ppo})},
+        RF_FIELD(kl_estimator), fixed("k3"));
     add(ks, {.name = "ppo_advantage", .group = G::advanced, .type = T::choice,
              .doc = "PPO advantage: preference (+1 chosen / -1 rejected) or logprob_gap (the seed's formula).",
              .modes = modes_of({TrainMode::ppo})},
@@ -481,7 +489,7 @@ std::vector<KeySpec> build_keys() {
              .modes = kGrpo},
         RF_FIELD(grpo_loss_type), fixed("grpo"));
     add(ks, {.name = "importance_sampling_level", .group = G::grpo_generation_and_rewards, .type = T::choice,
-             .label = "Importance", .doc = "Importance ratio per token, or per sequence (GSPO).", .modes = kGrpo},
+             .label = "Importance", .doc = "Importance ratio per token, or per sequence (GSPO).", .modes = kPpoGrpo},
         RF_FIELD(importance_sampling_level), fixed("token"));
     add(ks, {.name = "reward_functions", .group = G::grpo_generation_and_rewards, .type = T::string_list,
              .label = "Default Reward Functions / Custom names",

@@ -50,6 +50,8 @@ std::string unused_reason(const RunConfig& c, const KeySpec& k) {
     JudgeKind jk = judge_kind(c.judge);
     if ((n.rfind("lora_parameters.", 0) == 0 || n == "num_layers") && c.train_type == FineTuneType::full)
         return "is ignored with train_type full";
+    if (n == "running_mean_decay" && c.baseline != Baseline::running_mean)
+        return "is ignored unless baseline is running_mean";
     if (n == "compute_dtype" && c.train_type == FineTuneType::full)
         return "is ignored with train_type full (a trained base computes in float32)";
     if (n == "quantization_group_size" && c.quantization == Quantization::none)

@@ -41,9 +41,6 @@ struct LossOutput {
 // RunConfig's (config/run_config.h), spelled as in YAML; enum_name() / enum_from_name<E>() convert.
 
 // PPO's KL term: k3 = exp(ref - logp) - (ref - logp) - 1 (default), k1 = logp - ref (seed 001).
-enum class KlEstimator { k1, k3 };
-inline constexpr EnumName<KlEstimator> kKlEstimatorNames[] = {{KlEstimator::k1, "k1"}, {KlEstimator::k3, "k3"}};
-constexpr std::span<const EnumName<KlEstimator>> enum_names(KlEstimator) { return kKlEstimatorNames; }
 
 // --- SFT / NLL ---------------------------------------------------------------------------------
 

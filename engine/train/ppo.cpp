@@ -104,6 +104,7 @@ StepOutput ppo_step(Policy& pol, const StepInputs& in, const std::vector<std::ve
         opts.advantage = cfg.ppo_advantage;
         opts.ratio_against = cfg.ratio_against;
         opts.importance_sampling_level = cfg.importance_sampling_level;
+        opts.kl_estimator = cfg.kl_estimator;
         const int passes = std::max(1, cfg.num_iterations);
         for (int it = 0; it < passes; ++it) {
             std::vector<double> entropies;

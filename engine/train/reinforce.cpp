@@ -65,6 +65,7 @@ StepOutput reinforce_step(Policy& pol, const StepInputs& in, const std::vector<s
         opts.beta = cfg.beta;
         opts.baseline = cfg.baseline;
         opts.group_size = G;
+        opts.running_mean_decay = cfg.running_mean_decay;
         RunningMeanBaseline untouched = running_baseline;  // a batch without a valid verdict moves no baseline
         LossOutput<float> out = reinforce_loss(lb, rewards, opts, valid > 0 ? &running_baseline : &untouched);
         if (valid > 0) {

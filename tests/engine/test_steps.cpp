@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "config/run_config.h"
+#include "core/error.h"
 #include "judge/judge.h"
 #include "core/resources.h"
 #include "model/model.h"
@@ -153,6 +154,56 @@ TEST(Steps, GrpoStepRunsWithoutASession) {
     double moved = 0;
     for (size_t i = 0; i < after.size(); ++i) moved += std::fabs(after[i] - before[i]);
     EXPECT_GT(moved, 0.0);  // the update was applied to the lent model
+}
+
+}  // namespace
+}  // namespace rf
+
+namespace rf {
+namespace {
+
+// kl_estimator and running_mean_decay are keys that reach the loss heads; importance_sampling_level is
+// read by PPO (issue 16 item 6: the docs named them, validate called them unknown or ignored).
+TEST(Steps, PpoAndReinforceReadTheirKeys) {
+    RunConfig c = default_run_config(TrainMode::ppo);
+    EXPECT_TRUE(key_in_use(c, *find_key("importance_sampling_level")));
+    EXPECT_TRUE(key_in_use(c, *find_key("kl_estimator")));
+    RunConfig r = default_run_config(TrainMode::rlhf_reinforce);
+    set_value(r, "baseline", "none");
+    EXPECT_FALSE(key_in_use(r, *find_key("running_mean_decay")));
+    set_value(r, "baseline", "running_mean");
+    EXPECT_TRUE(key_in_use(r, *find_key("running_mean_decay")));
+    EXPECT_THROW(set_value(r, "running_mean_decay", "1"), InputError);  // [0, 1)
+
+    double kl[2] = {};
+    for (int k = 0; k < 2; ++k) {
+        Fixture f(TrainMode::ppo, {{"kl_estimator", k == 0 ? "k1" : "k3"}, {"beta", "0.5"}, {"num_iterations", "1"}});
+        Policy pol = f.policy();
+        ScriptedJudge first(false);
+        Rng rng(5, 7);
+        StepOutput out = ppo_step(pol, StepInputs{f.cfg, 0, rng, [] { return false; }}, {{&f.prompts[0]}}, first,
+                                  JudgeContext{});
+        kl[k] = metric(out.metrics, "kl_penalty", NAN);
+    }
+    EXPECT_TRUE(std::isfinite(kl[0]) && std::isfinite(kl[1]));
+    EXPECT_NE(kl[0], kl[1]);  // the estimator reached the loss
+
+    double base[2] = {};
+    for (int k = 0; k < 2; ++k) {
+        Fixture f(TrainMode::rlhf_reinforce, {{"baseline", "running_mean"}, {"group_size", "2"},
+                                              {"running_mean_decay", k == 0 ? "0.5" : "0.9"}});
+        Policy pol = f.policy();
+        ScriptedJudge scorer(false);
+        RunningMeanBaseline b;
+        b.value = 1.0;
+        b.count = 1;
+        Rng rng(5, 7);
+        reinforce_step(pol, StepInputs{f.cfg, 0, rng, [] { return false; }}, {{&f.prompts[0]}}, scorer, JudgeContext{}, b);
+        base[k] = b.value;  // d * 1 + (1 - d) * m, m the batch mean of the KL-adjusted rewards
+    }
+    const double m = (base[0] - 0.5) / 0.5;  // the same batch in both runs
+    EXPECT_GT(std::fabs(m - 1.0), 0.1);
+    EXPECT_NEAR(base[1], 0.9 * 1.0 + 0.1 * m, 1e-6);
 }
 
 }  // namespace
