@@ -244,7 +244,9 @@ std::vector<KeySpec> build_keys() {
              .doc = "Prompts (RL) or rows (SFT) per step.", .min = 1},
         RF_FIELD(batch_size), fixed("1"));
     add(ks, {.name = "max_seq_length", .group = G::training_settings, .type = T::integer, .label = "Max Seq",
-             .doc = "Longest sequence (prompt + completion) in tokens.", .min = 1},
+             .doc = "SFT: longest sequence (prompt + completion) in tokens; longer rows are cut. The online modes "
+                    "keep the whole prompt and bound completions by max_completion_length.",
+             .modes = kSft, .min = 1},
         RF_FIELD(max_seq_length), fixed("2048"));
     add(ks, {.name = "seed", .group = G::training_settings, .type = T::integer, .label = "Seed",
              .doc = "Seed of every random choice (data order, sampling, LoRA init, judge A/B order).", .min = 0},
@@ -392,7 +394,8 @@ std::vector<KeySpec> build_keys() {
              .doc = "Model name sent to an HTTP judge endpoint.", .modes = kJudgeModes},
         RF_FIELD(judge_model), fixed(""));
     add(ks, {.name = "judge_system", .group = G::online_preference, .type = T::text, .label = "Judge system prompt",
-             .doc = "Rubric given to an LLM judge (it is used); empty = the built-in rubric.", .modes = kJudgeModes},
+             .doc = "The LLM judge's system message (sent also with a custom judge_config.system_prompt); empty = "
+                    "the built-in rubric (none with a custom template).", .modes = kJudgeModes},
         RF_FIELD(judge_system), fixed(""));
     add(ks, {.name = "judge_config.system_prompt", .group = G::advanced, .type = T::text,
              .doc = "Full judge template with {prompt}, {response0} (and {response1} for PPO); replaces the built-in one.",

@@ -196,9 +196,6 @@ std::vector<Issue> validate(const RunConfig& c) {
     if (c.iters > 0 && c.lr_schedule.warmup >= c.iters)
         v.warning("lr_schedule.warmup", "warmup (" + std::to_string(c.lr_schedule.warmup) +
                                             ") covers the whole run (iters " + std::to_string(c.iters) + ")");
-    if (c.max_completion_length >= c.max_seq_length && rl)
-        v.warning("max_completion_length", "is >= max_seq_length (" + std::to_string(c.max_seq_length) +
-                                               "): prompts will be cut");
 
     // Sampling.
     if (rl) {
@@ -252,9 +249,6 @@ std::vector<Issue> validate(const RunConfig& c) {
             for (const auto& p : need)
                 if (t.find(p) == std::string::npos)
                     v.error("judge_config.system_prompt", "the judge template must contain " + p);
-            if (!c.judge_system.empty())
-                v.warning("judge_system", "judge_config.system_prompt (a full template) replaces the built-in "
-                                          "template, so judge_system is not used");
         }
     }
     if (judge_uses_rewards(c) && c.reward_weights.size() != c.reward_functions.size())

@@ -399,3 +399,24 @@ TEST(RunConfigDerived, ScheduleAndOptimizerHandOff) {
     EXPECT_EQ(optimizer_options(c)["weight_decay"].get<double>(), 0.05);
     EXPECT_NO_THROW(make_optimizer(c.optimizer, optimizer_options(c)));
 }
+
+// What validate says is true (issue 16 item 7): no RL code reads max_seq_length, and judge_system is
+// sent as the system message even with a custom judge template.
+TEST(RunConfigValidate, SaysWhatIsTrue) {
+    RunConfig c = base_config(TrainMode::ppo);
+    set_value(c, "max_completion_length", "4096");
+    set_value(c, "max_seq_length", "1024");
+    set_value(c, "judge", "http://localhost:1234/v1");
+    set_value(c, "judge_model", "m");
+    set_value(c, "judge_system", "Be strict.");
+    set_value(c, "judge_config.system_prompt", "Q: {prompt} A: {response0} B: {response1}");
+    bool cut = false, unused_system = false, seq_ignored = false;
+    for (const Issue& i : validate(c)) {
+        cut |= i.message.find("prompts will be cut") != std::string::npos;
+        unused_system |= i.key == "judge_system";
+        seq_ignored |= i.key == "max_seq_length" && i.message.find("ignored") != std::string::npos;
+    }
+    EXPECT_FALSE(cut);
+    EXPECT_FALSE(unused_system);
+    EXPECT_TRUE(seq_ignored);  // set in an online mode: said to be ignored, as it is
+}
