@@ -197,6 +197,12 @@ std::vector<Issue> validate(const RunConfig& c) {
         v.warning("lr_schedule.warmup", "warmup (" + std::to_string(c.lr_schedule.warmup) +
                                             ") covers the whole run (iters " + std::to_string(c.iters) + ")");
 
+    if (c.train_mode == TrainMode::ppo && c.ppo_advantage == PpoAdvantage::logprob_gap)
+        v.warning("ppo_advantage", "logprob_gap uses S_old(chosen) - S_old(rejected) as the advantage (standardised "
+                                   "over the pairs when there are several): it is negative whenever the policy "
+                                   "already found the rejected completion likelier, and then pushes towards the "
+                                   "rejected one",
+                  "preference (the default) always pushes towards the chosen completion");
     // Sampling.
     if (rl) {
         if (c.temperature == 0 && (c.train_mode == TrainMode::grpo || c.train_mode == TrainMode::ppo))

@@ -59,6 +59,8 @@ struct PairVerdict {
     bool failed = false;                         // unparsable reply; winner is then skip
     std::optional<std::array<float, 2>> scores;  // per completion, when the judge gives scores
                                                  // (rewards: weighted sums; LLM: probabilities)
+    bool scores_are_probabilities = false;       // LLM: P(A), P(B), which sum to 1 (their mean is 0.5
+                                                 // by construction: no reward level)
     bool swapped = false;                        // set by judge_pairs(): shown to the judge as (B, A)
     std::string raw;                             // the judge's raw reply
     // 0 or 1 for a decided pair, -1 otherwise.

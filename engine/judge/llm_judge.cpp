@@ -83,6 +83,7 @@ std::vector<PairVerdict> LlmJudge::compare(const std::vector<PairItem>& items) {
         if (p.size() == 2) {
             v.winner = p[1] > p[0] ? Winner::second : Winner::first;
             v.scores = std::array<float, 2>{float(p[0]), float(p[1])};
+            v.scores_are_probabilities = true;
             v.raw = "P(0)=" + std::to_string(p[0]) + " P(1)=" + std::to_string(p[1]);
         } else {
             v.raw = m_backend->complete(system, user, m_options.max_tokens_pairwise);

@@ -81,11 +81,12 @@ StepOutput ppo_step(Policy& pol, const StepInputs& in, const std::vector<std::ve
         StepMetrics gm;
         add_generation_metrics(r, gm);
         mm.add(gm);
-        // the judge's mean score over every sampled completion (judges that give scores: rewards, LLM)
+        // the judge's mean score over every sampled completion, for judges whose scores are a reward
+        // level (reward functions); an LLM judge's P(A), P(B) always average 0.5, so it logs none
         double score_sum = 0;
         int scored = 0;
         for (const PairVerdict& v : verdicts)
-            if (v.scores) score_sum += (*v.scores)[0] + (*v.scores)[1], scored += 2;
+            if (v.scores && !v.scores_are_probabilities) score_sum += (*v.scores)[0] + (*v.scores)[1], scored += 2;
         if (scored > 0) mm.add("rewards", score_sum / scored);
         decided += rows.size() / 2;
         if (!rows.empty()) {

@@ -419,4 +419,8 @@ TEST(RunConfigValidate, SaysWhatIsTrue) {
     EXPECT_FALSE(cut);
     EXPECT_FALSE(unused_system);
     EXPECT_TRUE(seq_ignored);  // set in an online mode: said to be ignored, as it is
+    bool gap = false;
+    set_value(c, "ppo_advantage", "logprob_gap");
+    for (const Issue& i : validate(c)) gap |= i.key == "ppo_advantage" && i.severity == Severity::warning;
+    EXPECT_TRUE(gap);  // it can push towards the rejected completion: said so
 }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <array>
 #include <optional>
 
 #include "config/run_config.h"
@@ -204,6 +205,46 @@ TEST(Steps, PpoAndReinforceReadTheirKeys) {
     const double m = (base[0] - 0.5) / 0.5;  // the same batch in both runs
     EXPECT_GT(std::fabs(m - 1.0), 0.1);
     EXPECT_NEAR(base[1], 0.9 * 1.0 + 0.1 * m, 1e-6);
+}
+
+}  // namespace
+}  // namespace rf
+
+namespace rf {
+namespace {
+
+// PPO's `rewards` metric is the judge's reward level: logged for reward-function sums, not for an LLM
+// judge's P(A), P(B), whose mean is 0.5 by construction (issue 16 item 7).
+class ScoringPairJudge : public Judge {
+public:
+    explicit ScoringPairJudge(bool probabilities) : m_prob(probabilities) {}
+    std::string name() const override { return "scoring"; }
+    std::vector<ScalarVerdict> score(const std::vector<JudgeItem>& items) override { return std::vector<ScalarVerdict>(items.size()); }
+    std::vector<PairVerdict> compare(const std::vector<PairItem>& items) override {
+        std::vector<PairVerdict> v(items.size());
+        for (auto& x : v) {
+            x.winner = Winner::first;
+            x.scores = m_prob ? std::array<float, 2>{0.7f, 0.3f} : std::array<float, 2>{3.0f, 1.0f};
+            x.scores_are_probabilities = m_prob;
+        }
+        return v;
+    }
+
+private:
+    bool m_prob;
+};
+
+TEST(Steps, PpoRewardsMetricOnlyForRewardLevels) {
+    for (bool prob : {false, true}) {
+        Fixture f(TrainMode::ppo);
+        Policy pol = f.policy();
+        ScoringPairJudge judge(prob);
+        Rng rng(5, 7);
+        StepOutput out = ppo_step(pol, StepInputs{f.cfg, 0, rng, [] { return false; }}, {{&f.prompts[0]}}, judge, JudgeContext{});
+        const double r = metric(out.metrics, "rewards", NAN);
+        if (prob) EXPECT_TRUE(std::isnan(r)) << r;
+        else EXPECT_DOUBLE_EQ(r, 2.0);
+    }
 }
 
 }  // namespace
