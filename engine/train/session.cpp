@@ -148,23 +148,44 @@ static std::vector<std::vector<const Row*>> draw_micro_batches(Session::Impl& s,
     return micro;
 }
 
+// One step of the run's mode on the next micro-batches of the training order.
+static StepOutput run_step(Session::Impl& s, Policy& pol, const StepInputs& in) {
+    switch (s.cfg.train_mode) {
+        case TrainMode::sft: return sft_step(pol, in, draw_micro_batches(s, s.train.seqs));
+        case TrainMode::grpo: return grpo_step(pol, in, draw_micro_batches(s, s.train.prompts), *s.rewards);
+        case TrainMode::rlhf_reinforce:
+        case TrainMode::rloo:
+            return reinforce_step(pol, in, draw_micro_batches(s, s.train.prompts), *s.judge,
+                                  s.judge_context("train", s.step + 1), s.running_baseline);
+        case TrainMode::ppo:
+            return ppo_step(pol, in, draw_micro_batches(s, s.train.prompts), *s.judge,
+                            s.judge_context("train", s.step + 1));
+    }
+    return {};
+}
+
 StepMetrics Session::train_step() {
     auto t0 = std::chrono::steady_clock::now();
+    // What a step consumes before it applies anything: when it is cancelled (a stop while a person is
+    // judging), all of it goes back, so the state saved next and a resume start this step over.
+    const Rng rng_before = m->rng;
+    const DataPosition data_before = m->order->position();
+    const uint64_t dropout_before = m->policy->dropout_counter();
+    const RunningMeanBaseline baseline_before = m->running_baseline;
+    const JudgeStats stats_before = m->judge_stats;
     Policy pol = m->policy_view();
     const StepInputs in = m->step_inputs();
     StepOutput out;
-    switch (m->cfg.train_mode) {
-        case TrainMode::sft: out = sft_step(pol, in, draw_micro_batches(*m, m->train.seqs)); break;
-        case TrainMode::grpo: out = grpo_step(pol, in, draw_micro_batches(*m, m->train.prompts), *m->rewards); break;
-        case TrainMode::rlhf_reinforce:
-        case TrainMode::rloo:
-            out = reinforce_step(pol, in, draw_micro_batches(*m, m->train.prompts), *m->judge,
-                                 m->judge_context("train", m->step + 1), m->running_baseline);
-            break;
-        case TrainMode::ppo:
-            out = ppo_step(pol, in, draw_micro_batches(*m, m->train.prompts), *m->judge,
-                           m->judge_context("train", m->step + 1));
-            break;
+    try {
+        out = run_step(*m, pol, in);
+    } catch (const JudgeCancelled&) {
+        m->rng = rng_before;
+        m->order->restore(data_before);
+        m->policy->set_dropout_counter(dropout_before);
+        m->running_baseline = baseline_before;
+        m->judge_stats = stats_before;
+        m->policy->zero_grad();  // a REINFORCE micro-batch judged earlier may have left gradients
+        throw;
     }
     if (m->cfg.train_mode != TrainMode::sft) m->emit_rollouts(out.rollouts);
     if (!out.note.empty()) m->log(out.note);

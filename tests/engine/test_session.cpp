@@ -250,3 +250,74 @@ TEST(Session, PpoWithScriptedHumanJudge) {
         fs::remove_all(d);
     }
 }
+
+namespace {
+
+// Answers from a script; at question `stop_at` it raises the run's stop flag instead (a person
+// pressing Stop while the dialog is open).
+class StoppingAsker : public rf::HumanAsker {
+public:
+    StoppingAsker(std::vector<rf::Winner> answers, int stop_at, rf::RunControl* control)
+        : m_answers(std::move(answers)), m_stop_at(stop_at), m_control(control) {}
+    std::optional<rf::Winner> ask_pair(const rf::PairItem&, int, int, const std::atomic<bool>&) override {
+        const int i = m_asked++;
+        if (i == m_stop_at) {
+            m_control->stop = true;
+            return std::nullopt;
+        }
+        return m_answers.at(size_t(i));
+    }
+    std::optional<rf::ScalarAnswer> ask_scalar(const rf::JudgeItem&, int, int, const std::atomic<bool>&) override {
+        return rf::ScalarAnswer{false, 5.0f};
+    }
+
+private:
+    std::vector<rf::Winner> m_answers;
+    int m_stop_at;
+    rf::RunControl* m_control;
+    int m_asked = 0;
+};
+
+}  // namespace
+
+// Stopping while a person judges (issue 16 item 8): the cancelled step's prompts, RNG and baseline
+// go back, so the resumed run judges that step again and ends where an uninterrupted run ends.
+TEST(Session, StopDuringHumanJudgingResumesTheSameStep) {
+    fs::path d = temp_dir("ppo_human_stop");
+    std::string model = make_tiny_model(d / "model");
+    auto cfg = [&](const std::string& name) {
+        rf::RunConfig c = base_config(rf::TrainMode::ppo, model,
+                                      std::string(REINFORGE_SOURCE_DIR) + "/resources/datasets/arithmetic", d / name);
+        rf::set_value(c, "judge", "human");
+        rf::set_value(c, "iters", "3");
+        rf::set_value(c, "batch_size", "2");
+        rf::set_value(c, "max_completion_length", "6");
+        return c;
+    };
+    const std::vector<rf::Winner> script = {rf::Winner::first, rf::Winner::second, rf::Winner::second,
+                                            rf::Winner::first, rf::Winner::first, rf::Winner::second};
+    {
+        rf::RunControl control;
+        StoppingAsker all(script, -1, &control);
+        rf::Session a(cfg("straight"), nullptr, &control, &all);
+        ASSERT_TRUE(a.run());
+    }
+    {
+        rf::RunControl control;
+        StoppingAsker stops(script, 3, &control);  // step 2, its second question
+        rf::Session b(cfg("stopped"), nullptr, &control, &stops);
+        EXPECT_FALSE(b.run());
+        EXPECT_EQ(b.step(), 1);
+    }
+    rf::RunControl control;
+    StoppingAsker rest({script.begin() + 2, script.end()}, -1, &control);
+    auto resumed = rf::Session::resume((d / "stopped").string(), nullptr, &control, &rest);
+    EXPECT_EQ(resumed->step(), 1);
+    EXPECT_TRUE(resumed->run());
+    EXPECT_EQ(rf::read_file((d / "straight/adapters/adapters.safetensors").string()),
+              rf::read_file((d / "stopped/adapters/adapters.safetensors").string()));
+    EXPECT_EQ(metric_series((d / "straight").string(), "decided_pairs"),
+              metric_series((d / "stopped").string(), "decided_pairs"));
+    fs::remove_all(d);
+}
+
