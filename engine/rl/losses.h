@@ -34,6 +34,8 @@ struct LossOutput {
     double loss = 0.0;
     std::vector<S> dlogp;  // [N*T] dL/dlogp, 0 on padding
     Metrics metrics;       // includes "loss"
+    std::vector<double> advantages;  // [N] REINFORCE: r_i - b_i, the masked token mean of the A_it the
+                                     // loss used (what the rollout view shows); empty for other heads
 };
 
 // --- option enums -------------------------------------------------------------------------------

@@ -74,9 +74,11 @@ LossOutput<S> reinforce_loss(const LossBatch<S>& b, std::span<const double> rewa
 
     LossOutput<S> out;
     out.dlogp.assign(N * T, S(0));
+    out.advantages.resize(N);
     double loss = 0.0, adv_sum = 0.0;
     for (size_t i = 0; i < N; ++i) {
         adv_sum += r[i] - base[i];
+        out.advantages[i] = r[i] - base[i];
         for (size_t t = 0; t < T; ++t) {
             const size_t k = i * T + t;
             const double m = b.mask[k];

@@ -80,18 +80,17 @@ StepOutput reinforce_step(Policy& pol, const StepInputs& in, const std::vector<s
         add_generation_metrics(r, gm);
         mm.add(gm);
 
-        // per-sequence advantage for the rollout view: R_i minus the mean reward of its group
+        // per-sequence advantage for the rollout view: the one the loss used, r_i - b_i (KL-adjusted
+        // reward minus the configured baseline; 0 for a completion without a valid verdict)
         for (size_t i = 0; i < items.size(); ++i) {
             const Completion& c = r.groups[rows[i].first][rows[i].second];
-            double gmean = 0;
-            for (int g = 0; g < G; ++g) gmean += rewards[size_t(rows[i].first) * G + g];
             RolloutRecord rec;
             rec.step = in.step + 1;
             rec.prompt = items[i].prompt;
             rec.answer = items[i].answer;
             rec.completion = c.text;
             rec.reward = rewards[i];
-            rec.advantage = rewards[i] - gmean / G;
+            rec.advantage = (verdicts[i].failed || verdicts[i].skipped) ? 0.0 : out.advantages[i];
             rec.truncated = c.truncated;
             rec.num_tokens = int(c.ids.size());
             res.rollouts.push_back(std::move(rec));

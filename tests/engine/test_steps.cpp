@@ -249,3 +249,23 @@ TEST(Steps, PpoRewardsMetricOnlyForRewardLevels) {
 
 }  // namespace
 }  // namespace rf
+
+namespace rf {
+namespace {
+
+// The rollout view's advantage is the one the REINFORCE loss used (issue 16 item 7): with baseline
+// none and beta 0 that is the reward itself (it used to show reward minus the group mean: 0 here).
+TEST(Steps, ReinforceRolloutsShowTheLossAdvantage) {
+    Fixture f(TrainMode::rlhf_reinforce, {{"baseline", "none"}, {"beta", "0"}, {"group_size", "2"}});
+    Policy pol = f.policy();
+    ScriptedJudge scorer(false);  // every completion scores 7
+    RunningMeanBaseline b;
+    Rng rng(5, 7);
+    StepOutput out = reinforce_step(pol, StepInputs{f.cfg, 0, rng, [] { return false; }}, {{&f.prompts[0]}}, scorer,
+                                    JudgeContext{}, b);
+    ASSERT_EQ(out.rollouts.size(), 2u);
+    for (const RolloutRecord& r : out.rollouts) EXPECT_DOUBLE_EQ(r.advantage, 7.0);
+}
+
+}  // namespace
+}  // namespace rf
