@@ -17,6 +17,7 @@
 #include "rewards/reward_set.h"
 #include "text/chat_template.h"
 #include "text/tokenizer.h"
+#include "train/online.h"
 #include "train/steps.h"
 
 namespace rf {
@@ -265,6 +266,32 @@ TEST(Steps, ReinforceRolloutsShowTheLossAdvantage) {
                                     JudgeContext{}, b);
     ASSERT_EQ(out.rollouts.size(), 2u);
     for (const RolloutRecord& r : out.rollouts) EXPECT_DOUBLE_EQ(r.advantage, 7.0);
+}
+
+}  // namespace
+}  // namespace rf
+
+namespace rf {
+namespace {
+
+// With num_iterations > 1 the ratio is taken against the log-probs recorded while sampling; they must
+// be the training forward's log-probs of softmax(logits / temperature) for the same policy — with
+// top-p / top-k on too (not those of the truncated sampler) — so that an unmoved policy has ratio 1.
+TEST(Steps, RecordedSamplingLogprobsEqualTheTrainingForward) {
+    Fixture f(TrainMode::grpo, {{"top_p", "0.9"}, {"top_k", "5"}, {"temperature", "0.8"}, {"group_size", "4"}});
+    Policy pol = f.policy();
+    Rng rng(5, 7);
+    StepInputs in{f.cfg, 0, rng, [] { return false; }};
+    Rollouts r = sample(pol, in, {&f.prompts[0], &f.prompts[1]}, 4);
+    ScoredBatch b = build_batch(r, all_rows(2, 4));
+    double entropy = 0;
+    std::vector<float> logp = policy_logps(pol, f.cfg, b, &entropy);
+    double worst = 0;
+    int scored = 0;
+    for (size_t k = 0; k < logp.size(); ++k)
+        if (b.mask[k] > 0) worst = std::max(worst, double(std::fabs(logp[k] - b.old_logp[k]))), ++scored;
+    EXPECT_GT(scored, 8);
+    EXPECT_LT(worst, 1e-4) << "max |log ratio| of an unmoved policy";  // float32 decode vs forward
 }
 
 }  // namespace
