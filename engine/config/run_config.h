@@ -87,6 +87,13 @@ inline constexpr EnumName<ScaleRewards> kScaleRewardsNames[] = {
     {ScaleRewards::group, "group"}, {ScaleRewards::batch, "batch"}, {ScaleRewards::none, "none"}};
 constexpr std::span<const EnumName<ScaleRewards>> enum_names(ScaleRewards) { return kScaleRewardsNames; }
 
+// advantage_std: the standard deviation GRPO's advantages are divided by — population (ddof 0, as
+// mlx-lm-lora) or unbiased (ddof 1, as TRL), so runs can be reproduced against either.
+enum class AdvantageStd { population, unbiased };
+inline constexpr EnumName<AdvantageStd> kAdvantageStdNames[] = {
+    {AdvantageStd::population, "population"}, {AdvantageStd::unbiased, "unbiased"}};
+constexpr std::span<const EnumName<AdvantageStd>> enum_names(AdvantageStd) { return kAdvantageStdNames; }
+
 enum class GrpoLossType { grpo, bnpo, dr_grpo };
 inline constexpr EnumName<GrpoLossType> kGrpoLossTypeNames[] = {
     {GrpoLossType::grpo, "grpo"}, {GrpoLossType::bnpo, "bnpo"}, {GrpoLossType::dr_grpo, "dr_grpo"}};
@@ -256,6 +263,7 @@ struct RunConfig {
     double epsilon = 0.2;
     double epsilon_high = 0.2;                 // default = epsilon
     ScaleRewards scale_rewards = ScaleRewards::group;
+    AdvantageStd advantage_std = AdvantageStd::population;
     bool mask_truncated_completions = false;
     GrpoLossType grpo_loss_type = GrpoLossType::grpo;
     ImportanceSamplingLevel importance_sampling_level = ImportanceSamplingLevel::token;

@@ -483,6 +483,10 @@ std::vector<KeySpec> build_keys() {
              .doc = "Divide advantages by the group's std (group), the batch's (batch) or not (none, Dr. GRPO).",
              .modes = kGrpo},
         RF_FIELD(scale_rewards), fixed("group"));
+    add(ks, {.name = "advantage_std", .group = G::advanced, .type = T::choice,
+             .doc = "The std that scale_rewards divides by: population (ddof 0, mlx-lm-lora) or unbiased (ddof 1, TRL).",
+             .modes = kGrpo},
+        RF_FIELD(advantage_std), fixed("population"));
     add(ks, {.name = "mask_truncated_completions", .group = G::advanced, .type = T::boolean,
              .doc = "No loss on completions cut at max_completion_length.", .modes = kGrpo},
         RF_FIELD(mask_truncated_completions), fixed("false"));

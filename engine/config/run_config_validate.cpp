@@ -50,6 +50,8 @@ std::string unused_reason(const RunConfig& c, const KeySpec& k) {
     JudgeKind jk = judge_kind(c.judge);
     if ((n.rfind("lora_parameters.", 0) == 0 || n == "num_layers") && c.train_type == FineTuneType::full)
         return "is ignored with train_type full";
+    if (n == "advantage_std" && c.scale_rewards == ScaleRewards::none)
+        return "is ignored with scale_rewards none";
     if (n == "running_mean_decay" && c.baseline != Baseline::running_mean)
         return "is ignored unless baseline is running_mean";
     if (n == "compute_dtype" && c.train_type == FineTuneType::full)

@@ -86,14 +86,19 @@ std::vector<double> reinforce_baselines(std::span<const double> r, Baseline base
 // GRPO group-relative advantages (seed 004; DeepSeekMath eq. for outcome supervision; TRL
 // GRPOTrainer scale_rewards):
 //   R_i = sum_k w_k r_ki                         (a NaN r_ki — function not applicable — counts 0)
-//   mu_g = mean_{j in g} R_j,  s_g = std_{j in g} R_j   (population std, as mlx-lm-lora; TRL uses
-//                                                        the sample std)
+//   mu_g = mean_{j in g} R_j,  s_g = std_{j in g} R_j   (advantage_std: population, ddof 0, as
+//                                                        mlx-lm-lora, default; unbiased, ddof 1, as TRL)
 //   group: A_i = (R_i - mu_g(i)) / (s_g(i) + 1e-4)
 //   batch: A_i = (R_i - mu_g(i)) / (std_j R_j + 1e-4)
 //   none:  A_i =  R_i - mu_g(i)                                           (Dr. GRPO)
 // frac_reward_zero_std = share of groups with s_g < 1e-8 (no learning signal; TRL's isclose).
 GroupAdvantages grpo_advantages(std::span<const double> fn_rewards, std::span<const std::string> fn_names,
-                                std::span<const double> weights, int group_size, ScaleRewards scale) {
+                                std::span<const double> weights, int group_size, ScaleRewards scale,
+                                AdvantageStd std_kind) {
+    // population std -> unbiased: times sqrt(n / (n - 1)) (n >= 2: group_size >= 2 in GRPO)
+    auto scale_std = [&](double population, size_t n) {
+        return std_kind == AdvantageStd::unbiased && n > 1 ? population * std::sqrt(double(n) / double(n - 1)) : population;
+    };
     const size_t K = fn_names.size();
     if (weights.size() != K)
         throw InputError({}, 0, "reward_weights",
@@ -133,7 +138,9 @@ GroupAdvantages grpo_advantages(std::span<const double> fn_rewards, std::span<co
         sum_group_mean += mu;
         sum_group_std += sd;
         if (sd < 1e-8) ++zero_std_groups;
-        const double denom = scale == ScaleRewards::group ? sd + 1e-4 : scale == ScaleRewards::batch ? batch_std + 1e-4 : 1.0;
+        const double denom = scale == ScaleRewards::group   ? scale_std(sd, G) + 1e-4
+                             : scale == ScaleRewards::batch ? scale_std(batch_std, N) + 1e-4
+                                                            : 1.0;
         for (size_t i = g0; i < g0 + G; ++i) out.advantages[i] = (R[i] - mu) / denom;
     }
     const double groups = double(N / G);

@@ -43,6 +43,7 @@ struct GroupAdvantages {
 // Metrics: total_rewards_mean/std, grouped_rewards_mean/std, frac_reward_zero_std, and
 // <name>_mean/_std/_coverage per function.
 GroupAdvantages grpo_advantages(std::span<const double> fn_rewards, std::span<const std::string> fn_names,
-                                std::span<const double> weights, int group_size, ScaleRewards scale);
+                                std::span<const double> weights, int group_size, ScaleRewards scale,
+                                AdvantageStd std_kind = AdvantageStd::population);
 
 }  // namespace rf

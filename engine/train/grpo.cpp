@@ -52,7 +52,8 @@ void score_group(RewardSet& rewards, const RunConfig& cfg, GrpoMicro& mb) {
     std::vector<double> flat(K * N);
     for (size_t k = 0; k < K; ++k)
         for (size_t i = 0; i < N; ++i) flat[k * N + i] = mb.rewards.per_function[k][i];
-    mb.adv = grpo_advantages(flat, mb.rewards.names, rewards.weights(), cfg.group_size, cfg.scale_rewards);
+    mb.adv = grpo_advantages(flat, mb.rewards.names, rewards.weights(), cfg.group_size, cfg.scale_rewards,
+                             cfg.advantage_std);
 }
 
 // One record per sampled completion, with its per-function rewards and advantage.

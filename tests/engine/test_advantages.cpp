@@ -84,3 +84,25 @@ TEST(Advantages, RlooNeedsTwoPerGroupAndRunningMeanPersists) {
 }
 
 }  // namespace
+
+// advantage_std (issue 16 item 10): population (ddof 0, mlx-lm-lora, default) or unbiased (ddof 1, TRL).
+TEST(GrpoAdvantages, PopulationOrUnbiasedStd) {
+    const std::vector<double> r = {1, 0, 0, 0, 2, 2, 0, 0};  // one function, two groups of 4
+    const std::vector<std::string> names = {"f"};
+    const std::vector<double> w = {1.0};
+    auto pop = rf::grpo_advantages(r, names, w, 4, rf::ScaleRewards::group);
+    auto unb = rf::grpo_advantages(r, names, w, 4, rf::ScaleRewards::group, rf::AdvantageStd::unbiased);
+    // group 1: mean 0.25, population std sqrt(0.1875), unbiased std sqrt(0.25) = 0.5
+    EXPECT_NEAR(pop.advantages[0], 0.75 / (std::sqrt(0.1875) + 1e-4), 1e-12);
+    EXPECT_NEAR(unb.advantages[0], 0.75 / (0.5 + 1e-4), 1e-12);
+    // group 2: mean 1, population std 1, unbiased sqrt(4/3)
+    EXPECT_NEAR(pop.advantages[4], 1.0 / (1.0 + 1e-4), 1e-12);
+    EXPECT_NEAR(unb.advantages[4], 1.0 / (std::sqrt(4.0 / 3.0) + 1e-4), 1e-12);
+    // batch scaling: the batch's std of 8 values
+    auto ub = rf::grpo_advantages(r, names, w, 4, rf::ScaleRewards::batch, rf::AdvantageStd::unbiased);
+    double m = 0.625, ss = 0;
+    for (double x : r) ss += (x - m) * (x - m);
+    EXPECT_NEAR(ub.advantages[0], 0.75 / (std::sqrt(ss / 7.0) + 1e-4), 1e-12);
+    EXPECT_EQ(pop.metrics.at("total_rewards_std"), unb.metrics.at("total_rewards_std"));  // metrics unchanged
+}
+
