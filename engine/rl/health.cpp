@@ -97,9 +97,12 @@ std::vector<HealthWarning> HealthMonitor::warnings() const {
     if (const double* hit = find_any(last, {"hit_max_tokens_ratio"}); hit && *hit >= 0.999)
         out.push_back({"truncated", "Every completion hits max_completion_length: raise it, or the rewards only ever "
                                     "see truncated answers."});
-    if (const double* failures = find_any(last, {"judge_failures"}); failures && *failures > 0) {
+    // judge_failures is a running total: warn when it grew since the previous report
+    const double* failures = find_any(last, {"judge_failures"});
+    const double* before = m_rows.size() >= 2 ? find_any(m_rows[m_rows.size() - 2], {"judge_failures"}) : nullptr;
+    if (failures && *failures > (before ? *before : 0.0)) {
         char n[32];
-        std::snprintf(n, sizeof n, "%g", *failures);
+        std::snprintf(n, sizeof n, "%g", *failures - (before ? *before : 0.0));
         out.push_back({"judge", "The judge failed " + std::string(n) + " time(s) in the last step; failed verdicts are "
                                                                        "skipped."});
     }

@@ -11,7 +11,7 @@
 //               half the reward's standard deviation over that window (+1e-3).
 //   truncated   hit_max_tokens_ratio of the last report >= 0.999: every completion hits
 //               max_completion_length.
-//   judge       judge_failures > 0 in the last report.
+//   judge       judge_failures (a running total) grew since the previous report.
 #pragma once
 #include <deque>
 #include <string>

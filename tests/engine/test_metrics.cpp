@@ -73,6 +73,10 @@ TEST(Health, RulesFireOnTheirSignalOnly) {
     EXPECT_EQ(ids(h), (std::vector<std::string>{"nonfinite", "judge"}));
     h.add({{"val_loss", NAN}});  // a validation row changes nothing
     EXPECT_EQ(ids(h), (std::vector<std::string>{"nonfinite", "judge"}));
+    h.add({{"loss", 0.5}, {"judge_failures", 2}});  // the running total did not grow: no judge warning
+    EXPECT_TRUE(h.warnings().empty());
+    h.add({{"loss", 0.5}, {"judge_failures", 3}});
+    EXPECT_EQ(ids(h), (std::vector<std::string>{"judge"}));
     h.clear();
     EXPECT_TRUE(h.warnings().empty());
 }

@@ -232,6 +232,7 @@ void TestCharts::health_data() {
     QTest::newRow("some truncated") << "hit_max_tokens_ratio" << 0.9 << "";
     QTest::newRow("nan loss") << "loss" << std::nan("") << "nonfinite";
     QTest::newRow("judge failures") << "judge_failures" << 2.0 << "judge";
+    QTest::newRow("no new judge failures") << "judge_failures" << 0.0 << "";
 }
 
 void TestCharts::health() {
@@ -239,7 +240,8 @@ void TestCharts::health() {
     QFETCH(double, value);
     QFETCH(QString, warning);
     HealthMonitor h;
-    for (int s = 1; s <= 5; ++s) h.add(MetricsRow{s, {{key, value}}});
+    // judge_failures is a running total: it grows while verdicts keep failing
+    for (int s = 1; s <= 5; ++s) h.add(MetricsRow{s, {{key, key == "judge_failures" ? value * s : value}}});
     h.add(MetricsRow{6, {{"val_" + key, 0.0}}});  // validation rows do not count
     QStringList ids;
     for (const HealthWarning& w : h.warnings()) ids << w.id;
