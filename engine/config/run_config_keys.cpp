@@ -491,8 +491,10 @@ std::vector<KeySpec> build_keys() {
              .doc = "No loss on completions cut at max_completion_length.", .modes = kGrpo},
         RF_FIELD(mask_truncated_completions), fixed("false"));
     add(ks, {.name = "grpo_loss_type", .group = G::grpo_generation_and_rewards, .type = T::choice,
-             .label = "GRPO Loss", .doc = "Loss reduction: per-sequence mean (grpo), token mean (bnpo), "
-                                          "sum / (sequences * max_completion_length) (dr_grpo).",
+             .label = "GRPO Loss", .doc = "Loss reduction: per-sequence mean (grpo), token mean of each "
+                                          "micro-batch (bnpo), sum / (sequences * max_completion_length) "
+                                          "(dr_grpo), token mean over the whole accumulated step (dapo, TRL's "
+                                          "default).",
              .modes = kGrpo},
         RF_FIELD(grpo_loss_type), fixed("grpo"));
     add(ks, {.name = "importance_sampling_level", .group = G::grpo_generation_and_rewards, .type = T::choice,

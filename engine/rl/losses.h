@@ -75,6 +75,7 @@ struct GrpoOptions {
     RatioAgainst ratio_against = RatioAgainst::rollout;
     int max_completion_length = 512;   // dr_grpo's constant
     bool mask_truncated_completions = false;
+    double dapo_tokens = 0.0;          // dapo: active tokens of the whole accumulated step (0: this batch's)
 };
 
 // `advantages`: per completion (grpo_advantages()). `truncated`: per completion, 1 when it hit

@@ -113,6 +113,8 @@ double mean_k3(const LossBatch<S>& b, const std::vector<double>& m) {
 //   grpo:    w_i = 1 / (N max(1, n_i))       per-sequence mean, then mean over sequences
 //   bnpo:    w_i = 1 / max(1, sum_j n_j)     mean over the batch's active tokens
 //   dr_grpo: w_i = 1 / (N max_completion_length)
+//   dapo:    w_i = 1 / max(1, tokens of the whole accumulated step)   (TRL's default: the step's loss
+//            is its token mean however it is split into micro-batches; = bnpo for one micro-batch)
 //   L = sum_it c_it (s_it + beta k3_it)      (clipped_surrogate above; ratio against old_logp or,
 //                                             with ratio_against: reference, against ref_logp)
 // Metrics (TRL's definitions): kl = masked token mean of k3 (logged whenever ref_logp is given);
@@ -154,6 +156,7 @@ LossOutput<S> grpo_loss(const LossBatch<S>& b, std::span<const double> advantage
         case GrpoLossType::grpo: w[i] = 1.0 / (double(N) * std::max(n[i], 1.0)); break;
         case GrpoLossType::bnpo: w[i] = 1.0 / std::max(total, 1.0); break;
         case GrpoLossType::dr_grpo: w[i] = 1.0 / (double(N) * double(o.max_completion_length)); break;
+        case GrpoLossType::dapo: w[i] = 1.0 / std::max(o.dapo_tokens > 0.0 ? o.dapo_tokens : total, 1.0); break;
         }
     }
     const std::span<const S> base = against_ref ? b.ref_logp : (b.old_logp.empty() ? b.logp : b.old_logp);

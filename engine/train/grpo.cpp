@@ -110,6 +110,19 @@ StepOutput grpo_step(Policy& pol, const StepInputs& in, const std::vector<std::v
     }
 
     GrpoOptions opts = grpo_options(cfg);
+    if (opts.loss_type == GrpoLossType::dapo) {
+        // the token mean of the whole step: every micro-batch is divided by the step's active tokens
+        // (the mask grpo_loss uses: scored tokens, minus truncated completions when they are masked)
+        double tokens = 0;
+        for (const GrpoMicro& mb : micro)
+            for (int i = 0; i < mb.batch.N; ++i) {
+                if (opts.mask_truncated_completions && mb.batch.truncated[size_t(i)]) continue;
+                for (int t = 0; t < mb.batch.T; ++t) tokens += mb.batch.mask[size_t(i) * mb.batch.T + t];
+            }
+        opts.dapo_tokens = tokens;
+    }
+    // dapo's weights already cover the whole step; the other reductions average the micro-batches
+    const bool per_micro = opts.loss_type != GrpoLossType::dapo;
     const int passes = std::max(1, cfg.num_iterations);
     for (int it = 0; it < passes; ++it) {
         auto t0 = std::chrono::steady_clock::now();
@@ -118,7 +131,8 @@ StepOutput grpo_step(Policy& pol, const StepInputs& in, const std::vector<std::v
             double entropy = 0;
             std::vector<float> logp = policy_logps(pol, cfg, b, &entropy);
             LossOutput<float> lo = grpo_loss(loss_batch(b, logp, passes > 1), micro[k].adv.advantages, b.truncated, opts);
-            for (float& d : lo.dlogp) d /= float(gas);
+            if (per_micro)
+                for (float& d : lo.dlogp) d /= float(gas);
             policy_backward(pol, b, lo.dlogp);
             mm.add(lo.metrics);
             mm.add("entropy", entropy);

@@ -221,3 +221,33 @@ TEST(Losses, KlEstimatorNamesRoundTrip) {
 }
 
 }  // namespace
+
+// dapo (issue 16 item 9): the token mean of the whole accumulated step. Split into two micro-batches
+// that are each normalised by the step's tokens, the gradients add up to bnpo on the whole batch;
+// on one micro-batch dapo is bnpo.
+TEST(Losses, DapoIsTheTokenMeanOfTheWholeStep) {
+    Inputs<double> in;
+    ASSERT_EQ(in.N % 2, 0);
+    rf::LossBatch<double> all{in.N, in.T, in.logp, in.old_logp, in.ref_logp, in.mask};
+    rf::GrpoOptions o;
+    o.loss_type = rf::GrpoLossType::bnpo;
+    auto whole = rf::grpo_loss(all, in.advantages, {}, o);
+    double tokens = 0;
+    for (double m : in.mask) tokens += m;
+    o.loss_type = rf::GrpoLossType::dapo;
+    auto one = rf::grpo_loss(all, in.advantages, {}, o);
+    for (size_t k = 0; k < whole.dlogp.size(); ++k) ASSERT_DOUBLE_EQ(one.dlogp[k], whole.dlogp[k]);
+    o.dapo_tokens = tokens;
+    const size_t h = size_t(in.N / 2) * size_t(in.T);
+    auto half = [&](size_t from, size_t rows, std::span<const double> adv) {
+        auto sub = [&](const std::vector<double>& v) { return std::span<const double>(v).subspan(from, rows * in.T); };
+        rf::LossBatch<double> b{int(rows), in.T, sub(in.logp), sub(in.old_logp), sub(in.ref_logp), sub(in.mask)};
+        return rf::grpo_loss(b, adv, {}, o);
+    };
+    std::span<const double> adv(in.advantages);
+    auto a = half(0, size_t(in.N / 2), adv.subspan(0, size_t(in.N / 2)));
+    auto b = half(h, size_t(in.N / 2), adv.subspan(size_t(in.N / 2)));
+    for (size_t k = 0; k < h; ++k) ASSERT_NEAR(a.dlogp[k], whole.dlogp[k], 1e-15);
+    for (size_t k = 0; k < h; ++k) ASSERT_NEAR(b.dlogp[k], whole.dlogp[h + k], 1e-15);
+    EXPECT_NEAR(a.loss + b.loss, whole.loss, 1e-12);
+}
