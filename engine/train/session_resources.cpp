@@ -114,9 +114,13 @@ void open_model(Session::Impl& s) {
         bf16_on = s.policy->set_bf16_compute(true);
         if (s.reference) bf16_on = s.reference->set_bf16_compute(true) || bf16_on;
     }
+    std::string why;
+    if (!bf16_on && want_bf16) why = spec.type == FineTuneType::full ? " (full fine-tuning)" : " (" + bf16_gemm_description() + ")";
+    else if (!bf16_on && c.compute_dtype == ComputeDType::auto_)
+        why = " (compute_dtype auto: bfloat16 pays from hidden size 512; this model has " +
+              std::to_string(s.policy->config().hidden_size) + ")";
     s.log(bf16_on ? "compute: bfloat16 for the frozen base's matmuls (" + bf16_gemm_description() + ")"
-                  : "compute: float32" + std::string(!want_bf16 ? "" : spec.type == FineTuneType::full ? " (full fine-tuning)"
-                                                                                                    : " (" + bf16_gemm_description() + ")"));
+                  : "compute: float32" + why);
     s.tok = load_tokenizer(s.model_dir);
     s.tmpl = ChatTemplate::from_dir(s.model_dir);
     if (!s.tmpl->note().empty()) s.log(s.tmpl->note());
