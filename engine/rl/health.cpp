@@ -17,8 +17,13 @@ const double* find_any(const StepMetrics& row, std::initializer_list<const char*
     return nullptr;
 }
 
-// Least-squares change of y over the window: slope * (n - 1).
-double trend_change(const std::vector<double>& y) {
+// Least-squares fit of y over the window: the change slope * (n - 1), and the slope's t statistic
+// (slope / its standard error; large only when the rise stands out of the noise around the line).
+struct Trend {
+    double change = 0.0;
+    double t = 0.0;
+};
+Trend trend(const std::vector<double>& y) {
     const double n = double(y.size());
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     for (size_t i = 0; i < y.size(); ++i) {
@@ -28,8 +33,19 @@ double trend_change(const std::vector<double>& y) {
         sxy += double(i) * y[i];
     }
     const double den = n * sxx - sx * sx;
-    if (den <= 0) return 0.0;
-    return (n * sxy - sx * sy) / den * (n - 1);
+    if (den <= 0 || n < 3) return {};
+    const double slope = (n * sxy - sx * sy) / den, icept = (sy - slope * sx) / n;
+    double rss = 0;
+    for (size_t i = 0; i < y.size(); ++i) {
+        const double r = y[i] - (icept + slope * double(i));
+        rss += r * r;
+    }
+    const double se = std::sqrt(rss / (n - 2) / (sxx - sx * sx / n));
+    return {slope * (n - 1), se > 0 ? slope / se : (slope > 0 ? 1e300 : slope < 0 ? -1e300 : 0.0)};
+}
+
+double trend_change(const std::vector<double>& y) {
+    return trend(y).change;
 }
 
 double stddev(const std::vector<double>& y) {
@@ -77,19 +93,22 @@ std::vector<HealthWarning> HealthMonitor::warnings() const {
     if (const double* clip = find_any(last, {"clip_fraction", "clip_ratio_total"}); clip && *clip > 0.3)
         out.push_back({"clipping", percent(*clip) + " of tokens are clipped: the policy moves too far per step. "
                                                     "Lower the learning rate or num_iterations."});
-    if (m_rows.size() >= 10) {
+    if (m_rows.size() >= size_t(kWindow)) {  // a full window: KL always rises from 0 at the start
         std::vector<double> kl, reward;
         for (const StepMetrics& r : m_rows) {
             const double* k = find_any(r, {"kl", "kl_penalty"});
             const double* w = find_any(r, {"total_rewards_mean", "rewards", "chosen_rewards"});
             if (k && w && std::isfinite(*k) && std::isfinite(*w)) kl.push_back(*k), reward.push_back(*w);
         }
-        if (kl.size() >= 10) {
+        if (kl.size() >= size_t(kWindow)) {
             double kl_max = 0;
             for (double v : kl) kl_max = std::max(kl_max, std::abs(v));
-            const double d_kl = trend_change(kl);
+            const Trend t_kl = trend(kl);
             const double d_reward = trend_change(reward);
-            if (d_kl > std::max(1e-3, 0.25 * kl_max) && std::abs(d_reward) < 0.5 * stddev(reward) + 1e-3)
+            // a rise that stands out of KL's own noise (t > 4): per-step KL is spiky, and a healthy
+            // run's noise alone often made the least-squares change large
+            if (t_kl.change > std::max(1e-3, 0.25 * kl_max) && t_kl.t > 4.0 &&
+                std::abs(d_reward) < 0.5 * stddev(reward) + 1e-3)
                 out.push_back({"kl_drift", "KL keeps rising while the reward stays flat: the policy drifts without "
                                            "improving. Raise beta or lower the learning rate."});
         }

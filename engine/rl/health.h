@@ -6,9 +6,11 @@
 //               completion the same reward, so GRPO advantages are 0 and nothing is learned.
 //   clipping    clip_fraction or clip_ratio_total of the last report > 0.3: the update moves the
 //               policy too far per step (learning rate, num_iterations, epsilon).
-//   kl_drift    over the last 20 reports (at least 10) the least-squares trend of KL rises by more
-//               than max(1e-3, 25 % of the largest |KL|) while the reward's trend changes by less than
-//               half the reward's standard deviation over that window (+1e-3).
+//   kl_drift    over a full window of 20 reports (KL always rises from 0 at the start of a run) the
+//               least-squares trend of KL rises by more than max(1e-3, 25 % of the largest |KL|),
+//               significantly (the slope's t statistic > 4: per-step KL is spiky),
+//               while the reward's trend changes by less than half the reward's standard deviation
+//               over that window (+1e-3). Held against a recorded healthy run of the GRPO preset.
 //   truncated   hit_max_tokens_ratio of the last report >= 0.999: every completion hits
 //               max_completion_length.
 //   judge       judge_failures (a running total) grew since the previous report.
