@@ -12,7 +12,7 @@
 // itself for full fine-tuning, a separate adapter buffer for LoRA/DoRA), so the optimizer, gradient
 // clipping and a data-parallel all-reduce each see one span.
 //
-// Files: model.cpp (layout, load, random init), model_quant.cpp (packed base: quantize / dequantize
+// Files: model.cpp (layout, load, random init, bf16 compute twins), model_quant.cpp (packed base: quantize / dequantize
 // in place), quant_linear.cpp (a linear + adapter on a packed W), model_finetune.cpp (adapters,
 // trainable layout), model_forward.cpp, model_backward.cpp; the op kernels are in engine/ops/.
 #pragma once

@@ -35,16 +35,6 @@ void Model::relayout(const std::vector<char>& packed) {
     }
 }
 
-bool Model::set_bf16_compute(bool on) {
-    m_twins.clear();
-    if (!on || !bf16_gemm_available() || (m_has_ft && m_spec.type == FineTuneType::full)) return false;
-    for (int l = 0; l < m_cfg.num_hidden_layers; ++l)
-        for (int p = 0; p < kNumProj; ++p)
-            if (const float* w = m_blocks[l].w[p]) m_twins.add(w, proj_out(Proj(p)), proj_in(Proj(p)));
-    m_twins.add(m_lm_head, m_cfg.vocab_size, m_cfg.hidden_size);
-    return true;
-}
-
 int Model::quantize_base(const QuantSpec& spec, DType scale_dtype) {
     if (m_has_ft) throw InputError({}, 0, "quantization", "the base must be quantized before adapters are added",
                                    "call quantize_base() before set_finetune()");

@@ -16,8 +16,7 @@ StepMetrics online_eval(Policy& pol, const StepInputs& train_in, const std::vect
     size_t n = split.size();
     size_t bs = size_t(std::max(1, cfg.batch_size)) * size_t(std::max(1, cfg.group_size));
     size_t limit = batches < 0 ? n : std::min(n, size_t(batches) * bs);
-    Rng rng = train_in.rng;  // the evaluation's own stream: the training stream is left untouched
-    rng.reseed(uint64_t(cfg.seed) + uint64_t(train_in.step), 99);
+    Rng rng(uint64_t(cfg.seed) + uint64_t(train_in.step), 99);  // its own stream: training's is untouched
     StepInputs in{cfg, train_in.step, rng, train_in.stopping};
     auto stopping = [&] { return in.stopping && in.stopping(); };
     MetricMean mm;
