@@ -97,7 +97,7 @@ TEST(Health, KlDriftNeedsRisingKlAndAFlatReward) {
 // 0.01-0.08), recorded with `reinforge-cli train resources/presets/grpo-default.yaml`: replayed
 // report by report it raises no warning (the old kl_drift rule fired 9 times on it).
 TEST(Health, ARecordedHealthyRunRaisesNone) {
-    std::ifstream f(std::string(REINFORGE_FIXTURES) + "/runs/grpo_preset_healthy.jsonl");
+    std::ifstream f(std::string(REINFORGE_FIXTURES) + "/recorded/grpo_preset_healthy.jsonl");
     ASSERT_TRUE(f.good());
     HealthMonitor h;
     int rows = 0;
