@@ -10,6 +10,7 @@ pkgs=(build-essential cmake pkg-config ccache git
       qt6-base-dev libqt6opengl6-dev libxkbcommon-dev qt6-charts-dev qt6-qpa-plugins
       libeigen3-dev libopenblas-dev libyaml-cpp-dev libsentencepiece-dev sentencepiece libpcre2-dev
       libcurl4-openssl-dev nlohmann-json3-dev libicu-dev libdnnl-dev
+      libsnappy-dev libzstd-dev zlib1g-dev   # parquet codecs
       python3             # the reward worker (mlx-lm-lora reward files run unchanged)
       fonts-dejavu-core   # Qt finds no font on a minimal system without one
       file)               # CPack .deb (dpkg-shlibdeps)
