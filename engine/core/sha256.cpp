@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <cstring>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define RF_SHA256_X86 1
+#endif
 
 namespace rf {
 
@@ -19,9 +24,72 @@ constexpr uint32_t K[64] = {
 
 inline uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
+#ifdef RF_SHA256_X86
+// The x86 SHA extensions (SHA-NI: sha256rnds2 / sha256msg1 / sha256msg2, with SSSE3 and SSE4.1),
+// checked with cpuid at run time. About 5x the portable code; tests compare the two.
+bool cpu_has_sha_ni() {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1)) return false;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+    return (b & (1u << 29)) != 0;  // CPUID.(EAX=7,ECX=0):EBX.SHA[bit 29]
+}
+
+// The same rounds as Sha256::block, four at a time. The state is kept as ABEF / CDGH (the layout
+// sha256rnds2 wants); X_g holds W[4g..4g+3], and for g >= 4
+//   X_g = msg2(msg1(X_{g-4}, X_{g-3}) + (W[4g-7..4g-4] = alignr(X_{g-1}, X_{g-2}, 4)), X_{g-1})
+// (reference: Intel, "Intel SHA Extensions", 2013; the same sequence as OpenSSL and Linux use).
+__attribute__((target("sha,sse4.1,ssse3"))) void blocks_sha_ni(uint32_t h[8], const uint8_t* p, size_t nblocks) {
+    const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);  // big-endian words
+    __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h)), 0xB1);  // CDAB
+    __m128i st1 = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + 4)), 0x1B);  // EFGH
+    __m128i st0 = _mm_alignr_epi8(tmp, st1, 8);   // ABEF
+    st1 = _mm_blend_epi16(st1, tmp, 0xF0);         // CDGH
+    for (; nblocks; --nblocks, p += 64) {
+        const __m128i abef = st0, cdgh = st1;
+        __m128i x[4];
+        for (int g = 0; g < 16; ++g) {
+            __m128i& xg = x[g & 3];
+            if (g < 4) xg = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g)), mask);
+            else
+                xg = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32(xg, x[(g + 1) & 3]), _mm_alignr_epi8(x[(g + 3) & 3], x[(g + 2) & 3], 4)),
+                                          x[(g + 3) & 3]);
+            __m128i msg = _mm_add_epi32(xg, _mm_loadu_si128(reinterpret_cast<const __m128i*>(K + 4 * g)));
+            st1 = _mm_sha256rnds2_epu32(st1, st0, msg);
+            st0 = _mm_sha256rnds2_epu32(st0, st1, _mm_shuffle_epi32(msg, 0x0E));
+        }
+        st0 = _mm_add_epi32(st0, abef);
+        st1 = _mm_add_epi32(st1, cdgh);
+    }
+    tmp = _mm_shuffle_epi32(st0, 0x1B);      // FEBA
+    st1 = _mm_shuffle_epi32(st1, 0xB1);      // DCHG
+    st0 = _mm_blend_epi16(tmp, st1, 0xF0);   // DCBA
+    st1 = _mm_alignr_epi8(st1, tmp, 8);      // HGFE
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(h), st0);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), st1);
+}
+#endif
+
 }  // namespace
 
-Sha256::Sha256() : m_h{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+bool Sha256::hardware_available() {
+#ifdef RF_SHA256_X86
+    static const bool has = cpu_has_sha_ni();
+    return has;
+#else
+    return false;
+#endif
+}
+
+Sha256::Sha256(bool allow_hardware) : Sha256() { m_hw = allow_hardware && hardware_available(); }
+
+void Sha256::blocks(const uint8_t* p, size_t n) {
+#ifdef RF_SHA256_X86
+    if (m_hw) return blocks_sha_ni(m_h, p, n);
+#endif
+    for (; n; --n, p += 64) block(p);
+}
+
+Sha256::Sha256() : m_hw(hardware_available()), m_h{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
 
 // One 512-bit block (FIPS 180-4 section 6.2.2):
 //   W_t = M_t (t < 16), else s1(W_{t-2}) + W_{t-7} + s0(W_{t-15}) + W_{t-16}
@@ -51,10 +119,12 @@ void Sha256::update(const void* data, size_t n) {
         std::memcpy(m_buf + m_buf_len, p, take);
         m_buf_len += take, p += take, n -= take;
         if (m_buf_len < 64) return;
-        block(m_buf);
+        blocks(m_buf, 1);
         m_buf_len = 0;
     }
-    for (; n >= 64; p += 64, n -= 64) block(p);
+    blocks(p, n / 64);
+    p += n / 64 * 64;
+    n %= 64;
     std::memcpy(m_buf, p, n);
     m_buf_len = n;
 }

@@ -10,12 +10,16 @@ namespace rf {
 
 class Sha256 {
 public:
-    Sha256();
+    Sha256();                            // uses the CPU's SHA instructions when it has them
+    explicit Sha256(bool allow_hardware);  // false: the portable code only (tests compare the two)
+    static bool hardware_available();
     void update(const void* data, size_t n);
     std::string hex_digest();  // finalizes: call once, after the last update
 
 private:
-    void block(const uint8_t* p);
+    void block(const uint8_t* p);              // portable, one 64-byte block
+    void blocks(const uint8_t* p, size_t n);   // n blocks, SHA-NI when m_hw
+    bool m_hw = false;
     uint32_t m_h[8];
     uint8_t m_buf[64];
     size_t m_buf_len = 0;

@@ -62,6 +62,30 @@ std::string http(const std::string& url, const std::string& post_body = {}, bool
     return out;
 }
 
+// FIPS 180-4 examples (and NIST's one-million-'a' vector), through the portable code and the SHA-NI
+// one where the CPU has it, fed in odd-sized pieces.
+TEST(HubClientSha256, KnownVectorsAndBothCodePathsAgree) {
+    const std::pair<std::string, std::string> cases[] = {
+        {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+        {std::string(1000000, 'a'), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"},
+    };
+    for (bool hw : {false, true}) {
+        for (const auto& [in, want] : cases) {
+            rf::Sha256 h(hw);
+            for (size_t i = 0, step = 1; i < in.size(); i += step, step = step * 7 % 1009 + 1) h.update(in.data() + i, std::min(step, in.size() - i));
+            EXPECT_EQ(h.hex_digest(), want) << "hardware " << hw << ", " << in.size() << " bytes";
+        }
+    }
+    const std::string data = random_bytes(1 << 20, 9);
+    rf::Sha256 portable(false), fast;
+    portable.update(data.data(), data.size());
+    fast.update(data.data(), data.size());
+    EXPECT_EQ(portable.hex_digest(), fast.hex_digest());
+    std::printf("SHA-NI %s\n", rf::Sha256::hardware_available() ? "used" : "not available: portable code only");
+}
+
 class HubClient : public ::testing::Test {
 protected:
     static inline fs::path root, repos;

@@ -27,7 +27,8 @@ Test hooks:
   A fault: {"match": "substring of the path", "method": "GET" (optional), "times": 1, "mode": M}
   with M one of: "429", "500" (an error answer, then the fault is used up), "drop" (send "after"
   bytes of the body, then close the connection), "corrupt" (flip the byte at "after"),
-  "ignore_range" (answer 200 with the whole file to a Range request).
+  "ignore_range" (answer 200 with the whole file to a Range request), "slow" (send the body at
+  "rate" bytes per second).
   "cdn_host" replaces the host name in the CDN redirects (e.g. "localhost" when the endpoint is
   http://127.0.0.1:PORT, so the CDN is another host, like the Hub's).
 """
@@ -37,6 +38,7 @@ import os
 import socket
 import sys
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -181,6 +183,14 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
+            elif fault and fault["mode"] == "slow":
+                f.seek(start)
+                left = count
+                while left > 0:
+                    chunk = f.read(min(left, 16384))
+                    self.wfile.write(chunk)
+                    left -= len(chunk)
+                    time.sleep(len(chunk) / fault.get("rate", 65536))
             elif fault and fault["mode"] == "corrupt":
                 f.seek(start)
                 data = bytearray(f.read(count))
