@@ -36,6 +36,7 @@ int run_export_preferences(const std::vector<std::string>& args) {
     std::fprintf(stderr, "  %d verdicts read; %d pairwise from %s; %d ties/skips/failures left out", ex.lines,
                  ex.pairwise, all ? "all judges" : "the human judge", ex.undecided);
     if (!all && ex.other_judges) std::fprintf(stderr, "; %d from other judges (add --all)", ex.other_judges);
+    if (ex.repeated) std::fprintf(stderr, "; %d given again after a resume counted once", ex.repeated);
     std::fprintf(stderr, "\n");
     if (ex.truncated_tail) std::fprintf(stderr, "  note: the last line of %s was cut off and skipped\n", judgments.c_str());
     return 0;

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "cli_command.h"
+#include "cli_progress.h"
+#include "io/hub_client.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "io/hf_cache.h"
@@ -88,7 +90,9 @@ int run_generate(const std::vector<std::string>& args) {
     if (max_tokens < 1)
         throw rf::InputError({}, 0, "--max-tokens", "must be >= 1, got " + std::to_string(max_tokens), "e.g. --max-tokens 256");
 
-    const std::string dir = rf::resolve_model_dir(pos[0]);
+    rf::cli::DownloadBar bar;
+    const std::string dir = rf::ensure_model(pos[0], [&](const rf::HubProgress& p) { return bar.update(p); });
+    bar.finish();
     auto t0 = std::chrono::steady_clock::now();
     auto model = rf::Model::load(dir);
     auto tok = rf::load_tokenizer(dir);

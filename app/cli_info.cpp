@@ -6,20 +6,15 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_command.h"
+#include "io/hub_client.h"
+#include "cli_progress.h"
 #include "core/error.h"
 #include "core/fp_mode.h"
 #include "model/model_summary.h"
 
 namespace {
 
-std::string human_bytes(int64_t b) {
-    char buf[64];
-    if (b >= (int64_t(1) << 30)) std::snprintf(buf, sizeof buf, "%.2f GiB", double(b) / double(int64_t(1) << 30));
-    else if (b >= (1 << 20)) std::snprintf(buf, sizeof buf, "%.2f MiB", double(b) / double(1 << 20));
-    else if (b >= (1 << 10)) std::snprintf(buf, sizeof buf, "%.1f KiB", double(b) / double(1 << 10));
-    else std::snprintf(buf, sizeof buf, "%lld B", (long long)b);
-    return buf;
-}
+using rf::cli::human_bytes;
 
 std::string human_count(int64_t n) {
     char buf[64];
@@ -49,7 +44,9 @@ int run_info(const std::vector<std::string>& args) {
     if (pos.size() != 1) throw rf::InputError({}, 0, "", "expects exactly one MODEL_DIR_OR_ID", "reinforge-cli info Qwen/Qwen3-0.6B");
     for (const auto& a : args)
         if (a.rfind("--", 0) == 0 && a != "--json") throw rf::InputError({}, 0, a, "unknown option", "options: --json");
-    rf::ModelSummary s = rf::summarize_model(pos[0]);
+    rf::cli::DownloadBar bar;
+    rf::ModelSummary s = rf::summarize_model(rf::ensure_model(pos[0], [&](const rf::HubProgress& p) { return bar.update(p); }));
+    bar.finish();
     const rf::ModelConfig& c = s.config;
     if (rf::cli::has_flag(args, "--json")) {
         nlohmann::ordered_json j;

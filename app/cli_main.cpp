@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "cli_command.h"
+#include "io/hub_client.h"
 #include "core/error.h"
 #include "core/fp_mode.h"
 
@@ -80,6 +81,9 @@ int main(int argc, char** argv) {
         } catch (const rf::InputError& e) {
             std::fprintf(stderr, "error: %s\n", e.what());
             return 2;
+        } catch (const rf::HubCancelled& e) {
+            std::fprintf(stderr, "\ncancelled: %s (run the command again to resume the download)\n", e.what());
+            return 130;
         } catch (const std::exception& e) {
             std::fprintf(stderr, "failure: %s\n", e.what());
             return 1;

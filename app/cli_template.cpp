@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli_command.h"
+#include "io/hub_client.h"
 #include "core/error.h"
 #include "io/hf_cache.h"
 #include "text/chat_template.h"
@@ -18,7 +19,7 @@ int run_template(const std::vector<std::string>& args) {
     if (pos.size() != 1)
         throw rf::InputError({}, 0, "template", "expected one model folder",
                              "reinforge-cli template DIR [--system S] [--user U] [--no-generation-prompt] [--enable-thinking true|false]");
-    std::string dir = rf::resolve_model_dir(pos[0]);
+    std::string dir = rf::ensure_model(pos[0]);
     rf::ChatTemplate tpl = rf::ChatTemplate::from_dir(dir);
     if (!tpl.note().empty()) std::fprintf(stderr, "note: %s\n", tpl.note().c_str());
     std::vector<rf::Message> conv;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_command.h"
+#include "io/hub_client.h"
 #include "core/error.h"
 #include "io/hf_cache.h"
 #include "text/tokenizer.h"
@@ -22,7 +23,7 @@ int run_tokenize(const std::vector<std::string>& args) {
                              "reinforge-cli tokenize DIR \"text\" [--special] [--tokens]");
     std::string text = pos[1];
     if (text == "-") text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    auto tok = rf::load_tokenizer(rf::resolve_model_dir(pos[0]));
+    auto tok = rf::load_tokenizer(rf::ensure_model(pos[0]));
     std::vector<int> ids = tok->encode(text, rf::cli::has_flag(args, "--special"));
     std::string line;
     for (size_t i = 0; i < ids.size(); ++i) line += (i ? " " : "") + std::to_string(ids[i]);

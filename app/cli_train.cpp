@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli_command.h"
+#include "cli_progress.h"
 #include "cli_human_judge.h"
 #include "config/run_config.h"
 #include "core/error.h"
@@ -69,7 +70,11 @@ public:
         }
         std::fprintf(stderr, "%s%s\n", isatty(2) ? "\r\033[K" : "", line.c_str());
     }
-    void on_log(const std::string& line) override { std::fprintf(stderr, "%s%s\n", isatty(2) ? "\r\033[K" : "", line.c_str()); }
+    void on_log(const std::string& line) override {
+        m_bar.finish();
+        std::fprintf(stderr, "%s%s\n", isatty(2) ? "\r\033[K" : "", line.c_str());
+    }
+    bool on_download(const rf::HubProgress& p) override { return m_bar.update(p); }
 
 private:
     // The engine's health rules (rl/health.h), as the GUI shows them: a warning is printed when it
@@ -91,6 +96,7 @@ private:
         std::snprintf(b, sizeof b, "%d:%02d:%02d", t / 3600, (t / 60) % 60, t % 60);
         return b;
     }
+    rf::cli::DownloadBar m_bar;
     int m_every, m_total = 0, m_first = 0;
     std::chrono::steady_clock::time_point m_t0;
     rf::HealthMonitor m_health;

@@ -185,6 +185,11 @@ struct RunConfig {
     std::string model;                         // HF folder or HF id (resolved in the local HF cache)
     std::vector<std::string> data;             // folder with train/valid/test.jsonl, a .jsonl, or an HF id;
                                                // YAML: `data:` or `dataset:`, string or list (concatenated)
+    std::string dataset_config;                // the dataset's configuration (subset), e.g. "main"; "" = the only one
+    std::string train_split = "train";         // split names; valid_split "" = valid or validation
+    std::string valid_split;
+    double valid_fraction = 0.05;              // held out of train when the dataset has no validation split
+    std::string answer_pattern;                // regex (group 1 = the answer) or a preset name (gsm8k, boxed)
     std::string lm_studio_name;                // "" = no LM Studio export
     TrainMode train_mode = TrainMode::sft;
 

@@ -179,12 +179,32 @@ std::vector<KeySpec> build_keys() {
         };
     }
     add(ks, {.name = "model", .group = G::model_and_data, .type = T::path, .label = "Model",
-             .doc = "Base model: a local Hugging Face folder or an HF id found in the local HF cache."},
+             .doc = "Base model: a local Hugging Face folder or an HF id (downloaded into the HF cache when missing)."},
         RF_FIELD(model), fixed(""));
     add(ks, {.name = "data", .group = G::model_and_data, .type = T::string_list, .label = "Dataset",
-             .doc = "Dataset: a folder with train/valid/test.jsonl, a .jsonl file or an HF id; a list is concatenated. "
-                    "Alias: dataset."},
+             .doc = "Dataset: a folder (train/valid/test as .jsonl, .json or .parquet, also in shards), a .jsonl, .json or "
+                    ".parquet file, or an HF dataset id (downloaded when missing); a list is concatenated. Alias: dataset."},
         RF_FIELD(data), fixed(""));
+    add(ks, {.name = "dataset_config", .group = G::model_and_data, .type = T::string, .label = "Dataset config",
+             .doc = "The dataset's configuration (subset), a subfolder such as main or socratic for openai/gsm8k; empty = "
+                    "the dataset's only one."},
+        RF_FIELD(dataset_config), fixed(""));
+    add(ks, {.name = "train_split", .group = G::dataset_columns, .type = T::string, .label = "Train split",
+             .doc = "Name of the training split."},
+        RF_FIELD(train_split), fixed("train"));
+    add(ks, {.name = "valid_split", .group = G::dataset_columns, .type = T::string, .label = "Validation split",
+             .doc = "Name of the validation split; empty = valid, else validation."},
+        RF_FIELD(valid_split), fixed(""));
+    add(ks, {.name = "valid_fraction", .group = G::dataset_columns, .type = T::real, .label = "Held-out fraction",
+             .doc = "When the dataset has no validation split, this fraction of the training rows (at most 1000 rows) "
+                    "is held out as one, chosen with the run's seed; 0 = no validation.",
+             .min = 0.0, .max = 0.5},
+        RF_FIELD(valid_fraction), fixed("0.05"));
+    add(ks, {.name = "answer_pattern", .group = G::dataset_columns, .type = T::string, .label = "Answer pattern",
+             .doc = "Regular expression (PCRE2) that extracts the gradable answer from the answer column: group 1, "
+                    "else the whole match; a row it does not match is a bad row. Presets: gsm8k (the text after "
+                    "'####'), boxed (the last \\boxed{...}). Empty = the column as is."},
+        RF_FIELD(answer_pattern), fixed(""));
     add(ks, {.name = "lm_studio_name", .group = G::model_and_data, .type = T::string,
              .label = "LM Studio export name",
              .doc = "With fuse: also write the fused model to the LM Studio models folder under this name."},

@@ -1,16 +1,15 @@
 #include "data/dataset.h"
 
 #include <algorithm>
-#include <filesystem>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
 #include "config/run_config.h"
 #include "core/edit_distance.h"
+#include "core/rng.h"
+#include "data/row_cache.h"
 #include "core/error.h"
-#include "io/hf_cache.h"
-
-namespace fs = std::filesystem;
 
 namespace rf {
 
@@ -102,7 +101,19 @@ std::string reply_field(const RowContext& rc, const std::string& col, const std:
     return msgs.back().content;
 }
 
-DatasetRow parse_row(const RowContext& rc, const DatasetColumns& cols, DatasetKind kind) {
+// answer_pattern: group 1 of the first match (else the whole match), trimmed
+std::string extract_answer(const RowContext& rc, const std::string& col, const std::string& answer, const Regex& re) {
+    std::string got;
+    if (!re.first_capture(answer, got)) {
+        std::string shown = answer.size() > 60 ? "..." + answer.substr(answer.size() - 57) : answer;
+        fail(rc, col, "answer_pattern /" + re.pattern() + "/ does not match the answer '" + shown + "'",
+             "fix answer_pattern, or skip such rows (skip_bad_rows)");
+    }
+    size_t b = got.find_first_not_of(" \t\r\n"), e = got.find_last_not_of(" \t\r\n");
+    return b == std::string::npos ? std::string() : got.substr(b, e - b + 1);
+}
+
+DatasetRow parse_row(const RowContext& rc, const DatasetColumns& cols, DatasetKind kind, const Regex* answer_re) {
     DatasetRow r;
     r.file = rc.file;
     r.line = rc.line;
@@ -138,13 +149,15 @@ DatasetRow parse_row(const RowContext& rc, const DatasetColumns& cols, DatasetKi
     case DatasetKind::grpo:
         read_prompt(rc, cols, r);
         r.answer = string_field(rc, cols.answer, "answer_feature", kind == DatasetKind::grpo);
+        if (answer_re && (kind == DatasetKind::grpo || !r.answer.empty())) r.answer = extract_answer(rc, cols.answer, r.answer, *answer_re);
         r.type = string_field(rc, cols.type, "type_feature", false);
         return r;
     }
     return r;
 }
 
-DatasetRow parse_line(const std::string& file, int line, const std::string& text, const DatasetColumns& cols, DatasetKind kind) {
+DatasetRow parse_line(const std::string& file, int line, const std::string& text, const DatasetColumns& cols, DatasetKind kind,
+                      const Regex* answer_re) {
     json j = json::parse(text, nullptr, false);
     if (j.is_discarded()) {
         std::string start = text.substr(0, 40);
@@ -152,7 +165,20 @@ DatasetRow parse_line(const std::string& file, int line, const std::string& text
                          "each line must be one JSON object");
     }
     if (!j.is_object()) throw InputError(file, line, {}, std::string("expected a JSON object, got ") + j.type_name(), "each line must be one JSON object");
-    return parse_row({file, line, j}, cols, kind);
+    return parse_row({file, line, j}, cols, kind, answer_re);
+}
+
+// The columns a row source must keep, and those it must have, for `kind`.
+RowColumns row_columns(const DatasetColumns& c, DatasetKind kind) {
+    RowColumns r;
+    r.wanted = {c.prompt, c.answer, c.type, c.system, c.chat, c.completion, c.text, c.chosen, c.rejected, c.preference_score};
+    switch (kind) {
+    case DatasetKind::sft: r.required = {{c.chat, c.text, c.prompt}}, r.required_key = "chat_feature"; break;
+    case DatasetKind::preference: r.required = {{c.prompt}, {c.chosen}, {c.rejected}}, r.required_key = "prompt_feature"; break;
+    case DatasetKind::prompts: r.required = {{c.prompt}}, r.required_key = "prompt_feature"; break;
+    case DatasetKind::grpo: r.required = {{c.prompt}}, r.required_key = "prompt_feature"; break;
+    }
+    return r;
 }
 
 }  // namespace
@@ -170,15 +196,23 @@ std::vector<Message> prompt_messages(const DatasetRow& row, DatasetKind kind) {
 
 Dataset::Dataset(const std::vector<std::string>& files, const DatasetColumns& cols, DatasetKind kind, const DatasetOptions& opts)
     : m_cols(cols), m_kind(kind) {
+    if (!cols.answer_pattern.empty()) m_answer_re = std::make_shared<const Regex>(answer_regex(cols.answer_pattern), "answer_pattern");
+    RowColumns rc = row_columns(cols, kind);
     for (const std::string& f : files) {
-        auto jf = std::make_shared<const JsonlFile>(f, opts.stream_threshold);
+        auto jf = std::make_shared<const JsonlFile>(jsonl_rows_of(f, rc), opts.stream_threshold);
         uint32_t fi = uint32_t(m_files.size());
-        for (size_t i = 0; i < jf->size(); ++i) {
-            std::string text = jf->row(i);
-            if (i == 0 && text.find_first_not_of(" \t") != std::string::npos && text[text.find_first_not_of(" \t")] == '[')
-                throw InputError(f, jf->line(0), {}, "a JSON array file is not supported", "write one JSON object per line (JSON Lines)");
+        m_files.push_back(std::move(jf));
+        m_names.push_back(f);
+        const JsonlFile& rows = *m_files.back();
+        for (size_t i = 0; i < rows.size(); ++i) {
+            if (i == 0) {
+                std::string text = rows.row(0);
+                size_t first = text.find_first_not_of(" \t");
+                if (first != std::string::npos && text[first] == '[')
+                    throw InputError(f, rows.line(0), {}, "a JSON array in a .jsonl file", "write one JSON object per line (JSON Lines), or name the file .json");
+            }
             try {
-                parse_line(f, jf->line(i), text, cols, kind);
+                parse(fi, uint32_t(i));
                 m_rows.emplace_back(fi, uint32_t(i));
             } catch (const InputError& e) {
                 if (!opts.skip_bad_rows) throw;
@@ -186,93 +220,71 @@ Dataset::Dataset(const std::vector<std::string>& files, const DatasetColumns& co
                 if (m_problems.size() < 10) m_problems.push_back(e.what());
             }
         }
-        m_files.push_back(std::move(jf));
     }
     if (m_rows.empty() && m_skipped > 0)
         throw InputError(files.front(), 0, {}, "every row is invalid (" + std::to_string(m_skipped) + " rows); first: " + m_problems.front());
 }
 
-DatasetRow Dataset::row(size_t i) const {
-    RF_CHECK(i < m_rows.size(), "dataset row out of range");
-    auto [fi, ri] = m_rows[i];
+DatasetRow Dataset::parse(uint32_t fi, uint32_t ri) const {
     const JsonlFile& f = *m_files[fi];
-    return parse_line(f.path(), f.line(ri), f.row(ri), m_cols, m_kind);
+    return parse_line(m_names[fi], f.line(ri), f.row(ri), m_cols, m_kind, m_answer_re.get());
 }
 
-std::vector<std::string> Dataset::files() const {
-    std::vector<std::string> out;
-    for (auto& f : m_files) out.push_back(f->path());
+DatasetRow Dataset::row(size_t i) const {
+    RF_CHECK(i < m_rows.size(), "dataset row out of range");
+    return parse(m_rows[i].first, m_rows[i].second);
+}
+
+Dataset Dataset::take_rows(const std::vector<size_t>& indices) {
+    Dataset out;
+    out.m_files = m_files;
+    out.m_names = m_names;
+    out.m_answer_re = m_answer_re;
+    out.m_cols = m_cols;
+    out.m_kind = m_kind;
+    std::vector<char> taken(m_rows.size(), 0);
+    for (size_t i : indices) {
+        RF_CHECK(i < m_rows.size() && !taken[i], "take_rows: bad index");
+        taken[i] = 1;
+        out.m_rows.push_back(m_rows[i]);
+    }
+    std::vector<std::pair<uint32_t, uint32_t>> kept;
+    for (size_t i = 0; i < m_rows.size(); ++i)
+        if (!taken[i]) kept.push_back(m_rows[i]);
+    m_rows = std::move(kept);
     return out;
 }
 
-namespace {
-
-// <dir>/<split>.jsonl, <dir>/<split>.json, or shards <dir>/<split>-*.jsonl / <dir>/<split>-*.json (sorted)
-std::vector<std::string> split_files(const fs::path& dir, const std::string& split) {
-    for (const char* ext : {".jsonl", ".json"}) {
-        fs::path p = dir / (split + ext);
-        if (fs::is_regular_file(p)) return {p.string()};
-    }
-    std::vector<std::string> shards;
-    std::error_code ec;
-    for (auto& e : fs::directory_iterator(dir, ec)) {
-        std::string name = e.path().filename().string();
-        bool ext_ok = name.size() > 6 && (name.ends_with(".jsonl") || name.ends_with(".json"));
-        if (ext_ok && name.rfind(split + "-", 0) == 0 && e.is_regular_file()) shards.push_back(e.path().string());
-    }
-    std::sort(shards.begin(), shards.end());
-    return shards;
-}
-
-bool find_in(const fs::path& dir, DatasetFiles& out) {
-    out.train = split_files(dir, "train");
-    if (out.train.empty()) return false;
-    out.valid = split_files(dir, "valid");
-    if (out.valid.empty()) out.valid = split_files(dir, "validation");  // HF's usual name (mlx-lm-lora ignores it)
-    out.test = split_files(dir, "test");
-    out.origin = dir.string();
-    return true;
-}
-
-}  // namespace
-
-DatasetFiles find_dataset_files(const std::string& path_or_id) {
-    DatasetFiles out;
-    if (path_or_id.empty()) throw InputError({}, 0, "data", "no dataset given", "set data: to a folder, a .jsonl file or an HF dataset id");
-    if (fs::is_regular_file(path_or_id)) {
-        out.train = {path_or_id};
-        out.origin = path_or_id;
-        return out;
-    }
-    fs::path dir;
-    if (fs::is_directory(path_or_id)) {
-        dir = path_or_id;
-    } else {
-        bool looks_like_path = path_or_id.find("./") == 0 || path_or_id.find('/') == 0 || path_or_id.ends_with(".jsonl") ||
-                               path_or_id.ends_with(".json") || std::count(path_or_id.begin(), path_or_id.end(), '/') > 1;
-        if (looks_like_path)
-            throw InputError(path_or_id, 0, "data", "no such dataset folder or file",
-                             "a folder with train.jsonl (valid.jsonl, test.jsonl optional), a .jsonl file, or an HF dataset id");
-        dir = resolve_dataset_dir(path_or_id);  // throws naming the folders it looked in
-    }
-    if (find_in(dir, out) || find_in(dir / "data", out)) return out;
-    throw InputError(dir.string(), 0, "data", "the folder has no train.jsonl (nor train.json, nor train-*.jsonl shards, also under data/)",
-                     "a dataset folder holds train.jsonl, and optionally valid.jsonl and test.jsonl");
-}
-
-DatasetSet open_dataset(const std::string& path_or_id, const DatasetColumns& cols, DatasetKind kind, const DatasetOptions& opts) {
-    DatasetFiles f = find_dataset_files(path_or_id);
+DatasetSet open_dataset(const std::string& path_or_id, const DatasetColumns& cols, DatasetKind kind, const DatasetOptions& opts,
+                        const DatasetOpen& how) {
     DatasetSet s;
-    s.origin = f.origin;
+    s.files = find_dataset_files(path_or_id, how.select);
+    const DatasetFiles& f = s.files;
     s.train = Dataset(f.train, cols, kind, opts);
     if (s.train.empty()) throw InputError(f.train.front(), 0, "data", "the training split has no rows");
     if (!f.valid.empty()) s.valid = Dataset(f.valid, cols, kind, opts);
     if (!f.test.empty()) s.test = Dataset(f.test, cols, kind, opts);
+    if (f.valid.empty() && how.valid_fraction > 0 && s.train.size() >= 2) {
+        // a partial Fisher-Yates shuffle with the run's seed picks the held-out rows
+        size_t n = s.train.size();
+        size_t k = std::clamp<size_t>(size_t(std::llround(how.valid_fraction * double(n))), 1, std::min<size_t>(1000, n - 1));
+        std::vector<size_t> idx(n);
+        for (size_t i = 0; i < n; ++i) idx[i] = i;
+        Rng rng(how.seed, 0x5eed5u);
+        for (size_t i = 0; i < k; ++i) std::swap(idx[i], idx[i + rng.below(uint32_t(n - i))]);
+        idx.resize(k);
+        std::sort(idx.begin(), idx.end());
+        s.valid = s.train.take_rows(idx);
+        s.carved_valid = k;
+    }
     return s;
 }
 
 std::vector<DatasetRow> load_jsonl(const std::string& path, const DatasetColumns& cols, DatasetKind kind) {
-    Dataset d({path}, cols, kind);
+    return all_rows(Dataset({path}, cols, kind));
+}
+
+std::vector<DatasetRow> all_rows(const Dataset& d) {
     std::vector<DatasetRow> rows;
     rows.reserve(d.size());
     for (size_t i = 0; i < d.size(); ++i) rows.push_back(d.row(i));
@@ -281,16 +293,7 @@ std::vector<DatasetRow> load_jsonl(const std::string& path, const DatasetColumns
 
 DatasetSplits load_dataset_splits(const std::string& path, const DatasetColumns& cols, DatasetKind kind) {
     DatasetSet set = open_dataset(path, cols, kind);
-    DatasetSplits s;
-    auto all = [](const Dataset& d) {
-        std::vector<DatasetRow> rows;
-        for (size_t i = 0; i < d.size(); ++i) rows.push_back(d.row(i));
-        return rows;
-    };
-    s.train = all(set.train);
-    s.valid = all(set.valid);
-    s.test = all(set.test);
-    return s;
+    return {all_rows(set.train), all_rows(set.valid), all_rows(set.test)};
 }
 
 }  // namespace rf

@@ -1,7 +1,8 @@
-// Datasets (SPEC §5): a local folder with train.jsonl (required), valid.jsonl, test.jsonl; a single
-// .jsonl file (the training split); an HF dataset id resolved in the local HF cache
-// (engine/io/hf_cache.h; jsonl/json files, also data/<split>-*.jsonl shards and a "validation"
-// split). Columns are found by name with the `*_feature` overrides (dataset_columns.h).
+// Datasets (SPEC §5): the splits of a local folder, a single file or an HF dataset id
+// (data/dataset_files.h: .jsonl, .json and .parquet files, configurations, shards; an id is
+// downloaded when it is not cached). Parquet and JSON-array files are read through a JSON Lines copy
+// (data/row_cache.h). Columns are found by name with the `*_feature` overrides (dataset_columns.h);
+// `answer_pattern` extracts the gradable answer from the answer column.
 //
 //   prompts (REINFORCE, RLOO, PPO): `prompt` (string, or a list of {role, content}); `system` optional
 //   grpo: `prompt` and `answer` (required), `type` and `system` (optional)
@@ -10,17 +11,20 @@
 //         `preference_score` optional
 //
 // Every row is checked when the dataset is opened: a malformed row or a missing column is an
-// InputError naming the file, the line and the field, with a did-you-mean when the row has a
-// similar column — or, with skip_bad_rows, the row is left out and counted. Rows are parsed again
-// on demand, so a large file (>= 1 GiB) costs 8 bytes of memory per row (jsonl_file.h).
+// InputError naming the file, the line (the row number for parquet) and the field, with a
+// did-you-mean when the row has a similar column — or, with skip_bad_rows, the row is left out and
+// counted. Rows are parsed again on demand, so a large file (>= 1 GiB) costs 8 bytes of memory per
+// row (jsonl_file.h).
 #pragma once
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "data/dataset_columns.h"
+#include "data/dataset_files.h"
 #include "data/jsonl_file.h"
 #include "text/chat_template.h"
+#include "text/regex.h"
 
 namespace rf {
 
@@ -65,10 +69,18 @@ public:
     size_t skipped() const { return m_skipped; }
     // The first few errors of skipped rows ("file:line: message").
     const std::vector<std::string>& problems() const { return m_problems; }
-    std::vector<std::string> files() const;
+    // The files the rows come from, as given (a parquet file, not its JSON Lines copy).
+    std::vector<std::string> files() const { return m_names; }
+    // Moves the rows at `indices` (positions in this dataset, distinct) into a new dataset: carves a
+    // validation split out of the training split.
+    Dataset take_rows(const std::vector<size_t>& indices);
 
 private:
+    DatasetRow parse(uint32_t file, uint32_t row) const;
+
     std::vector<std::shared_ptr<const JsonlFile>> m_files;
+    std::vector<std::string> m_names;                    // per file: the name errors give
+    std::shared_ptr<const Regex> m_answer_re;            // answer_pattern, compiled
     std::vector<std::pair<uint32_t, uint32_t>> m_rows;  // (file, row in file)
     DatasetColumns m_cols;
     DatasetKind m_kind = DatasetKind::prompts;
@@ -78,24 +90,27 @@ private:
 
 struct DatasetSet {
     Dataset train, valid, test;
-    std::string origin;  // the folder or file the splits came from
+    DatasetFiles files;       // where the splits came from (origin, configuration)
+    size_t carved_valid = 0;  // rows held out of train as the validation split (0 = none)
 };
 
-// Finds the split files of a folder, a .jsonl file or an HF dataset id. Throws InputError naming
-// what it looked for.
-struct DatasetFiles {
-    std::vector<std::string> train, valid, test;
-    std::string origin;
+// Opens the splits (data/dataset_files.h). When the dataset has no validation split and
+// `valid_fraction` > 0, round(fraction * train rows) rows (at least 1, at most 1000, never all)
+// chosen with `seed` become the validation split and leave the training split.
+struct DatasetOpen {
+    DatasetSelect select;
+    double valid_fraction = 0.0;
+    uint64_t seed = 0;
 };
-DatasetFiles find_dataset_files(const std::string& path_or_id);
 DatasetSet open_dataset(const std::string& path_or_id, const DatasetColumns& cols, DatasetKind kind,
-                        const DatasetOptions& opts = {});
+                        const DatasetOptions& opts = {}, const DatasetOpen& how = {});
 
 // Eager forms: every row parsed into memory.
 struct DatasetSplits {
     std::vector<DatasetRow> train, valid, test;
 };
 std::vector<DatasetRow> load_jsonl(const std::string& path, const DatasetColumns& cols, DatasetKind kind);
+std::vector<DatasetRow> all_rows(const Dataset& d);
 DatasetSplits load_dataset_splits(const std::string& path, const DatasetColumns& cols, DatasetKind kind);
 
 }  // namespace rf

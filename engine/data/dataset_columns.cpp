@@ -16,7 +16,16 @@ DatasetColumns dataset_columns(const RunConfig& c) {
     d.chosen = c.chosen_feature;
     d.rejected = c.rejected_feature;
     d.preference_score = c.preference_score_feature;
+    d.answer_pattern = c.answer_pattern;
     return d;
+}
+
+std::string answer_regex(const std::string& p) {
+    // gsm8k: "... #### 72" (TRL's and verl's GSM8K recipes take the text after "####")
+    if (p == "gsm8k") return R"(####\s*(.+?)\s*$)";
+    // boxed: the last \boxed{...}, braces nested up to two levels (MATH, DeepMath solutions)
+    if (p == "boxed") return R"((?s).*\\boxed\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\})";
+    return p;
 }
 
 }  // namespace rf

@@ -19,7 +19,11 @@ struct DatasetColumns {
     std::string chosen = "chosen";                      // chosen_feature (preference data)
     std::string rejected = "rejected";                  // rejected_feature
     std::string preference_score = "preference_score";  // preference_score_feature
+    std::string answer_pattern;                         // answer_pattern: regex or preset name, "" = as is
 };
+
+// The regex an answer_pattern names: the presets (gsm8k, boxed) expanded, anything else as is.
+std::string answer_regex(const std::string& answer_pattern);
 
 DatasetColumns dataset_columns(const RunConfig& cfg);
 

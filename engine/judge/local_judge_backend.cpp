@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "io/hf_cache.h"
+#include "io/hub_client.h"
 #include "model/generate_model.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
@@ -30,7 +31,7 @@ std::vector<double> log_softmax(const float* logits, int V) {
 }  // namespace
 
 std::unique_ptr<LocalModelBackend> LocalModelBackend::load(const std::string& judge, const std::atomic<bool>* stop) {
-    const std::string dir = resolve_model_dir(judge);
+    const std::string dir = ensure_model(judge);
     std::unique_ptr<Model> model = Model::load(dir);
     std::unique_ptr<Tokenizer> tok = load_tokenizer(dir);
     auto backend = std::make_unique<LocalModelBackend>(*model, *tok, ChatTemplate::from_dir(dir), judge, true, stop);

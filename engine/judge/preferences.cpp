@@ -1,5 +1,8 @@
 #include "judge/preferences.h"
 
+#include <algorithm>
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
@@ -65,8 +68,25 @@ PreferenceExport collect_preferences(const std::string& judgments_path, bool all
         r.rejected = c[1 - w];
         r.judge = j["judge"];
         r.step = j.value("step", 0);
+        r.after_resume_point = j.value("after_resume_point", false);
         out.rows.push_back(std::move(r));
     }
+    // one verdict per comparison across a resume: a marked verdict yields to a later one
+    auto key = [](const PreferenceRow& r) {
+        return r.prompt + '\0' + std::min(r.chosen, r.rejected) + '\0' + std::max(r.chosen, r.rejected);
+    };
+    std::set<std::string> later;
+    std::vector<PreferenceRow> kept;
+    for (auto it = out.rows.rbegin(); it != out.rows.rend(); ++it) {
+        std::string k = key(*it);
+        if (it->after_resume_point && later.count(k)) {
+            ++out.repeated;
+            continue;
+        }
+        later.insert(k);
+        kept.push_back(std::move(*it));
+    }
+    out.rows.assign(std::make_move_iterator(kept.rbegin()), std::make_move_iterator(kept.rend()));
     return out;
 }
 

@@ -11,6 +11,7 @@ struct PreferenceRow {
     std::string prompt, chosen, rejected;
     std::string judge;
     int step = 0;
+    bool after_resume_point = false;  // judged after the checkpoint a resume went back to
 };
 
 struct PreferenceExport {
@@ -19,11 +20,14 @@ struct PreferenceExport {
     int pairwise = 0;          // pairwise verdicts from the selected judges
     int undecided = 0;         // of those: tie, skip or failed
     int other_judges = 0;      // pairwise verdicts left out because of their judge
+    int repeated = 0;          // verdicts given after a resume point and given again when the step was retrained
     bool truncated_tail = false;  // the last line was cut off (a crash while writing it) and skipped
 };
 
 // Reads `judgments_path`. all_judges = false keeps only judge "human". Throws InputError naming the
-// file and line for a line that is not a verdict (except a cut-off last line).
+// file and line for a line that is not a verdict (except a cut-off last line). A verdict marked
+// "after_resume_point" (train/run_logs.h) is kept unless the same comparison (prompt and the two
+// completions, in either order) was judged again later: then the later verdict counts, once.
 PreferenceExport collect_preferences(const std::string& judgments_path, bool all_judges);
 // One {"prompt", "chosen", "rejected"} JSON object per line.
 std::string preferences_jsonl(const std::vector<PreferenceRow>& rows);

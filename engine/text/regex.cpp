@@ -89,4 +89,16 @@ std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view subject)
     return out;
 }
 
+bool Regex::first_capture(std::string_view subject, std::string& out) const {
+    MatchData& data = thread_match_data();
+    int rc = pcre2_match(static_cast<pcre2_code*>(m_code), reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0,
+                         PCRE2_NO_UTF_CHECK, data.md, data.ctx);
+    if (rc == PCRE2_ERROR_NOMATCH) return false;
+    if (rc < 0) throw InputError({}, 0, "pattern", "regular expression failed while matching", "the pattern is /" + m_pattern + "/");
+    PCRE2_SIZE* ov = pcre2_get_ovector_pointer(data.md);
+    int g = rc >= 2 && ov[2] != PCRE2_UNSET ? 1 : 0;
+    out.assign(subject.substr(ov[2 * g], ov[2 * g + 1] - ov[2 * g]));
+    return true;
+}
+
 }  // namespace rf

@@ -21,6 +21,9 @@ public:
     // All non-overlapping matches as [begin, end) byte ranges, left to right. An empty match
     // advances by one code point (as Rust's regex find_iter does).
     std::vector<std::pair<size_t, size_t>> find_all(std::string_view subject) const;
+    // The first match's capture group 1 (the whole match when the pattern has no group); false when
+    // nothing matches.
+    bool first_capture(std::string_view subject, std::string& out) const;
     const std::string& pattern() const { return m_pattern; }
 
 private:

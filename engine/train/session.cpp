@@ -13,6 +13,7 @@
 #include "core/fp_mode.h"
 #include "io/safetensors.h"
 #include "model/adapter_io.h"
+#include "train/run_logs.h"
 #include "train/session_impl.h"
 #include "train/session_resources.h"
 
@@ -288,7 +289,12 @@ void Session::Impl::load_state() {
     optimizer->restore(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bin.data()), bin.size()),
                        policy->params().size());
     load_adapter_weights(*policy, adapter_dir + "/adapters.safetensors");
-    log("resumed at step " + std::to_string(step) + " from " + run_dir);
+    size_t dropped = 0;
+    for (const char* name : {"metrics.jsonl", "rollouts.jsonl"}) dropped += drop_rows_after(run_dir + "/" + name, step);
+    size_t kept = mark_judgments_after(run_dir + "/judgments.jsonl", step);
+    log("resumed at step " + std::to_string(step) + " from " + run_dir +
+        (dropped ? " (" + std::to_string(dropped) + " log rows written after that checkpoint were removed)" : std::string()) +
+        (kept ? " (" + std::to_string(kept) + " verdicts given after it are kept, marked \"after_resume_point\")" : std::string()));
 }
 
 // ---- the loop ---------------------------------------------------------------------------------

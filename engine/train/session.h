@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "io/hub_client.h"
 #include "rl/metrics.h"
 
 namespace rf {
@@ -48,6 +49,9 @@ public:
     virtual void on_rollouts(int step, const std::vector<RolloutRecord>& rollouts) {}
     // A human-readable line (checkpoint saved, warnings, …).
     virtual void on_log(const std::string& line) {}
+    // While a model or dataset the run names is downloaded (io/hub_client.h); false cancels (the
+    // session then throws HubCancelled; the partial download is resumed next time).
+    virtual bool on_download(const HubProgress& progress) { return true; }
 };
 
 // Written by the controlling thread, read by the session between (and inside) steps.

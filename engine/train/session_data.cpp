@@ -5,9 +5,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "config/run_config.h"
 #include "core/error.h"
 #include "data/dataset.h"
-#include "io/hf_cache.h"
+#include "data/dataset_presets.h"
 #include "train/session_impl.h"
 
 namespace fs = std::filesystem;
@@ -74,15 +75,32 @@ void Session::Impl::load_data() {
     DatasetColumns cols = dataset_columns(cfg);
     DatasetKind kind = cfg.train_mode == TrainMode::sft ? DatasetKind::sft
                      : cfg.train_mode == TrainMode::grpo ? DatasetKind::grpo : DatasetKind::prompts;
+    DatasetOpen how;
+    how.select.config = cfg.dataset_config;
+    how.select.train_split = cfg.train_split;
+    how.select.valid_split = cfg.valid_split;
+    how.select.progress = download_progress();
+    how.valid_fraction = cfg.valid_fraction;
+    how.seed = uint64_t(cfg.seed);
     std::vector<DatasetRow> tr, va, te;
     for (const std::string& d : cfg.data) {
         std::string path = resolve_relative(d, cfg.origin.file);
-        DatasetSplits sp = load_dataset_splits(path, cols, kind);
-        if (sp.train.empty() && sp.valid.empty() && sp.test.empty())
-            throw InputError(path, 0, "data", "the dataset has no rows", {});
-        tr.insert(tr.end(), sp.train.begin(), sp.train.end());
-        va.insert(va.end(), sp.valid.begin(), sp.valid.end());
-        te.insert(te.end(), sp.test.begin(), sp.test.end());
+        DatasetColumns dcols = cols;
+        DatasetOpen dhow = how;
+        if (std::string note = apply_dataset_preset(path, dcols, dhow.select); !note.empty()) log(note);
+        DatasetSet set = open_dataset(path, dcols, kind, {}, dhow);
+        std::string where = set.files.origin + (set.files.config.empty() ? "" : " (configuration " + set.files.config + ")");
+        log("data: " + where + ": " + std::to_string(set.train.size()) + " train, " + std::to_string(set.valid.size()) + " valid, " +
+            std::to_string(set.test.size()) + " test rows");
+        if (set.carved_valid > 0)
+            log("data: the dataset has no validation split: " + std::to_string(set.carved_valid) +
+                " training row" + (set.carved_valid == 1 ? "" : "s") + " (valid_fraction " + get_value(cfg, "valid_fraction") + ", seed " + std::to_string(cfg.seed) +
+                ") are held out as one");
+        for (auto* split : {&set.train, &set.valid, &set.test}) {
+            auto rows = all_rows(*split);
+            auto& dst = split == &set.train ? tr : split == &set.valid ? va : te;
+            dst.insert(dst.end(), rows.begin(), rows.end());
+        }
     }
     if (tr.empty())
         throw InputError(cfg.origin.file, 0, "data", "the training split is empty",
@@ -92,6 +110,13 @@ void Session::Impl::load_data() {
     encode_split(*this, va, valid);
     encode_split(*this, te, test);
     order.emplace(train.size(), uint64_t(cfg.seed));
+}
+
+HubProgressFn Session::Impl::download_progress() {
+    return [this](const HubProgress& p) {
+        if (control && control->stop.load()) return false;
+        return observer ? observer->on_download(p) : true;
+    };
 }
 
 }  // namespace rf

@@ -82,6 +82,8 @@ struct Session::Impl {
 
     // ---- session_data.cpp
     void load_data();
+    // Progress of a model/dataset download, forwarded to the observer; a stop request cancels it.
+    HubProgressFn download_progress();
     std::vector<int> encode_prompt(const std::vector<Message>& messages) const;
     // Samples the next `n` prompt indices of the training order.
     std::vector<size_t> next_batch(size_t n);

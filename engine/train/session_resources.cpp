@@ -8,6 +8,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "io/hf_cache.h"
+#include "io/hub_client.h"
 #include "io/safetensors.h"
 #include "judge/judge_factory.h"
 #include "quant/quant_config.h"
@@ -78,7 +79,7 @@ static std::string quant_note(const Model& m, const std::string& dir, const RunC
 void open_model(Session::Impl& s) {
     const RunConfig& c = s.cfg;
     const ModelLoadOptions lo = load_options(c);
-    s.model_dir = resolve_model_dir(resolve_relative(c.model, c.origin.file));
+    s.model_dir = ensure_model(resolve_relative(c.model, c.origin.file), s.download_progress());
     s.policy = Model::load(s.model_dir, lo);
     if (std::string note = quant_note(*s.policy, s.model_dir, c); !note.empty()) s.log(note);
     AdapterSpec spec;
@@ -96,7 +97,7 @@ void open_model(Session::Impl& s) {
     s.policy->set_finetune(spec, uint64_t(c.seed));
     s.policy->set_grad_checkpoint(c.grad_checkpoint);
     if (needs_reference(c) && (spec.type == FineTuneType::full || !c.reference_model_path.empty())) {
-        std::string ref_dir = c.reference_model_path.empty() ? s.model_dir : resolve_model_dir(resolve_relative(c.reference_model_path, c.origin.file));
+        std::string ref_dir = c.reference_model_path.empty() ? s.model_dir : ensure_model(resolve_relative(c.reference_model_path, c.origin.file), s.download_progress());
         s.reference = Model::load(ref_dir, spec.type == FineTuneType::full ? ModelLoadOptions{} : lo);
         if (s.reference->config().vocab_size != s.policy->config().vocab_size)
             throw InputError(ref_dir, 0, "reference_model_path",

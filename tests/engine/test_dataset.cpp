@@ -207,7 +207,9 @@ TEST_F(DatasetTest, HfDatasetIdFromTheLocalCache) {
     ::setenv("HF_HUB_CACHE", hub.c_str(), 1);
     rf::DatasetSet s = rf::open_dataset("acme/math", {}, rf::DatasetKind::grpo);
     EXPECT_EQ(s.train.size(), 1u);
+    ::setenv("HF_HUB_OFFLINE", "1", 1);  // else an absent id is downloaded (test_hub_client.cpp)
     rf::InputError e = error_of([&] { rf::open_dataset("acme/absent", {}, rf::DatasetKind::grpo); });
+    ::unsetenv("HF_HUB_OFFLINE");
     EXPECT_NE(std::string(e.what()).find(hub.string()), std::string::npos) << e.what();
     if (old) ::setenv("HF_HUB_CACHE", saved.c_str(), 1);
     else ::unsetenv("HF_HUB_CACHE");

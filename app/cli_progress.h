@@ -1,0 +1,30 @@
+// The CLI's download progress (models and datasets fetched from the Hub): one line rewritten in
+// place on a terminal, else one line per finished file. Prints to stderr.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "io/hub_client.h"
+
+namespace rf::cli {
+
+class DownloadBar {
+public:
+    // `cancel`, when given, is read on every update: true cancels the download.
+    explicit DownloadBar(const std::atomic<bool>* cancel = nullptr);
+    // Returns false when cancelled (the HubProgressFn contract).
+    bool update(const HubProgress& p);
+    // Ends the line (after the last update); nothing when nothing was shown.
+    void finish();
+
+private:
+    const std::atomic<bool>* m_cancel;
+    bool m_tty, m_shown = false;
+    int m_files_done = 0;
+    int64_t m_last_ms = 0;
+};
+
+std::string human_bytes(int64_t bytes);
+
+}  // namespace rf::cli
