@@ -95,7 +95,7 @@ void Session::Impl::load_data() {
         if (set.carved_valid > 0)
             log("data: the dataset has no validation split: " + std::to_string(set.carved_valid) +
                 " training row" + (set.carved_valid == 1 ? "" : "s") + " (valid_fraction " + get_value(cfg, "valid_fraction") + ", seed " + std::to_string(cfg.seed) +
-                ") are held out as one");
+                (set.carved_valid == 1 ? ") is" : ") are") + " held out as one");
         for (auto* split : {&set.train, &set.valid, &set.test}) {
             auto rows = all_rows(*split);
             auto& dst = split == &set.train ? tr : split == &set.valid ? va : te;
