@@ -53,12 +53,6 @@ std::string trim(std::string s) {
     return s.substr(i);
 }
 
-std::string home_dir() {
-    if (std::string h = env("HOME"); !h.empty()) return h;
-    if (const passwd* pw = ::getpwuid(::getuid())) return pw->pw_dir;
-    return "/";
-}
-
 std::string read_small_file(const fs::path& p) {
     std::error_code ec;
     if (!fs::is_regular_file(p, ec)) return {};
@@ -69,15 +63,10 @@ std::string read_small_file(const fs::path& p) {
     }
 }
 
-// huggingface_hub constants.py / utils/_auth.py: HF_TOKEN, else the file HF_TOKEN_PATH, else
-// $HF_HOME/token with HF_HOME = $XDG_CACHE_HOME/huggingface or ~/.cache/huggingface.
-std::string hub_token() {
-    if (std::string t = trim(env("HF_TOKEN")); !t.empty()) return t;
-    if (std::string p = env("HF_TOKEN_PATH"); !p.empty()) return trim(read_small_file(p));
-    fs::path home = !env("HF_HOME").empty()          ? fs::path(env("HF_HOME"))
-                    : !env("XDG_CACHE_HOME").empty() ? fs::path(env("XDG_CACHE_HOME")) / "huggingface"
-                                                     : fs::path(home_dir()) / ".cache" / "huggingface";
-    return trim(read_small_file(home / "token"));
+std::string home_dir() {
+    if (std::string h = env("HOME"); !h.empty()) return h;
+    if (const passwd* pw = ::getpwuid(::getuid())) return pw->pw_dir;
+    return "/";
 }
 
 // huggingface_hub validate_repo_id: [ORG/]NAME of letters, digits, '-', '_', '.'; no "--" or "..".
@@ -117,73 +106,13 @@ std::string resolve_url(const std::string& repo_id, const std::string& repo_type
            hub::url_quote(path, true);
 }
 
-// Python's fnmatch with '*' crossing '/' (huggingface_hub filter_repo_objects): *, ?, [seq], [!seq].
-bool glob_match(const char* p, const char* s) {
-    for (; *p; ++p, ++s) {
-        if (*p == '*') {
-            while (p[1] == '*') ++p;
-            for (const char* t = s;; ++t) {
-                if (glob_match(p + 1, t)) return true;
-                if (!*t) return false;
-            }
-        }
-        if (!*s) return false;
-        if (*p == '?') continue;
-        if (*p == '[') {
-            const char* q = p + 1;
-            bool negate = *q == '!';
-            if (negate) ++q;
-            const char* start = q;
-            bool hit = false;
-            while (*q && (*q != ']' || q == start)) {
-                if (q[1] == '-' && q[2] && q[2] != ']') {
-                    hit |= *s >= q[0] && *s <= q[2];
-                    q += 3;
-                } else {
-                    hit |= *s == *q++;
-                }
-            }
-            if (*q == ']') {
-                if (hit == negate) return false;
-                p = q;
-                continue;
-            }
-            // no closing ']': a literal '['
-        }
-        if (*p != *s) return false;
-    }
-    return !*s;
-}
-
 bool wanted(const std::string& path, const std::vector<std::string>& include) {
     if (include.empty()) return true;
     for (std::string pat : include) {
         if (!pat.empty() && pat.back() == '/') pat += '*';  // "folder/" means everything under it
-        if (glob_match(pat.c_str(), path.c_str())) return true;
+        if (hub::glob_match(pat, path)) return true;
     }
     return false;
-}
-
-// A repo-relative path that stays inside the snapshot folder.
-bool safe_relative_path(const std::string& p) {
-    if (p.empty() || p[0] == '/' || p.find('\\') != std::string::npos) return false;
-    size_t start = 0;
-    while (start <= p.size()) {
-        size_t end = p.find('/', start);
-        std::string part = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        if (part.empty() || part == "." || part == "..") return false;
-        if (end == std::string::npos) break;
-        start = end + 1;
-    }
-    return true;
-}
-
-// The blob name from an ETag header: without a weak-validator prefix and without quotes.
-std::string normalize_etag(std::string e) {
-    e = trim(e);
-    if (e.rfind("W/", 0) == 0) e = e.substr(2);
-    if (e.size() >= 2 && e.front() == '"' && e.back() == '"') e = e.substr(1, e.size() - 2);
-    return e;
 }
 
 // One download: the HTTP client (one connection), the token, progress and cancellation.
@@ -196,7 +125,7 @@ struct Session {
     bool cancelled = false;
 
     Session(const std::string& id, const HubOptions& o, const HubProgressFn& fn)
-        : opts(o), repo_id(id), token(hub_token()), origin(hub::url_origin(hub_endpoint())), progress_fn(fn) {}
+        : opts(o), repo_id(id), token(hub::read_token()), origin(hub::url_origin(hub_endpoint())), progress_fn(fn) {}
 
     bool tick() {
         if (!cancelled && progress_fn && !progress_fn(progress)) cancelled = true;
@@ -358,7 +287,7 @@ FileMeta file_meta(Session& s, const std::string& url) {
         FileMeta m;
         std::string linked = r.header("x-linked-etag");
         m.lfs = !linked.empty();
-        m.etag = normalize_etag(m.lfs ? linked : r.header("etag"));
+        m.etag = hub::normalize_etag(m.lfs ? linked : r.header("etag"));
         m.commit = r.header("x-repo-commit");
         std::string size = r.header("x-linked-size");
         if (size.empty()) size = r.header("content-length");
@@ -581,7 +510,7 @@ std::string hub_download(const std::string& repo_id, const HubOptions& opts, con
     int n_wanted = 0;
     for (const HubFile& f : info.files) {
         if (!wanted(f.path, opts.include)) continue;
-        if (!safe_relative_path(f.path)) throw HubNetworkError("the Hub listed an unsafe file name in " + repo_id + ": '" + f.path + "'");
+        if (!hub::safe_relative_path(f.path)) throw HubNetworkError("the Hub listed an unsafe file name in " + repo_id + ": '" + f.path + "'");
         ++n_wanted;
         if (!fs::exists(snap / f.path, ec)) todo.push_back(f);  // exists() follows the link: the blob must be there
     }

@@ -77,8 +77,10 @@ HubRepoInfo hub_repo_info(const std::string& repo_id, const HubOptions& opts);
 
 // Downloads the files of `repo_id` matching `opts.include` that are not already in the cache and
 // returns the snapshot folder (<hub>/<kind>s--ORG--NAME/snapshots/<commit>). Writes refs/<revision>
-// when the revision is a branch or tag. Offline (HF_HUB_OFFLINE): returns the cached snapshot when
-// every wanted file is there, else throws InputError saying what is missing.
+// when the revision is a branch or tag. Offline (HF_HUB_OFFLINE): returns the cached snapshot of the
+// revision (refs/<revision> or the commit folder); as the repo's file list cannot be read offline,
+// it checks only that the snapshot holds a file matching `opts.include` (ensure_model checks a
+// model's config and weights on top), else throws InputError saying it is offline and what is missing.
 std::string hub_download(const std::string& repo_id, const HubOptions& opts, const HubProgressFn& progress = {});
 
 // What a model needs to load and train: config.json, generation_config.json, the safetensors

@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <curl/curl.h>
+#include <filesystem>
 #include <mutex>
+#include <pwd.h>
+#include <unistd.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 namespace rf::hub {
@@ -26,6 +31,65 @@ std::string trim(std::string s) {
     size_t i = 0;
     while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
     return s.substr(i);
+}
+
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::string(v) : std::string();
+}
+
+std::string home_dir() {
+    if (std::string h = env("HOME"); !h.empty()) return h;
+    if (const passwd* pw = ::getpwuid(::getuid())) return pw->pw_dir;
+    return "/";
+}
+
+std::string read_small_file(const std::filesystem::path& p) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(p, ec)) return {};
+    try {
+        return read_file(p.string());
+    } catch (const InputError&) {
+        return {};
+    }
+}
+
+// Python's fnmatch with '*' crossing '/' (huggingface_hub filter_repo_objects): *, ?, [seq], [!seq].
+bool glob_match_c(const char* p, const char* s) {
+    for (; *p; ++p, ++s) {
+        if (*p == '*') {
+            while (p[1] == '*') ++p;
+            for (const char* t = s;; ++t) {
+                if (glob_match_c(p + 1, t)) return true;
+                if (!*t) return false;
+            }
+        }
+        if (!*s) return false;
+        if (*p == '?') continue;
+        if (*p == '[') {
+            const char* q = p + 1;
+            bool negate = *q == '!';
+            if (negate) ++q;
+            const char* start = q;
+            bool hit = false;
+            while (*q && (*q != ']' || q == start)) {
+                if (q[1] == '-' && q[2] && q[2] != ']') {
+                    hit |= *s >= q[0] && *s <= q[2];
+                    q += 3;
+                } else {
+                    hit |= *s == *q++;
+                }
+            }
+            if (*q == ']') {
+                if (hit == negate) return false;
+                p = q;
+                continue;
+            }
+            // no closing ']': a literal '['
+        }
+        if (*p != *s) return false;
+    }
+    return !*s;
 }
 
 struct Transfer {
@@ -163,5 +227,40 @@ std::string url_join(const std::string& base, const std::string& location) {
     std::string b = base.substr(0, q);
     return b.substr(0, b.rfind('/') + 1) + location;
 }
+
+// huggingface_hub constants.py / utils/_auth.py: HF_TOKEN, else the file HF_TOKEN_PATH, else
+// $HF_HOME/token with HF_HOME = $XDG_CACHE_HOME/huggingface or ~/.cache/huggingface.
+std::string read_token() {
+    if (std::string t = trim(env("HF_TOKEN")); !t.empty()) return t;
+    if (std::string p = env("HF_TOKEN_PATH"); !p.empty()) return trim(read_small_file(p));
+    std::filesystem::path home = !env("HF_HOME").empty()          ? std::filesystem::path(env("HF_HOME"))
+                    : !env("XDG_CACHE_HOME").empty() ? std::filesystem::path(env("XDG_CACHE_HOME")) / "huggingface"
+                                                     : std::filesystem::path(home_dir()) / ".cache" / "huggingface";
+    return trim(read_small_file(home / "token"));
+}
+
+// A repo-relative path that stays inside the snapshot folder.
+bool safe_relative_path(const std::string& p) {
+    if (p.empty() || p[0] == '/' || p.find('\\') != std::string::npos) return false;
+    size_t start = 0;
+    while (start <= p.size()) {
+        size_t end = p.find('/', start);
+        std::string part = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        if (part.empty() || part == "." || part == "..") return false;
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    return true;
+}
+
+// The blob name from an ETag header: without a weak-validator prefix and without quotes.
+std::string normalize_etag(std::string e) {
+    e = trim(e);
+    if (e.rfind("W/", 0) == 0) e = e.substr(2);
+    if (e.size() >= 2 && e.front() == '"' && e.back() == '"') e = e.substr(1, e.size() - 2);
+    return e;
+}
+
+bool glob_match(const std::string& pattern, const std::string& path) { return glob_match_c(pattern.c_str(), path.c_str()); }
 
 }  // namespace rf::hub

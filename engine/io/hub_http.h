@@ -1,5 +1,6 @@
 // The HTTP layer of the Hub client (io/hub_client.cpp): one libcurl easy handle per download (so
-// connections are reused), requests with the response headers collected, and URL helpers.
+// connections are reused), requests with the response headers collected, URL helpers, and the
+// small protocol rules (token lookup, include globs, etags).
 #pragma once
 #include <functional>
 #include <map>
@@ -53,5 +54,16 @@ std::string url_quote(std::string_view s, bool keep_slash);
 std::string url_origin(const std::string& url);
 // A Location header resolved against the URL it answered (absolute, or "/path" on the same origin).
 std::string url_join(const std::string& base, const std::string& location);
+
+// Protocol details, as huggingface_hub has them:
+// The token: HF_TOKEN, else the file $HF_TOKEN_PATH, else $HF_HOME/token (HF_HOME defaults to
+// $XDG_CACHE_HOME/huggingface or ~/.cache/huggingface). Empty when there is none.
+std::string read_token();
+// Python's fnmatch with '*' crossing '/' (huggingface_hub filter_repo_objects): *, ?, [seq], [!seq].
+bool glob_match(const std::string& pattern, const std::string& path);
+// A repo-relative path that stays inside the snapshot folder (no '..', no absolute path).
+bool safe_relative_path(const std::string& path);
+// The blob name from an ETag header: without a weak-validator prefix (W/) and without quotes.
+std::string normalize_etag(std::string etag);
 
 }  // namespace rf::hub

@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "core/sha256.h"
 #include "io/hub_client.h"
+#include "io/hub_http.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -84,6 +85,32 @@ TEST(HubClientSha256, KnownVectorsAndBothCodePathsAgree) {
     fast.update(data.data(), data.size());
     EXPECT_EQ(portable.hex_digest(), fast.hex_digest());
     std::printf("SHA-NI %s\n", rf::Sha256::hardware_available() ? "used" : "not available: portable code only");
+}
+
+// Include patterns follow Python's fnmatch as huggingface_hub uses it: '*' also crosses '/'.
+TEST(HubClientGlob, MatchesLikePythonFnmatch) {
+    struct Case {
+        const char *pattern, *path;
+        bool match;
+    } cases[] = {
+        {"*.json", "config.json", true},          {"*.json", "sub/x.json", true},
+        {"*.json", "config.json.bak", false},     {"config.json", "config.json", true},
+        {"model-*-of-*.safetensors", "model-00001-of-00002.safetensors", true},
+        {"model-*-of-*.safetensors", "model.safetensors", false},
+        {"?.txt", "a.txt", true},                 {"?.txt", "ab.txt", false},
+        {"[ab].txt", "b.txt", true},              {"[!ab].txt", "b.txt", false},
+        {"[!ab].txt", "c.txt", true},             {"data-[0-9]*", "data-7.parquet", true},
+        {"data-[0-9]*", "data-x.parquet", false}, {"[", "[", true},
+        {"*", "", true},                          {"", "", true},
+        {"**/*.md", "a/b/README.md", true},       {"sub/*", "sub/deep/x", true},
+    };
+    for (const Case& c : cases) EXPECT_EQ(rf::hub::glob_match(c.pattern, c.path), c.match) << c.pattern << " vs " << c.path;
+    EXPECT_EQ(rf::hub::normalize_etag("W/\"abc\""), "abc");
+    EXPECT_EQ(rf::hub::normalize_etag("\"abc\""), "abc");
+    EXPECT_FALSE(rf::hub::safe_relative_path("../x"));
+    EXPECT_FALSE(rf::hub::safe_relative_path("/etc/passwd"));
+    EXPECT_FALSE(rf::hub::safe_relative_path("a//b"));
+    EXPECT_TRUE(rf::hub::safe_relative_path("a/b.txt"));
 }
 
 class HubClient : public ::testing::Test {
