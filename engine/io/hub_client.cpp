@@ -123,6 +123,7 @@ struct Session {
     HubProgressFn progress_fn;
     HubProgress progress;
     bool cancelled = false;
+    std::string last_bad_sha;  // of the last download that failed its sha256 check
 
     Session(const std::string& id, const HubOptions& o, const HubProgressFn& fn)
         : opts(o), repo_id(id), token(hub::read_token()), origin(hub::url_origin(hub_endpoint())), progress_fn(fn) {}
@@ -300,8 +301,9 @@ FileMeta file_meta(Session& s, const std::string& url) {
     throw HubNetworkError("too many redirects from " + url);
 }
 
-// Downloads one blob into blobs/<etag> through blobs/<etag>.incomplete (resumed with Range).
-void download_blob(Session& s, const FileMeta& meta, const std::string& lfs_sha256, const fs::path& blob) {
+// Downloads one blob into blobs/<etag> through blobs/<etag>.incomplete (resumed with Range). Returns
+// false when the bytes do not hash to the expected sha256 (the partial file is then removed).
+bool download_blob_once(Session& s, const FileMeta& meta, const std::string& lfs_sha256, const fs::path& blob) {
     const fs::path part = blob.string() + ".incomplete";
     const std::string expect_sha = !lfs_sha256.empty() ? lfs_sha256 : (meta.lfs && is_sha256(meta.etag) ? meta.etag : std::string());
     std::error_code ec;
@@ -408,12 +410,33 @@ void download_blob(Session& s, const FileMeta& meta, const std::string& lfs_sha2
         std::string sha = hasher.hex_digest();
         if (sha != expect_sha) {
             fs::remove(part, ec);  // corrupt: resuming it would keep the bad bytes
-            throw HubNetworkError("the download of " + s.progress.file + " from " + meta.download_url + " is corrupt: sha256 " + sha + ", expected " +
-                                  expect_sha + "; the partial file was removed, try again");
+            s.last_bad_sha = sha;
+            return false;
         }
     }
     fs::rename(part, blob, ec);
     if (ec) throw InputError(blob.string(), 0, {}, "cannot move the downloaded file into place: " + ec.message());
+    return true;
+}
+
+// download_blob_once, started over once from nothing when the bytes are corrupt; refuses up front
+// when the disk has clearly no room for the file.
+void download_blob(Session& s, const FileMeta& meta, const std::string& lfs_sha256, const fs::path& blob) {
+    std::error_code ec;
+    if (meta.size > 0) {
+        const fs::path part = blob.string() + ".incomplete";
+        int64_t have = fs::exists(part, ec) ? int64_t(fs::file_size(part, ec)) : 0;
+        fs::space_info space = fs::space(blob.parent_path(), ec);
+        if (!ec && int64_t(space.available) < meta.size - have)
+            throw InputError(blob.parent_path().string(), 0, {},
+                             "not enough disk space for " + s.progress.file + ": it needs " + std::to_string((meta.size - have) >> 20) + " MiB, " +
+                                 std::to_string(space.available >> 20) + " MiB are free",
+                             "free space, or set HF_HUB_CACHE (or HF_HOME) to a folder on a larger disk");
+    }
+    for (int attempt = 0; attempt < 2; ++attempt)
+        if (download_blob_once(s, meta, lfs_sha256, blob)) return;
+    throw HubNetworkError("the download of " + s.progress.file + " from " + meta.download_url + " is corrupt twice: sha256 " + s.last_bad_sha +
+                          ", expected " + (lfs_sha256.empty() ? meta.etag : lfs_sha256) + "; the partial file was removed");
 }
 
 // snapshots/<sha>/<path> -> ../../blobs/<etag> (one more ../ per folder in path), made beside and renamed.

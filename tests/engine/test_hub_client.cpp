@@ -267,6 +267,17 @@ TEST_F(HubClient, StartsOverWhenTheServerIgnoresRange) {
     EXPECT_EQ(slurp(fs::path(snap) / "model.safetensors"), slurp(repos / "models/org/tiny/model.safetensors"));
 }
 
+TEST_F(HubClient, StartsOverOnceWhenABlobArrivesCorrupt) {
+    control({{"faults", {{{"match", "/cdn/"}, {"method", "GET"}, {"mode", "corrupt"}, {"after", 100}, {"times", 1}}}}});
+    rf::HubOptions o = fast();
+    o.include = {"model.safetensors"};
+    std::string snap = rf::hub_download("org/tiny", o);
+    EXPECT_EQ(slurp(fs::path(snap) / "model.safetensors"), slurp(repos / "models/org/tiny/model.safetensors"));
+    json lg = log();
+    EXPECT_EQ(count(lg, "/cdn/", "GET"), 2);
+    for (const auto& e : lg) EXPECT_TRUE(e["range"].is_null()) << "a corrupt file is not resumed: " << e.dump();
+}
+
 TEST_F(HubClient, RejectsABlobWhoseSha256IsNotItsEtag) {
     control({{"faults", {{{"match", "/cdn/"}, {"method", "GET"}, {"mode", "corrupt"}, {"after", 100}, {"times", 100}}}}});
     rf::HubOptions o = fast();
