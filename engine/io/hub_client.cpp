@@ -622,7 +622,11 @@ std::string ensure_model(const std::string& id_or_path, const HubProgressFn& pro
     HubOptions opts;
     opts.revision = revision;
     opts.include = hub_model_patterns();
-    return hub_download(id, opts, progress);
+    std::string snap = hub_download(id, opts, progress);
+    if (!model_folder_complete(snap))
+        throw InputError(snap, 0, {}, "the Hub repo " + id + " has no config.json with safetensors weights (model.safetensors, or an index and its shards)",
+                         "Reinforge trains safetensors checkpoints; pick a repo that has them (GGUF- or .bin-only repos cannot be loaded)");
+    return snap;
 }
 
 }  // namespace rf

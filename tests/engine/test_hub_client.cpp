@@ -464,6 +464,21 @@ TEST_F(HubClient, EnsureModelTakesAFolderTheCacheOrDownloadsWhatAModelNeeds) {
     log(true);
     EXPECT_EQ(rf::ensure_model("org/tiny"), snap);
     EXPECT_TRUE(log().empty());  // cached and complete: no request at all
+    // A repo without safetensors weights: what matches is downloaded, then a clear error.
+    try {
+        rf::ensure_model("org/data");  // (a model repo of that name does not exist)
+        FAIL();
+    } catch (const rf::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("no such model"), std::string::npos) << e.what();
+    }
+    put(repos / "models/org/binonly/config.json", "{}");
+    put(repos / "models/org/binonly/pytorch_model.bin", random_bytes(2000, 6));
+    try {
+        rf::ensure_model("org/binonly");
+        FAIL();
+    } catch (const rf::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("safetensors"), std::string::npos) << e.what();
+    }
 }
 
 // The same repo downloaded by @huggingface/hub (snapshotDownload, in node) into a second cache: the
