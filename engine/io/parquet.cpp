@@ -40,7 +40,7 @@ constexpr size_t kMaxFooterBytes = size_t(64) << 20;   // FileMetaData
 
 const char* kDamagedHint = "the file is damaged or truncated; download it again";
 
-enum class LeafKind { string, binary, int_signed, uint32, uint64, boolean, floating, null };
+enum class LeafKind { string, binary, fixed, int_signed, uint32, uint64, boolean, floating, null };
 
 struct Node {
     SchemaElement el;
@@ -244,7 +244,7 @@ struct ParquetReader::Impl {
         case Type::BYTE_ARRAY:
             if (ct == CT_UTF8 || ct == CT_ENUM || ct == CT_JSON || lt == LT_STRING || lt == LT_ENUM || lt == LT_JSON) return LeafKind::string;
             return LeafKind::binary;
-        case Type::FIXED_LEN_BYTE_ARRAY: return LeafKind::binary;
+        case Type::FIXED_LEN_BYTE_ARRAY: return LeafKind::fixed;
         }
         return LeafKind::null;
     }
@@ -310,7 +310,8 @@ struct ParquetReader::Impl {
         if (n.is_leaf) {
             switch (n.kind) {
             case LeafKind::string: return "string";
-            case LeafKind::binary: return n.el.type == Type::FIXED_LEN_BYTE_ARRAY ? "fixed_len_byte_array(" + std::to_string(n.el.type_length) + ")" : "binary";
+            case LeafKind::binary: return "binary";
+            case LeafKind::fixed: return "fixed_len_byte_array(" + std::to_string(n.el.type_length) + ")";
             case LeafKind::uint32: return "uint32";
             case LeafKind::uint64: return "uint64";
             case LeafKind::boolean: return "bool";
@@ -479,6 +480,10 @@ struct ParquetReader::Impl {
             const size_t len = size_t(v.offsets[i + 1] - v.offsets[i]);
             if (valid_utf8(p, len)) return std::string(p, len);
             return base64(p, len);
+        }
+        case LeafKind::fixed: {   // ids, hashes, decimals: bytes, never text
+            const char* p = v.bytes.data() + v.offsets[i];
+            return base64(p, size_t(v.offsets[i + 1] - v.offsets[i]));
         }
         }
         return nullptr;

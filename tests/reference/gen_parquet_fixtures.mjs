@@ -1,6 +1,7 @@
 // Writes tests/fixtures/parquet/*.parquet with two independent writers (parquet-wasm = the Apache
 // Arrow Rust writer, and hyparquet-writer) and, for each file, <name>.expected.json: its rows as read
-// by an independent reader (hyparquet + hyparquet-compressors), BigInt as number, NaN/Inf as null.
+// by an independent reader (hyparquet + hyparquet-compressors), BigInt as an exact JSON integer,
+// NaN/Inf as null, bytes (FIXED_LEN_BYTE_ARRAY) as base64.
 //   usage: node gen_parquet_fixtures.mjs <out-dir> [--big <path> <rows>]   (run by gen_parquet_fixtures.sh)
 import fs from 'node:fs'
 import path from 'node:path'
@@ -60,7 +61,8 @@ function writeWasm(table, configure) {
 }
 
 const jsonable = (v) => {
-  if (typeof v === 'bigint') return Number(v)
+  // BigInt: a number; beyond 2^53 the exact digits (JSON allows them; JSON.stringify does not)
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : `__BIGINT__${v}__`
   if (typeof v === 'number') return Number.isFinite(v) ? v : null
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64')
   if (Array.isArray(v)) return v.map(jsonable)
@@ -78,7 +80,8 @@ async function emit(name, bytes) {
     row_groups: meta.row_groups.map((g) => Number(g.num_rows)),
     rows: objs.map(jsonable),
   }
-  fs.writeFileSync(path.join(out, name + '.expected.json'), JSON.stringify(expected, null, 0) + '\n')
+  const text = JSON.stringify(expected, null, 0).replace(/"__BIGINT__(-?\d+)__"/g, '$1')
+  fs.writeFileSync(path.join(out, name + '.expected.json'), text + '\n')
   console.log(`${name}.parquet: ${bytes.length} bytes, ${expected.num_rows} rows, ${expected.row_groups.length} row groups`)
 }
 
@@ -172,6 +175,22 @@ await emit('arrow_multi_rowgroup_v2', writeWasm(arrowTable(rows(90), T), (b) => 
     rowGroupSize: 16,
   }))
   await emit('hyparquet_writer_basic', bytes)
+}
+
+// Unsigned integers and FIXED_LEN_BYTE_ARRAY (read as base64), written with an explicit schema.
+{
+  const columnData = [
+    { name: 'u64', data: [0n, 18446744073709551615n, 5n, 9223372036854775808n] },
+    { name: 'u32', data: [0, 4294967295, 7, 2147483648] },
+    { name: 'id', data: [new Uint8Array(16).fill(1), new Uint8Array(16).fill(0xff), null, new Uint8Array(16)] },
+  ]
+  const schema = [
+    { name: 'root', num_children: 3 },
+    { name: 'u64', type: 'INT64', converted_type: 'UINT_64', repetition_type: 'REQUIRED' },
+    { name: 'u32', type: 'INT32', converted_type: 'UINT_32', repetition_type: 'REQUIRED' },
+    { name: 'id', type: 'FIXED_LEN_BYTE_ARRAY', type_length: 16, repetition_type: 'OPTIONAL' },
+  ]
+  await emit('hyparquet_writer_types', new Uint8Array(parquetWriteBuffer({ columnData, schema })))
 }
 
 // GSM8K-shaped: question / answer ending in "#### N", snappy, dictionary pages, v1 (as pyarrow writes).
