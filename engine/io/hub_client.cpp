@@ -291,7 +291,7 @@ FileMeta file_meta(Session& s, const std::string& url) {
         m.etag = hub::normalize_etag(m.lfs ? linked : r.header("etag"));
         m.commit = r.header("x-repo-commit");
         std::string size = r.header("x-linked-size");
-        if (size.empty()) size = r.header("content-length");
+        if (size.empty() && !redirect) size = r.header("content-length");  // a redirect's own length is not the file's
         if (!size.empty() && std::all_of(size.begin(), size.end(), ::isdigit)) m.size = std::stoll(size);
         m.download_url = redirect ? hub::url_join(cur, location) : cur;
         if (m.etag.empty() || m.etag.find('/') != std::string::npos || m.etag == "." || m.etag == "..")
@@ -397,8 +397,12 @@ bool download_blob_once(Session& s, const FileMeta& meta, const std::string& lfs
             continue;
         }
         if (r.transport_error.empty() && !Session::retryable(r)) s.throw_status(req.url, r, "downloading " + s.progress.file);
-        if (attempt >= s.opts.retries) s.throw_gave_up(req.url, r, "downloading " + s.progress.file);
-        s.backoff(attempt, r);
+        // A connection that brought bytes before it dropped does not use up a retry: a long download
+        // over a flaky network goes on as long as it moves.
+        const bool progressed = s.progress.file_done > have;
+        if (!progressed && attempt >= s.opts.retries) s.throw_gave_up(req.url, r, "downloading " + s.progress.file);
+        s.backoff(progressed ? 0 : attempt, r);
+        if (progressed) attempt = -1;
     }
     int64_t got = int64_t(fs::file_size(part, ec));
     if (meta.size >= 0 && got != meta.size) {
@@ -553,7 +557,8 @@ std::string hub_download(const std::string& repo_id, const HubOptions& opts, con
         s.progress.file_total = f.size;
         if (!s.tick()) s.throw_cancelled();
         FileMeta meta = file_meta(s, resolve_url(repo_id, opts.repo_type, info.sha, f.path));
-        if (meta.size >= 0) s.progress.file_total = meta.size;
+        if (meta.size < 0) meta.size = f.size;  // from the file list when the headers did not say
+        s.progress.file_total = meta.size;
         const fs::path blob = repo / "blobs" / meta.etag;
         if (!fs::exists(blob, ec)) {
             BlobLock lock(hub / ".locks" / repo_folder(repo_id, opts.repo_type) / (meta.etag + ".lock"), s);

@@ -258,6 +258,17 @@ TEST_F(HubClient, ResumesWithRangeAfterADroppedConnection) {
     EXPECT_TRUE(resumed) << lg.dump(1);
 }
 
+TEST_F(HubClient, ConnectionsThatBringBytesDoNotUseUpRetries) {
+    // Five drops, 500 bytes each, with retries = 2: every connection moved the download on.
+    control({{"faults", {{{"match", "/cdn/"}, {"method", "GET"}, {"mode", "drop"}, {"after", 500}, {"times", 5}}}}});
+    rf::HubOptions o = fast();
+    o.retries = 2;
+    o.include = {"model.safetensors"};
+    std::string snap = rf::hub_download("org/tiny", o);
+    EXPECT_EQ(slurp(fs::path(snap) / "model.safetensors"), slurp(repos / "models/org/tiny/model.safetensors"));
+    EXPECT_EQ(count(log(), "/cdn/", "GET"), 6);
+}
+
 TEST_F(HubClient, StartsOverWhenTheServerIgnoresRange) {
     control({{"faults", {{{"match", "/cdn/"}, {"method", "GET"}, {"mode", "drop"}, {"after", 700}, {"times", 1}},
                          {{"match", "/cdn/"}, {"method", "GET"}, {"mode", "ignore_range"}, {"times", 1}}}}});
