@@ -33,6 +33,7 @@ endpoint=http://127.0.0.1:$port
 control() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/_control", sys.argv[2].encode())' "$endpoint" "$1" >/dev/null; }
 export HF_ENDPOINT=$endpoint HF_TOKEN_PATH=$TMP/no-token
 unset HF_TOKEN HF_HUB_OFFLINE HF_HOME
+export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost  # a proxy in the environment must not see loopback
 
 # A model: snapshot path on stdout, one progress line per file on stderr.
 export HF_HUB_CACHE=$TMP/cache1

@@ -173,6 +173,8 @@ protected:
         ::setenv("HF_TOKEN_PATH", (root / "no-token").c_str(), 1);
         ::unsetenv("HF_TOKEN");
         ::unsetenv("HF_HUB_OFFLINE");
+        ::setenv("no_proxy", "127.0.0.1,localhost", 1);  // a proxy in the environment must not see loopback
+        ::setenv("NO_PROXY", "127.0.0.1,localhost", 1);
         control(json::object());
         log(true);
     }
