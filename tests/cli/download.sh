@@ -74,11 +74,11 @@ HF_HUB_OFFLINE=1 HF_HUB_CACHE=$TMP/empty expect2 "offline" org/tiny
 
 # Ctrl-C during a slow download: exit 130, the partial blob stays; the next run resumes with Range.
 export HF_HUB_CACHE=$TMP/cache3
-control '{"faults": [{"match": "/cdn/", "method": "GET", "mode": "slow", "rate": 1000000, "times": 1}]}'
+control '{"faults": [{"match": "/cdn/", "method": "GET", "mode": "slow", "rate": 500000, "times": 1}]}'
 "$CLI" download org/big >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 part=
-for _ in $(seq 100); do
+for _ in $(seq 200); do
     part=$(ls "$TMP"/cache3/models--org--big/blobs/*.incomplete 2>/dev/null | head -1)
     [[ -n $part && $(stat -c %s "$part") -gt 100000 ]] && break
     sleep 0.05
