@@ -32,6 +32,7 @@ EngineController::EngineController(RunFunction fn, QObject* parent) : QObject(pa
     qRegisterMetaType<rf::ui::MetricsRow>();
     qRegisterMetaType<rf::ui::RolloutRow>();
     qRegisterMetaType<rf::ui::RunProgress>();
+    qRegisterMetaType<rf::ui::DownloadProgress>();
     qRegisterMetaType<QList<rf::ui::MetricsRow>>();
     qRegisterMetaType<QList<rf::ui::RolloutRow>>();
     m_since_drain.start();
@@ -92,6 +93,7 @@ void EngineController::drain() {
     m_since_drain.restart();
     if (b.empty()) return;
     ++m_batches;
+    if (b.download_changed) emit downloadProgress(b.download);
     if (b.started) emit runStarted(b.progress.total, b.run_dir);
     if (!b.log.isEmpty()) emit logReady(b.log);
     if (!b.metrics.isEmpty()) emit metricsReady(b.metrics);

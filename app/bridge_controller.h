@@ -72,6 +72,7 @@ signals:
     void rolloutsReady(const QList<rf::ui::RolloutRow>& rows);
     void logReady(const QStringList& lines);
     void progressChanged(const rf::ui::RunProgress& progress);
+    void downloadProgress(const rf::ui::DownloadProgress& progress);  // before the run starts
     void runFinished(bool completed, bool stopped);
     void runFailed(const QString& message, const QString& run_dir);
 

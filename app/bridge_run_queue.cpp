@@ -100,4 +100,12 @@ void RunQueue::on_rollouts(int step, const std::vector<RolloutRecord>& rollouts)
 
 void RunQueue::on_log(const std::string& line) { log(qs(line)); }
 
+bool RunQueue::on_download(const HubProgress& p) {
+    push([&](RunBatch& b) {
+        b.download = {qs(p.file), p.all_done, p.all_total, p.files_done, p.files_total};
+        b.download_changed = true;
+    });
+    return true;
+}
+
 }  // namespace rf::bridge

@@ -20,7 +20,11 @@ struct RunBatch {
     bool progress_changed = false;
     bool started = false;  // on_start arrived (run_dir, total)
     QString run_dir;
-    bool empty() const { return metrics.isEmpty() && rollouts.isEmpty() && log.isEmpty() && !progress_changed && !started; }
+    ui::DownloadProgress download;
+    bool download_changed = false;
+    bool empty() const {
+        return metrics.isEmpty() && rollouts.isEmpty() && log.isEmpty() && !progress_changed && !started && !download_changed;
+    }
 };
 
 class RunQueue : public RunObserver {
@@ -38,6 +42,7 @@ public:
     void on_eval(int step, const StepMetrics& metrics) override;
     void on_rollouts(int step, const std::vector<RolloutRecord>& rollouts) override;
     void on_log(const std::string& line) override;
+    bool on_download(const HubProgress& progress) override;  // the Session's stop flag cancels
 
 private:
     template <class F>

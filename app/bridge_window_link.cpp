@@ -3,6 +3,7 @@
 #include "bridge_controller.h"
 #include "bridge_qt_judge.h"
 #include "main_window.h"
+#include "run/download_dialog.h"
 #include "run/live_run_panel.h"
 #include "train_tab.h"
 
@@ -27,6 +28,16 @@ void linkWindow(ui::MainWindow* window, EngineController* controller) {
         controller->stop();
         panel->setState(LiveRunPanel::State::stopping);
     });
+    // a Hub model or dataset that is not cached yet is downloaded before the run starts
+    auto* download = new ui::DownloadDialog(window);
+    QObject::connect(controller, &EngineController::downloadProgress, download, &ui::DownloadDialog::setProgress);
+    QObject::connect(download, &ui::DownloadDialog::cancelRequested, controller, [=] {
+        controller->stop();
+        panel->setState(LiveRunPanel::State::stopping);
+    });
+    QObject::connect(controller, &EngineController::runStarted, download, &QDialog::hide);
+    QObject::connect(controller, &EngineController::runFinished, download, &QDialog::hide);
+    QObject::connect(controller, &EngineController::runFailed, download, &QDialog::hide);
     QObject::connect(controller, &EngineController::runStarted, panel, &LiveRunPanel::setRunFolder);
     QObject::connect(controller, &EngineController::metricsReady, panel, &LiveRunPanel::addMetrics);
     QObject::connect(controller, &EngineController::rolloutsReady, panel, &LiveRunPanel::addRollouts);

@@ -27,6 +27,13 @@ struct RolloutRow {
     bool truncated = false;                 // hit max_completion_length
 };
 
+// A model or dataset being downloaded before the run starts (io/hub_client.h HubProgress).
+struct DownloadProgress {
+    QString file;                    // repo-relative path of the file in progress
+    qint64 all_done = 0, all_total = -1;  // bytes of the whole download (-1: unknown)
+    int files_done = 0, files_total = 0;
+};
+
 // Where the run stands; sent with every metrics batch.
 struct RunProgress {
     int step = 0;        // steps done
@@ -40,3 +47,4 @@ struct RunProgress {
 Q_DECLARE_METATYPE(rf::ui::MetricsRow)
 Q_DECLARE_METATYPE(rf::ui::RolloutRow)
 Q_DECLARE_METATYPE(rf::ui::RunProgress)
+Q_DECLARE_METATYPE(rf::ui::DownloadProgress)

@@ -189,22 +189,6 @@ std::vector<KeySpec> build_keys() {
              .doc = "The dataset's configuration (subset), a subfolder such as main or socratic for openai/gsm8k; empty = "
                     "the dataset's only one."},
         RF_FIELD(dataset_config), fixed(""));
-    add(ks, {.name = "train_split", .group = G::dataset_columns, .type = T::string, .label = "Train split",
-             .doc = "Name of the training split."},
-        RF_FIELD(train_split), fixed("train"));
-    add(ks, {.name = "valid_split", .group = G::dataset_columns, .type = T::string, .label = "Validation split",
-             .doc = "Name of the validation split; empty = valid, else validation."},
-        RF_FIELD(valid_split), fixed(""));
-    add(ks, {.name = "valid_fraction", .group = G::dataset_columns, .type = T::real, .label = "Held-out fraction",
-             .doc = "When the dataset has no validation split, this fraction of the training rows (at most 1000 rows) "
-                    "is held out as one, chosen with the run's seed; 0 = no validation.",
-             .min = 0.0, .max = 0.5},
-        RF_FIELD(valid_fraction), fixed("0.05"));
-    add(ks, {.name = "answer_pattern", .group = G::dataset_columns, .type = T::string, .label = "Answer pattern",
-             .doc = "Regular expression (PCRE2) that extracts the gradable answer from the answer column: group 1, "
-                    "else the whole match; a row it does not match is a bad row. Presets: gsm8k (the text after "
-                    "'####'), boxed (the last \\boxed{...}). Empty = the column as is."},
-        RF_FIELD(answer_pattern), fixed(""));
     add(ks, {.name = "lm_studio_name", .group = G::model_and_data, .type = T::string,
              .label = "LM Studio export name",
              .doc = "With fuse: also write the fused model to the LM Studio models folder under this name."},
@@ -385,6 +369,22 @@ std::vector<KeySpec> build_keys() {
         add(ks, {.name = col.key, .group = G::dataset_columns, .type = T::string, .label = col.label,
                  .doc = col.doc, .modes = col.modes},
             col_field(col.key), fixed(col.def));
+    add(ks, {.name = "train_split", .group = G::dataset_columns, .type = T::string, .label = "Train split",
+             .doc = "Name of the training split."},
+        RF_FIELD(train_split), fixed("train"));
+    add(ks, {.name = "valid_split", .group = G::dataset_columns, .type = T::string, .label = "Validation split",
+             .doc = "Name of the validation split; empty = valid, else validation."},
+        RF_FIELD(valid_split), fixed(""));
+    add(ks, {.name = "valid_fraction", .group = G::dataset_columns, .type = T::real, .label = "Held-out fraction",
+             .doc = "When the dataset has no validation split, this fraction of the training rows (at most 1000 rows) "
+                    "is held out as one, chosen with the run's seed; 0 = no validation.",
+             .min = 0.0, .max = 0.5},
+        RF_FIELD(valid_fraction), fixed("0.05"));
+    add(ks, {.name = "answer_pattern", .group = G::dataset_columns, .type = T::string, .label = "Answer pattern",
+             .doc = "Regular expression (PCRE2) that extracts the gradable answer from the answer column: group 1, "
+                    "else the whole match; a row it does not match is a bad row. Presets: gsm8k (the text after "
+                    "'####'), boxed (the last \\boxed{...}). Empty = the column as is."},
+        RF_FIELD(answer_pattern), fixed(""));
 
     // --- Output ---
     add(ks, {.name = "run_name", .group = G::output, .type = T::string, .label = "Run folder name",

@@ -26,6 +26,8 @@ struct FakeRunOptions {
     std::string run_dir = "/tmp/reinforge-fake-run";
     std::string judgments;      // judgments.jsonl path ("" = not written)
     int rollouts_per_step = 4;
+    int download_files = 0;     // before on_start: report a download of this many files (1 MiB each)
+    int download_ms = 0;        // per file; the stop flag cancels it (HubCancelled, as the Hub client)
 };
 
 struct FakeRunState {
@@ -43,6 +45,18 @@ inline bridge::RunFunction fakeRun(FakeRunOptions o, FakeRunState* state = nullp
         auto sleep_checking = [&](int ms) {
             for (int t = 0; t < ms && !control.stop.load(); t += 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
         };
+        for (int f = 0; f < o.download_files; ++f) {
+            for (int t = 0; t < 10; ++t) {
+                HubProgress p;
+                p.file = "model-0000" + std::to_string(f + 1) + ".safetensors";
+                p.all_total = int64_t(o.download_files) << 20;
+                p.all_done = (int64_t(f) << 20) + (int64_t(t) << 20) / 10;
+                p.files_done = f;
+                p.files_total = o.download_files;
+                if (control.stop.load() || !obs.on_download(p)) throw HubCancelled("download of org/model cancelled during " + p.file);
+                sleep_checking(o.download_ms / 10);
+            }
+        }
         obs.on_start(o.run_dir, 0, o.steps);
         obs.on_log("fake run started");
         Rng rng(7);

@@ -30,6 +30,7 @@
 #include "io/safetensors.h"
 #include "main_window.h"
 #include "model/model.h"
+#include "run/download_dialog.h"
 #include "run/live_run_panel.h"
 #include "run/rollout_view.h"
 #include "train_tab.h"
@@ -131,6 +132,7 @@ private slots:
     void failedRunShowsErrorDialog();
     void guiStaysResponsiveUnderFastReports();
     void tinyModelRunFromWindow();
+    void downloadShowsProgressAndCancels();
 
 private:
     QTemporaryDir m_dir;
@@ -292,6 +294,43 @@ void TestMainWindow::failedRunShowsErrorDialog() {
     QVERIFY(w.findChild<QLineEdit*>("runStatus")->text().startsWith("Failed"));
     QVERIFY(form->isEnabled() && w.findChild<QAbstractButton*>("trainButton")->isEnabled());
     box->accept();
+}
+
+void TestMainWindow::downloadShowsProgressAndCancels() {
+    // a run whose model is not cached yet: the download's progress in a dialog, Cancel ends the run
+    AppSettings settings(iniPath());
+    MainWindow w(&settings);
+    test::FakeRunOptions o;
+    o.download_files = 3;
+    o.download_ms = 20000;  // slow enough to cancel during the first file
+    bridge::EngineController c(test::fakeRun(o));
+    bridge::linkWindow(&w, &c);
+    w.show();
+    RunConfig cfg = default_run_config(TrainMode::grpo);
+    set_value(cfg, "model", "org/model");
+    set_value(cfg, "data", "d");
+    set_value(cfg, "iters", "5");
+    w.trainTab()->form()->setConfig(cfg);
+    QSignalSpy failed(&c, &bridge::EngineController::runFailed);
+    QSignalSpy progress(&c, &bridge::EngineController::downloadProgress);
+    QTest::mouseClick(w.findChild<QAbstractButton*>("trainButton"), Qt::LeftButton);
+    QTRY_VERIFY2(progress.count() > 0 || !failed.isEmpty(), "no download progress");
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.first().first().toString()));
+    DownloadDialog* dialog = nullptr;
+    QTRY_VERIFY((dialog = w.findChild<DownloadDialog*>("download_dialog")) && dialog->isVisible());
+    QTRY_VERIFY2(dialog->text().contains("model-00001.safetensors") && dialog->text().contains("File 1 of 3"),
+                 qPrintable(dialog->text()));
+    QVERIFY(!dialog->isModal());  // the window keeps working
+    QVERIFY(!w.findChild<QAbstractButton*>("trainButton")->isEnabled());  // the run has begun
+    QElapsedTimer t;
+    t.start();
+    QTest::mouseClick(dialog->findChild<QAbstractButton*>("download_cancel"), Qt::LeftButton);
+    QVERIFY(failed.wait(5000));
+    QVERIFY2(t.elapsed() < 3000, "cancel took too long");
+    QVERIFY2(failed.first().first().toString().contains("cancelled"), qPrintable(failed.first().first().toString()));
+    QTRY_VERIFY(!dialog->isVisible());
+    QVERIFY(w.findChild<QAbstractButton*>("trainButton")->isEnabled());
+    if (auto* box = w.findChild<QMessageBox*>("runErrorDialog")) box->accept();
 }
 
 void TestMainWindow::guiStaysResponsiveUnderFastReports() {
