@@ -75,6 +75,11 @@ bool valid_utf8(const char* s, size_t n) {
     const auto* p = reinterpret_cast<const unsigned char*>(s);
     size_t i = 0;
     while (i < n) {
+        if (i + 8 <= n) {   // ASCII fast path, 8 bytes at a time
+            uint64_t w;
+            std::memcpy(&w, p + i, 8);
+            if (!(w & 0x8080808080808080ull)) { i += 8; continue; }
+        }
         unsigned c = p[i];
         if (c < 0x80) { ++i; continue; }
         int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
@@ -422,6 +427,7 @@ struct ParquetReader::Impl {
             if (!v1 && !v2) continue;   // index pages and unknown pages are skipped
             if ((v1 && !h.has_data_header) || (v2 && !h.has_v2_header) || h.num_values < 0)
                 throw PageError("data page without a valid header");
+            if (size_t(h.num_values) > kMaxPageValues) throw PageError("page holds " + std::to_string(h.num_values) + " values (limit " + std::to_string(kMaxPageValues) + ")");
             if (uint64_t(h.num_values) > want - got)
                 throw PageError("page holds " + std::to_string(h.num_values) + " values, the column chunk has " + std::to_string(want - got) + " left");
             const size_t count = size_t(h.num_values);

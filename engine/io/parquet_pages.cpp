@@ -312,6 +312,7 @@ void decode_rle_hybrid(const uint8_t* p, size_t n, int bit_width, size_t count, 
 }
 
 void decode_values(int32_t encoding, const uint8_t* p, size_t n, size_t count, ColumnValues& out, const ColumnValues* dict) {
+    if (count == 0 && encoding != PLAIN) return;   // an all-null page may carry no value header at all
     switch (encoding) {
     case PLAIN: decode_plain(p, n, count, out); return;
     case PLAIN_DICTIONARY:

@@ -18,6 +18,7 @@ struct PageError : std::runtime_error {
 };
 
 constexpr size_t kMaxPageBytes = size_t(1) << 30;         // one decompressed page
+constexpr size_t kMaxPageValues = size_t(1) << 26;       // values (nulls included) in one page
 constexpr size_t kMaxColumnBytes = size_t(1) << 30;       // decoded BYTE_ARRAY bytes of one column chunk
 
 enum Encoding : int32_t { PLAIN = 0, PLAIN_DICTIONARY = 2, RLE = 3, BIT_PACKED = 4, DELTA_BINARY_PACKED = 5,
