@@ -1,12 +1,16 @@
 #include "data/dataset_preview.h"
 
+#include <cstdarg>
 #include <cstdio>
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
 #include "config/run_config.h"
 #include "data/dataset_presets.h"
 #include "io/parquet.h"
+
+namespace fs = std::filesystem;
 
 namespace rf {
 
@@ -46,7 +50,81 @@ std::vector<std::pair<std::string, std::string>> columns_of(const std::string& f
     return out;
 }
 
+// printf into a string
+void appendf(std::string& out, const char* fmt, ...) {
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = std::vsnprintf(nullptr, 0, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        size_t at = out.size();
+        out.resize(at + size_t(n) + 1);
+        std::vsnprintf(out.data() + at, size_t(n) + 1, fmt, ap2);
+        out.resize(at + size_t(n));
+    }
+    va_end(ap2);
+}
+
+std::string shown_files(const std::vector<std::string>& files, const std::string& origin) {
+    std::string s;
+    for (size_t i = 0; i < files.size() && i < 3; ++i) {
+        std::string rel = fs::path(files[i]).lexically_relative(fs::path(origin)).string();
+        s += (i ? ", " : "") + (rel.empty() || rel.starts_with("..") ? files[i] : rel);
+    }
+    if (files.size() > 3) s += ", … (" + std::to_string(files.size()) + " files)";
+    return s;
+}
+
+std::string indent(const std::string& text, const std::string& pad) {
+    std::string out = pad;
+    for (char c : text) {
+        out += c;
+        if (c == '\n') out += pad;
+    }
+    return out;
+}
+
 }  // namespace
+
+std::string preview_text(const DatasetPreview& p, const RunConfig& cfg, const ChatTemplate* tpl) {
+    std::string out;
+    if (!p.preset_note.empty()) appendf(out, "%s\n", p.preset_note.c_str());
+    const DatasetFiles& f = p.files;
+    appendf(out, "dataset: %s\n", f.origin.c_str());
+    if (!f.configs.empty()) {
+        std::string all;
+        for (auto& c : f.configs) all += (all.empty() ? "" : ", ") + c;
+        appendf(out, "configurations: %s (using: %s)\n", all.c_str(), f.config.empty() ? "-" : f.config.c_str());
+    }
+    appendf(out, "splits:\n");
+    for (const auto& s : p.splits) {
+        if (s.name == "valid" && p.carved_valid)
+            appendf(out, "  %-6s none in the dataset: %zu training row(s) held out as one (valid_fraction %g, seed %d)\n", "valid",
+                        p.carved_valid, cfg.valid_fraction, cfg.seed);
+        else if (s.files.empty()) appendf(out, "  %-6s none\n", s.name.c_str());
+        else appendf(out, "  %-6s %zu rows  %s\n", s.name.c_str(), s.rows, shown_files(s.files, f.origin).c_str());
+    }
+    std::string cols;
+    for (const auto& [name, type] : p.columns) cols += (cols.empty() ? "" : ", ") + name + " (" + type + ")";
+    appendf(out, "columns: %s\n", cols.c_str());
+    for (size_t i = 0; i < p.rows.size(); ++i) {
+        const DatasetRow& r = p.rows[i];
+        appendf(out, "\nrow %zu (%s:%d)\n", i + 1, fs::path(r.file).filename().c_str(), r.line);
+        if (p.kind == DatasetKind::sft && !r.text.empty()) {
+            appendf(out, "  text:\n%s\n", indent(r.text, "    ").c_str());
+            continue;
+        }
+        std::vector<Message> conv = p.kind == DatasetKind::sft && !r.messages.empty() ? r.messages : prompt_messages(r, p.kind);
+        if (tpl) appendf(out, "  prompt (templated):\n%s\n", indent(tpl->render(conv, true, cfg.enable_thinking), "    ").c_str());
+        else
+            for (const auto& m : conv) appendf(out, "  [%s]\n%s\n", m.role.c_str(), indent(m.content, "    ").c_str());
+        if (!r.completion.empty()) appendf(out, "  completion:\n%s\n", indent(r.completion, "    ").c_str());
+        if (p.kind != DatasetKind::sft) appendf(out, "  answer: %s\n", r.answer.c_str());
+        if (!r.type.empty()) appendf(out, "  type: %s\n", r.type.c_str());
+    }
+    return out;
+}
 
 DatasetKind dataset_kind(const RunConfig& cfg) {
     return cfg.train_mode == TrainMode::sft ? DatasetKind::sft : cfg.train_mode == TrainMode::grpo ? DatasetKind::grpo : DatasetKind::prompts;

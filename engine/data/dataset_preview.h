@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "text/chat_template.h"
 
 namespace rf {
 
@@ -31,6 +32,10 @@ struct DatasetPreview {
 
 // The kind of rows `cfg`'s mode reads.
 DatasetKind dataset_kind(const RunConfig& cfg);
+
+// The preview as text (what reinforge-cli dataset prints and the GUI's preview shows); prompts are
+// rendered with `tpl` when given, else listed as messages.
+std::string preview_text(const DatasetPreview& p, const RunConfig& cfg, const ChatTemplate* tpl = nullptr);
 
 // Previews `data` (one entry of cfg.data) with `cfg`'s dataset keys. Throws InputError as a run would.
 DatasetPreview preview_dataset(const std::string& data, const RunConfig& cfg, size_t rows, const HubProgressFn& progress = {});
