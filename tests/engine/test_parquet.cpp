@@ -159,7 +159,15 @@ struct Compact {
     void i32(int id, int64_t v) { header(id, 5); varint(uint64_t((v << 1) ^ (v >> 63))); }
     void i64(int id, int64_t v) { header(id, 6); varint(uint64_t((v << 1) ^ (v >> 63))); }
     void bin(int id, const std::string& s) { header(id, 8); varint(s.size()); out += s; }
-    void list(int id, int elem_type, size_t n) { header(id, 9); out += char((n << 4) | size_t(elem_type)); }
+    void list(int id, int elem_type, size_t n) {
+        header(id, 9);
+        if (n < 15) {
+            out += char((n << 4) | size_t(elem_type));
+        } else {
+            out += char(0xf0 | elem_type);
+            varint(n);
+        }
+    }
     void begin(int id) { header(id, 12); last.push_back(0); }
     void begin_elem() { last.push_back(0); }
     void end() { out += '\0'; last.pop_back(); }
@@ -295,6 +303,44 @@ TEST(Parquet, LegacyListsBareRepeatedAndPlainDictionary) {
     EXPECT_EQ(rows[0], json::parse(R"({"legacy":[1,2],"tags":["a","b"],"pairs":[{"x":1,"y":"p"}]})"));
     EXPECT_EQ(rows[1], json::parse(R"({"legacy":[],"tags":[],"pairs":[{"x":2,"y":null},{"x":3,"y":"q"}]})"));
     EXPECT_EQ(rows[2], json::parse(R"({"legacy":null,"tags":["c"],"pairs":[]})"));
+}
+
+TEST(ParquetDamaged, HostileCountsAndSchemasAreRefused) {
+    const std::vector<HandSchema> flat = {{"schema", -1, -1, 1, -1}, {"x", 1, 0, 0, -1}};
+    HandColumn x{{"x"}, 1, {0, 0}, {0, 0}, 0, 0, le32(7) + le32(8)};
+    // the file itself is fine
+    {
+        rf::ParquetReader r(temp_file("flat.parquet", build_file(flat, {x}, 2)));
+        EXPECT_EQ(r.read_row_group(0), (std::vector<json>{json{{"x", 7}}, json{{"x", 8}}}));
+    }
+    auto fails = [](const std::string& name, const std::string& bytes, const std::string& what) {
+        const std::string path = temp_file(name, bytes);
+        try {
+            rf::ParquetReader r(path);
+            r.for_each_row([](const json&) { return true; });
+            ADD_FAILURE() << name << ": no error";
+        } catch (const rf::InputError& e) {
+            EXPECT_EQ(e.file, path);
+            EXPECT_NE((e.key + " " + e.message).find(what), std::string::npos) << name << ": " << e.what();
+        }
+    };
+    fails("rows_huge.parquet", build_file(flat, {x}, int64_t(1) << 40), "out of range");
+    fails("rows_negative.parquet", build_file(flat, {x}, -5), "out of range");
+    fails("rows_mismatch.parquet", build_file(flat, {x}, 3), "values for 3 rows");
+    // dictionary index past the dictionary
+    HandColumn d{{"x"}, 1, {0, 0}, {0, 0}, 0, 0, std::string{char(2), char(2), char(0), char(2), char(3)}};
+    d.dict = le32(1) + le32(2);
+    d.dict_count = 2;
+    fails("dict_index.parquet", build_file(flat, {d}, 2), "dictionary index 3 out of range");
+    // schema nested 100 groups deep, and a group claiming more children than there are elements
+    std::vector<HandSchema> deep = {{"schema", -1, -1, 1, -1}};
+    for (int i = 0; i < 100; ++i) deep.push_back({"g" + std::to_string(i), -1, 1, 1, -1});
+    deep.push_back({"x", 1, 1, 0, -1});
+    fails("deep.parquet", build_file(deep, {x}, 2), "nested deeper than 64");
+    fails("children.parquet", build_file({{"schema", -1, -1, 1, -1}, {"g", -1, 0, 1000000, -1}, {"x", 1, 0, 0, -1}}, {x}, 2), "claims 1000000 children");
+    // a level above the column's maximum
+    HandColumn lv{{"x"}, 1, {0, 0}, {1, 5}, 0, 1, le32(7)};
+    fails("level.parquet", build_file({{"schema", -1, -1, 1, -1}, {"x", 1, 1, 0, -1}}, {lv}, 2), "does not fit its bit width");
 }
 
 // ---- damaged files -----------------------------------------------------------------------------
