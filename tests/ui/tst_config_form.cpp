@@ -17,6 +17,7 @@
 #include "core/resources.h"
 #include "form/block_box.h"
 #include "form/config_form.h"
+#include "form/dataset_preview_dialog.h"
 #include "form/field_editor.h"
 #include "run/live_run_panel.h"
 #include "train_tab.h"
@@ -140,6 +141,8 @@ private slots:
     void useAllDefaults();
     void tooltipsFromKeyTable();
     void localModelAndDatasetPickers();
+    void pickersSayWhereAValueIsFound();
+    void datasetPreviewOffersChoicesAndFillsTheForm();
 };
 
 void TestConfigForm::everyKeyHasAField() {
@@ -388,6 +391,76 @@ void TestConfigForm::localModelAndDatasetPickers() {
     pick("data", QDir::cleanPath(qs(resources_dir()) + "/datasets/arithmetic"));
     QCOMPARE(QDir::cleanPath(qs(form.config().data.at(0))), QDir::cleanPath(qs(resources_dir()) + "/datasets/arithmetic"));
     qunsetenv("HF_HUB_CACHE");
+}
+
+void TestConfigForm::pickersSayWhereAValueIsFound() {
+    // the note under the model and dataset fields, filled off the GUI thread
+    QTemporaryDir tmp;
+    qputenv("HF_HUB_CACHE", tmp.filePath("hub").toUtf8());
+    qputenv("HF_HUB_OFFLINE", "1");
+    ConfigForm form;
+    RunConfig cfg = default_run_config(TrainMode::grpo);
+    set_value(cfg, "model", REINFORGE_SOURCE_DIR "/resources/models/reinforge-arith-tiny");
+    set_value(cfg, "data", "openai/gsm8k");
+    form.setConfig(cfg);
+    QTRY_COMPARE(form.field("model")->note(), QString("Local folder"));
+    QTRY_VERIFY2(form.field("data")->note().contains("HF_HUB_OFFLINE"), qPrintable(form.field("data")->note()));
+    auto* model = form.field("model")->findChild<QLineEdit*>("input_model");
+    model->setText("org/not-here");
+    emit model->textEdited(model->text());
+    QTRY_VERIFY2(form.field("model")->note().startsWith("Not on this computer"), qPrintable(form.field("model")->note()));
+    // a cached model: the note names its snapshot
+    QDir().mkpath(tmp.filePath("hub/models--org--cached/snapshots/abc"));
+    QFile f(tmp.filePath("hub/models--org--cached/snapshots/abc/config.json"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{}");
+    f.close();
+    model->setText("org/cached");
+    emit model->textEdited(model->text());
+    QTRY_VERIFY2(form.field("model")->note().startsWith("In the Hugging Face cache"), qPrintable(form.field("model")->note()));
+    qunsetenv("HF_HUB_OFFLINE");
+    qunsetenv("HF_HUB_CACHE");
+}
+
+void TestConfigForm::datasetPreviewOffersChoicesAndFillsTheForm() {
+    // openai/gsm8k's layout on disk (configurations main/ and socratic/); the preview lists them, the
+    // columns, and the rows after mapping; "Use these settings" writes the choices into the form
+    QTemporaryDir tmp;
+    qputenv("XDG_CACHE_HOME", tmp.filePath("xdg").toUtf8());
+    for (const char* c : {"main", "socratic"}) {
+        QVERIFY(QDir().mkpath(tmp.filePath(QString("gsm8k/%1").arg(c))));
+        QVERIFY(QFile::copy(REINFORGE_FIXTURES "/parquet/gsm8k_like.parquet", tmp.filePath(QString("gsm8k/%1/train-00000-of-00001.parquet").arg(c))));
+    }
+    ConfigForm form;
+    RunConfig cfg = default_run_config(TrainMode::grpo);
+    set_value(cfg, "data", tmp.filePath("gsm8k").toStdString());
+    set_value(cfg, "dataset_config", "socratic");
+    form.setConfig(cfg);
+    form.show();
+    QTest::mouseClick(form.findChild<QToolButton*>("preview_data"), Qt::LeftButton);
+    DatasetPreviewDialog* dialog = nullptr;
+    QTRY_VERIFY((dialog = form.findChild<DatasetPreviewDialog*>("dataset_preview")) && dialog->isVisible());
+    // the prompt column is "prompt" (the default), which this dataset lacks: the error names its columns
+    QTRY_VERIFY(!dialog->loading());
+    QVERIFY2(dialog->status().contains("question (string)"), qPrintable(dialog->status()));
+    auto* prompt = dialog->findChild<QComboBox*>("preview_prompt_feature");
+    prompt->setEditText("question");
+    auto* pattern = dialog->findChild<QLineEdit*>("preview_answer_pattern");
+    pattern->setText("gsm8k");
+    emit pattern->editingFinished();
+    QTRY_VERIFY(!dialog->loading() && dialog->previewText().contains("answer: 72"));
+    QVERIFY2(dialog->previewText().contains("configurations: main, socratic (using: socratic)"), qPrintable(dialog->previewText()));
+    auto* configs = dialog->findChild<QComboBox*>("preview_dataset_config");
+    QCOMPARE(configs->count(), 2);
+    QVERIFY(prompt->findText("answer") >= 0);  // the columns are offered
+    configs->setCurrentIndex(configs->findText("main"));
+    emit configs->activated(configs->currentIndex());
+    QTRY_VERIFY(!dialog->loading() && dialog->previewText().contains("(using: main)"));
+    QTest::mouseClick(dialog->findChild<QAbstractButton*>("preview_use"), Qt::LeftButton);
+    QCOMPARE(qs(get_value(form.config(), "dataset_config")), QString("main"));
+    QCOMPARE(qs(get_value(form.config(), "prompt_feature")), QString("question"));
+    QCOMPARE(qs(get_value(form.config(), "answer_pattern")), QString("gsm8k"));
+    qunsetenv("XDG_CACHE_HOME");
 }
 
 QTEST_MAIN(TestConfigForm)

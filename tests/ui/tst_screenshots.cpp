@@ -22,7 +22,9 @@
 #include "form/config_form.h"
 #include "form/field_editor.h"
 #include "judge/judge_dialog.h"
+#include "form/dataset_preview_dialog.h"
 #include "main_window.h"
+#include "run/download_dialog.h"
 #include "run/live_run_panel.h"
 #include "train_tab.h"
 
@@ -86,6 +88,7 @@ private slots:
     void trainTab_data();
     void trainTab();
     void judgeDialog();
+    void datasetDialogs();
     void chartsMidRun_data();
     void chartsMidRun();
     void realRunMidway_data();
@@ -156,6 +159,42 @@ void TestScreenshots::judgeDialog() {
     cut = clipped(&d);
     QVERIFY2(cut.isEmpty(), qPrintable(cut.join('\n')));
     save(&d, "judge_dialog_scalar");
+}
+
+void TestScreenshots::datasetDialogs() {
+    // the dataset preview of a GSM8K-shaped folder, and the download progress of a run
+    QTemporaryDir tmp;
+    qputenv("XDG_CACHE_HOME", tmp.filePath("xdg").toUtf8());
+    for (const char* c : {"main", "socratic"}) {
+        QVERIFY(QDir().mkpath(tmp.filePath(QString("gsm8k/%1").arg(c))));
+        QVERIFY(QFile::copy(REINFORGE_FIXTURES "/parquet/gsm8k_like.parquet", tmp.filePath(QString("gsm8k/%1/train-00000-of-00001.parquet").arg(c))));
+    }
+    RunConfig cfg = default_run_config(TrainMode::grpo);
+    set_value(cfg, "data", tmp.filePath("gsm8k").toStdString());
+    set_value(cfg, "dataset_config", "main");
+    set_value(cfg, "prompt_feature", "question");
+    set_value(cfg, "answer_pattern", "gsm8k");
+    DatasetPreviewDialog preview(cfg);
+    preview.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&preview));
+    QTRY_VERIFY(!preview.loading());
+    QVERIFY2(preview.previewText().contains("answer: 72"), qPrintable(preview.status()));
+    QStringList cut = clipped(&preview);
+    QVERIFY2(cut.isEmpty(), qPrintable(cut.join('\n')));
+    save(&preview, "dataset_preview");
+    DownloadDialog download;
+    DownloadProgress p;
+    p.file = "model-00001-of-00002.safetensors";
+    p.all_done = 412 << 20;
+    p.all_total = qint64(1190) << 20;
+    p.files_done = 3;
+    p.files_total = 8;
+    download.setProgress(p);
+    QVERIFY(QTest::qWaitForWindowExposed(&download));
+    cut = clipped(&download);
+    QVERIFY2(cut.isEmpty(), qPrintable(cut.join('\n')));
+    save(&download, "download_dialog");
+    qunsetenv("XDG_CACHE_HOME");
 }
 
 void TestScreenshots::chartsMidRun_data() {

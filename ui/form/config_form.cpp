@@ -9,7 +9,9 @@
 #include "core/error.h"
 #include "form/algorithm_picker.h"
 #include "form/block_box.h"
+#include "form/dataset_preview_dialog.h"
 #include "form/field_editor.h"
+#include "form/path_editor.h"
 #include "form/reward_functions_editor.h"
 #include "qt_text.h"
 
@@ -90,6 +92,8 @@ ConfigForm::ConfigForm(QWidget* parent) : QWidget(parent) {
         connect(f, &FieldEditor::edited, this, &ConfigForm::onEdited);
         if (auto* rewards = qobject_cast<RewardFunctionsEditor*>(f))
             connect(rewards, &RewardFunctionsEditor::useAllDefaults, this, &ConfigForm::onReset);
+        if (auto* path = qobject_cast<PathEditor*>(f); path && spec.name == "data")
+            connect(path, &PathEditor::previewRequested, this, &ConfigForm::openDatasetPreview);
         if (spec.name == "train_mode") m_picker = f;
         else f->setParent(m_holder);
     }
@@ -143,6 +147,16 @@ void ConfigForm::setConfig(const RunConfig& config) {
     refresh();
     emit configChanged();
     emit trainModeChanged(qs(enum_name(m_config.train_mode)));
+}
+
+void ConfigForm::openDatasetPreview() {
+    auto* dialog = new DatasetPreviewDialog(m_config, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &DatasetPreviewDialog::settingsChosen, this, [this](const QMap<QString, QString>& values) {
+        for (auto it = values.begin(); it != values.end(); ++it)
+            if (qs(get_value(m_config, it.key().toStdString())) != it.value()) onEdited(it.key(), it.value());
+    });
+    dialog->show();
 }
 
 void ConfigForm::onEdited(const QString& key, const QString& value) {

@@ -46,6 +46,7 @@ public:
     void setAdvancedExpanded(bool expanded);
     void focusField(const QString& key);           // scrolls to it (first invalid field on Train)
     void setEditable(bool editable);               // read-only while a run goes (still scrollable)
+    void openDatasetPreview();                     // the dataset field's Preview… (dataset_preview_dialog.h)
 
 signals:
     void configChanged();

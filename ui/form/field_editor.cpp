@@ -163,8 +163,21 @@ FieldEditor::FieldEditor(const KeySpec& spec, QWidget* parent) : QWidget(parent)
     m_issue_label->setWordWrap(true);
     m_issue_label->hide();
     column->addWidget(m_issue_label);
+    m_note_label = new QLabel;
+    m_note_label->setObjectName("note_" + key());
+    m_note_label->setWordWrap(true);
+    m_note_label->setStyleSheet("color: palette(mid);");
+    m_note_label->hide();
+    column->addWidget(m_note_label);
     updateToolTip();
 }
+
+void FieldEditor::setNote(const QString& note) {
+    m_note_label->setText(note);
+    m_note_label->setVisible(!note.isEmpty());
+}
+
+QString FieldEditor::note() const { return m_note_label->text(); }
 
 QString FieldEditor::label() const { return m_spec.label.empty() ? key() : qs(m_spec.label); }
 

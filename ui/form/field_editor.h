@@ -33,6 +33,10 @@ public:
     // Marks the field: error (red) or warning (amber) with the engine's message; empty clears it.
     void setIssue(const QString& message, bool error);
     QString issue() const { return m_issue; }
+    // A grey line under the input that says something about the value (where a model is found, what
+    // would be downloaded); empty hides it.
+    void setNote(const QString& note);
+    QString note() const;
     // Shown on the tooltip: the default for the current values of the other keys.
     void setDefaultText(const QString& text);
 
@@ -50,6 +54,7 @@ private:
     KeySpec m_spec;
     QHBoxLayout* m_row = nullptr;
     QLabel* m_issue_label = nullptr;
+    QLabel* m_note_label = nullptr;
     QString m_issue, m_default_text;
 };
 

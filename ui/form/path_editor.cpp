@@ -8,6 +8,10 @@
 #include <QToolButton>
 #include <optional>
 
+#include <QTimer>
+
+#include "form/background.h"
+#include "data/source_of.h"
 #include "io/hf_cache.h"
 
 namespace rf::ui {
@@ -27,9 +31,18 @@ PathEditor::PathEditor(const KeySpec& spec, QWidget* parent) : FieldEditor(spec,
     m_edit = new QLineEdit;
     m_edit->setObjectName("input_" + key());
     if (isModelKey(k)) m_edit->setPlaceholderText(tr("HF folder or id, e.g. Qwen/Qwen3-0.6B"));
-    if (k == "data") m_edit->setPlaceholderText(tr("folder with train.jsonl, a .jsonl file, or an HF id"));
+    if (k == "data") m_edit->setPlaceholderText(tr("folder, .jsonl/.json/.parquet file, or an HF id, e.g. openai/gsm8k"));
     inputRow()->addWidget(m_edit, 1);
-    connect(m_edit, &QLineEdit::textEdited, this, [this] { emitEdited(); });
+    connect(m_edit, &QLineEdit::textEdited, this, [this] {
+        emitEdited();
+        lookUpSoon();
+    });
+    if (isModelKey(k) || k == "data") {
+        m_lookup_timer = new QTimer(this);
+        m_lookup_timer->setSingleShot(true);
+        m_lookup_timer->setInterval(400);
+        connect(m_lookup_timer, &QTimer::timeout, this, &PathEditor::lookUp);
+    }
 
     if (isModelKey(k) || k == "data") {
         m_local = new QToolButton;
@@ -50,12 +63,20 @@ PathEditor::PathEditor(const KeySpec& spec, QWidget* parent) : FieldEditor(spec,
         browse_button->setPopupMode(QToolButton::InstantPopup);
         auto* menu = new QMenu(browse_button);
         menu->addAction(tr("Folder\u2026"), this, [this] { browse(false); });
-        menu->addAction(tr("JSONL file\u2026"), this, [this] { browse(true); });
+        menu->addAction(tr("File (.jsonl, .json, .parquet)\u2026"), this, [this] { browse(true); });
         browse_button->setMenu(menu);
     } else {
         connect(browse_button, &QToolButton::clicked, this, [this] { browse(m_kind == Kind::file); });
     }
     inputRow()->addWidget(browse_button);
+    if (k == "data") {
+        auto* preview = new QToolButton;
+        preview->setObjectName("preview_data");
+        preview->setText(tr("Preview\u2026"));
+        preview->setToolTip(tr("The dataset as the run will see it: configurations, splits, columns and the first rows"));
+        connect(preview, &QToolButton::clicked, this, &PathEditor::previewRequested);
+        inputRow()->addWidget(preview);
+    }
 }
 
 QWidget* PathEditor::styledInput() const { return m_edit; }
@@ -65,6 +86,7 @@ void PathEditor::setValue(const QString& value) {
     QSignalBlocker block(m_edit);
     m_edit->setText(value);
     m_edit->setCursorPosition(0);
+    lookUpSoon();
 }
 
 QString PathEditor::value() const { return m_edit->text(); }
@@ -75,6 +97,26 @@ void PathEditor::choose(const QString& path) {
     emitEdited();
 }
 
+void PathEditor::lookUpSoon() {
+    if (m_lookup_timer) m_lookup_timer->start();
+}
+
+void PathEditor::lookUp() {
+    const int id = ++m_lookups;
+    const std::string value = m_edit->text().trimmed().toStdString();
+    if (value.empty()) {
+        setNote({});
+        return;
+    }
+    const bool dataset = spec().name == "data";
+    runInBackground<std::string>(
+        this, [value, dataset] { return dataset ? describe_dataset_source(value) : describe_model_source(value); },
+        [this, id](const std::string& note, const QString& error) {
+            if (id != m_lookups) return;  // the field changed since
+            setNote(error.isEmpty() ? QString::fromStdString(note) : error);
+        });
+}
+
 void PathEditor::browse(bool want_file) {
     const QString start = m_edit->text();
     if (!want_file) {
@@ -82,7 +124,7 @@ void PathEditor::browse(bool want_file) {
         return;
     }
     QString filter = tr("All files (*)");
-    if (spec().name == "data") filter = tr("JSON Lines (*.jsonl);;All files (*)");
+    if (spec().name == "data") filter = tr("Datasets (*.jsonl *.json *.parquet);;All files (*)");
     if (spec().name == "reward_functions_file") filter = tr("Python files (*.py);;Text files (*.txt);;All files (*)");
     if (spec().name == "resume_adapter_file") filter = tr("Safetensors (*.safetensors);;All files (*)");
     choose(QFileDialog::getOpenFileName(this, tr("Choose %1").arg(label()), start, filter));
