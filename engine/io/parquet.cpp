@@ -273,23 +273,23 @@ struct ParquetReader::Impl {
         }
     }
 
-    void collect_leaves(int id, int field, std::vector<int> path) {
-        path.push_back(id);
+    void collect_leaves(int id, int field, std::vector<int> trail) {
+        trail.push_back(id);
         const Node& n = nodes[size_t(id)];
         if (n.is_map) field_has_map[size_t(field)] = true;
         if (n.is_leaf) {
             Leaf l;
             l.node = id;
             l.field = field;
-            l.path = path;
+            l.path = trail;
             l.max_def = n.def;
             l.max_rep = n.rep;
-            for (int k : path) l.dotted += (l.dotted.empty() ? "" : ".") + nodes[size_t(k)].el.name;
+            for (int k : trail) l.dotted += (l.dotted.empty() ? "" : ".") + nodes[size_t(k)].el.name;
             nodes[size_t(id)].leaf = int(leaves.size());
             leaves.push_back(std::move(l));
             return;
         }
-        for (int c : n.children) collect_leaves(c, field, path);
+        for (int c : n.children) collect_leaves(c, field, trail);
     }
 
     void check_row_groups() {
