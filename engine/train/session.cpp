@@ -227,12 +227,17 @@ StepMetrics Session::evaluate(int batches, bool test_split) {
 
 // ---- checkpoints ----------------------------------------------------------------------------
 
+// A checkpoint is several files; state.json is written last and names the step's own weights and
+// optimizer files, so a kill at any moment leaves either the previous checkpoint or this one whole
+// (never new weights with old optimizer state). adapters.safetensors, the latest weights for users,
+// is written after the commit.
 void Session::save_checkpoint() {
     char name[64];
     std::snprintf(name, sizeof name, "/%07d_adapters.safetensors", m->step);
-    m->save_adapters(m->adapter_dir + name);
+    const std::string numbered = m->adapter_dir + name;
+    m->save_adapters(numbered);
+    m->save_state(numbered);
     m->save_adapters(m->adapter_dir + "/adapters.safetensors");
-    m->save_state();
     m->log("checkpoint saved at step " + std::to_string(m->step) + " in " + m->adapter_dir);
 }
 
@@ -245,11 +250,19 @@ void Session::Impl::save_adapters(const std::string& path) const {
     write_file_atomic(adapter_dir + "/adapter_config.json", adapter_config_json(policy->finetune(), extra));
 }
 
-// state.json: everything besides the weights that the next step depends on; the optimizer moments
-// go to state.optimizer.bin beside it (written first, so state.json always names a complete file).
-void Session::Impl::save_state() const {
+// state.json: everything besides the weights that the next step depends on, the weights file of
+// this step and the optimizer moments, in state.<step>.optimizer.bin beside it (written first, so
+// state.json always names complete files; the previous step's optimizer file goes after).
+void Session::Impl::save_state(const std::string& adapters_file) const {
     std::vector<uint8_t> opt = optimizer->serialise();
-    write_file_atomic(run_dir + "/state.optimizer.bin", std::string_view(reinterpret_cast<const char*>(opt.data()), opt.size()));
+    char name[64];
+    std::snprintf(name, sizeof name, "state.%07d.optimizer.bin", step);
+    write_file_atomic(run_dir + "/" + name, std::string_view(reinterpret_cast<const char*>(opt.data()), opt.size()));
+    std::string previous_optimizer;
+    if (fs::exists(run_dir + "/state.json")) {
+        nlohmann::json old = nlohmann::json::parse(read_file(run_dir + "/state.json"), nullptr, false);
+        if (old.is_object() && old.value("optimizer", std::string()) != name) previous_optimizer = old.value("optimizer", std::string());
+    }
     nlohmann::json j;
     j["schema_version"] = 1;
     j["step"] = step;
@@ -261,8 +274,14 @@ void Session::Impl::save_state() const {
     j["running_baseline"] = running_baseline.to_json();
     j["judge_stats"] = {judge_stats.verdicts, judge_stats.failures, judge_stats.skipped, judge_stats.ties};
     j["optimizer_bytes"] = opt.size();
-    j["adapters"] = "adapters/adapters.safetensors";
+    j["optimizer"] = name;
+    fs::path rel = fs::path(adapters_file).lexically_relative(run_dir);
+    j["adapters"] = rel.empty() || rel.string().starts_with("..") ? adapters_file : rel.string();
     write_file_atomic(run_dir + "/state.json", j.dump(2));
+    std::error_code ec;
+    if (!previous_optimizer.empty() && previous_optimizer.find('/') == std::string::npos)
+        fs::remove(run_dir + "/" + previous_optimizer, ec);
+    fs::remove(run_dir + "/state.optimizer.bin", ec);  // the unnumbered file of older versions
 }
 
 void Session::Impl::load_state() {
@@ -270,6 +289,7 @@ void Session::Impl::load_state() {
     if (!fs::exists(path))
         throw InputError(path, 0, {}, "no checkpoint to resume from", "the run stopped before its first save");
     nlohmann::json j;
+    std::string optimizer_file, adapters_file;
     try {
         j = nlohmann::json::parse(read_file(path));
         step = j.at("step").get<int>();
@@ -282,13 +302,19 @@ void Session::Impl::load_state() {
         running_baseline = RunningMeanBaseline::from_json(j.at("running_baseline"));
         auto js = j.at("judge_stats");
         judge_stats = {js.at(0).get<int64_t>(), js.at(1).get<int64_t>(), js.at(2).get<int64_t>(), js.at(3).get<int64_t>()};
+        optimizer_file = j.value("optimizer", std::string());
+        adapters_file = j.value("adapters", std::string());
+        if (optimizer_file.find('/') != std::string::npos) throw InputError(path, 0, "optimizer", "the optimizer file must be beside state.json");
     } catch (const nlohmann::json::exception& e) {
         throw InputError(path, 0, {}, std::string("damaged state file: ") + e.what(), "resume from a complete run folder");
     }
-    std::string bin = read_file(run_dir + "/state.optimizer.bin");
+    // older run folders: state.optimizer.bin and adapters/adapters.safetensors
+    std::string bin = read_file(run_dir + "/" + (optimizer_file.empty() ? std::string("state.optimizer.bin") : optimizer_file));
     optimizer->restore(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bin.data()), bin.size()),
                        policy->params().size());
-    load_adapter_weights(*policy, adapter_dir + "/adapters.safetensors");
+    load_adapter_weights(*policy, adapters_file.empty() || adapters_file == "adapters/adapters.safetensors"
+                                      ? adapter_dir + "/adapters.safetensors"
+                                      : fs::path(adapters_file).is_absolute() ? adapters_file : run_dir + "/" + adapters_file);
     size_t dropped = 0;
     for (const char* name : {"metrics.jsonl", "rollouts.jsonl"}) dropped += drop_rows_after(run_dir + "/" + name, step);
     size_t kept = mark_judgments_after(run_dir + "/judgments.jsonl", step);

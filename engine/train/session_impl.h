@@ -76,7 +76,7 @@ struct Session::Impl {
     void log(const std::string& line) const;
     void append_metrics(const std::string& phase, const StepMetrics& m) const;
     void load_state();
-    void save_state() const;
+    void save_state(const std::string& adapters_file) const;
     void save_adapters(const std::string& path) const;
     bool stopping() const { return control->stop.load(); }
 
