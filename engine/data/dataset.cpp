@@ -212,6 +212,10 @@ Dataset::Dataset(const std::vector<std::string>& files, const DatasetColumns& co
                     throw InputError(f, rows.line(0), {}, "a JSON array in a .jsonl file", "write one JSON object per line (JSON Lines), or name the file .json");
             }
             try {
+                if (rows.row_bytes(i) > opts.max_row_bytes)
+                    throw InputError(f, rows.line(i), {}, "the row is " + std::to_string(rows.row_bytes(i) >> 20) + " MiB; rows over " +
+                                         std::to_string(opts.max_row_bytes >> 20) + " MiB are refused",
+                                     "a prompt or answer that long cannot be trained on; split or drop the row (skip_bad_rows leaves it out)");
                 parse(fi, uint32_t(i));
                 m_rows.emplace_back(fi, uint32_t(i));
             } catch (const InputError& e) {

@@ -52,7 +52,11 @@ struct DatasetRow {
 std::vector<Message> prompt_messages(const DatasetRow& row, DatasetKind kind);
 
 struct DatasetOptions {
+    // A row longer than this is refused before it is parsed (a 200 MB line once grew a run to 24 GB):
+    // ~4M tokens, far beyond any context a run can train on.
+    static constexpr size_t kMaxRowBytes = size_t(16) << 20;
     bool skip_bad_rows = false;                          // else the first bad row is an error
+    size_t max_row_bytes = kMaxRowBytes;
     uint64_t stream_threshold = JsonlFile::kStreamThreshold;
 };
 

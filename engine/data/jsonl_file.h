@@ -23,6 +23,8 @@ public:
     size_t size() const { return m_begin.size(); }
     // The text of row `i` (without the line ending).
     std::string row(size_t i) const;
+    // Bytes of row `i` (without the line ending), known without reading it.
+    size_t row_bytes(size_t i) const { return m_length[i]; }
     // 1-based line number of row `i` in the file.
     int line(size_t i) const { return m_line[i]; }
     const std::string& path() const { return m_path; }

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <sys/resource.h>
 #include <unistd.h>
 #include <set>
 
@@ -217,6 +218,26 @@ TEST_F(DatasetTest, HfDatasetIdFromTheLocalCache) {
 
 // Files at or above the streaming threshold (1 GiB in production; lowered here) are indexed in one
 // pass and read row by row from disk; they must give exactly the rows of the in-memory path.
+// The memory bomb of issue 18: one 200 MB line. Refused before it is parsed, with the file and the
+// line named; the process's peak memory stays near the file's size (the file is indexed in memory).
+TEST_F(DatasetTest, AHugeRowIsRefusedBeforeItIsParsed) {
+    std::string huge = "{\"prompt\": \"" + std::string(size_t(200) << 20, 'x') + "\", \"answer\": \"1\"}";
+    std::string f = write("bomb.jsonl", "{\"prompt\": \"ok\", \"answer\": \"1\"}\n" + huge + "\n");
+    huge.clear();
+    huge.shrink_to_fit();
+    rusage before{};
+    ::getrusage(RUSAGE_SELF, &before);
+    rf::InputError e = error_of([&] { rf::open_dataset(f, {}, rf::DatasetKind::grpo); });
+    rusage after{};
+    ::getrusage(RUSAGE_SELF, &after);
+    EXPECT_EQ(e.line, 2);
+    EXPECT_NE(e.message.find("200 MiB"), std::string::npos) << e.what();
+    EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 300 * 1024) << "peak grew by " << (after.ru_maxrss - before.ru_maxrss) / 1024 << " MiB";
+    rf::DatasetOptions skip;
+    skip.skip_bad_rows = true;
+    EXPECT_EQ(rf::open_dataset(f, {}, rf::DatasetKind::grpo, skip).train.size(), 1u);
+}
+
 TEST_F(DatasetTest, StreamingReadsTheSameRows) {
     std::string content = "\xEF\xBB\xBF";  // BOM
     for (int i = 0; i < 2000; ++i) {
