@@ -58,18 +58,26 @@ std::vector<std::string> select_dataset_files(const std::string& id, const std::
 }
 
 std::string ensure_dataset(const std::string& id, const DatasetSelect& sel) {
+    std::string not_cached;
     try {
         std::string dir = resolve_dataset_dir(id);
         find_dataset_files(dir, sel);  // throws when the wanted configuration is not (fully) cached
         return dir;
-    } catch (const InputError&) {
+    } catch (const InputError& e) {
         if (hub_offline()) throw;
+        not_cached = e.what();
     }
-    HubOptions opts;
-    opts.repo_type = "dataset";
-    HubRepoInfo info = hub_repo_info(id, opts);
-    opts.include = select_dataset_files(id, info.files, sel);
-    return hub_download(id, opts, sel.progress);
+    try {
+        HubOptions opts;
+        opts.repo_type = "dataset";
+        HubRepoInfo info = hub_repo_info(id, opts);
+        opts.include = select_dataset_files(id, info.files, sel);
+        return hub_download(id, opts, sel.progress);
+    } catch (const HubNetworkError& e) {
+        // not on this machine and the Hub cannot be reached: say both, as one input problem
+        throw InputError(id, 0, "data", "not on this machine, and the download failed: " + std::string(e.what()),
+                         not_cached + "; or give a local folder or file");
+    }
 }
 
 }  // namespace rf

@@ -611,11 +611,12 @@ std::string ensure_model(const std::string& id_or_path, const HubProgressFn& pro
     if (fs::is_directory(p, ec)) return p;
     std::string id = id_or_path, revision = "main";
     if (size_t at = id.find('@'); at != std::string::npos) revision = id.substr(at + 1), id = id.substr(0, at);
-    std::string cached;
+    std::string cached, not_cached;
     try {
         cached = resolve_model_dir(id_or_path);
-    } catch (const InputError&) {
+    } catch (const InputError& e) {
         if (!valid_repo_id(id) || hub_offline()) throw;  // a bad path, or offline: resolve's message says where it looked
+        not_cached = e.what();
     }
     if (!cached.empty()) {
         bool in_hf_cache = cached.rfind(hf_hub_cache_dir(), 0) == 0;
@@ -627,7 +628,15 @@ std::string ensure_model(const std::string& id_or_path, const HubProgressFn& pro
     HubOptions opts;
     opts.revision = revision;
     opts.include = hub_model_patterns();
-    std::string snap = hub_download(id, opts, progress);
+    std::string snap;
+    try {
+        snap = hub_download(id, opts, progress);
+    } catch (const HubNetworkError& e) {
+        if (not_cached.empty()) throw;
+        // not on this machine and the Hub cannot be reached: say both, as one input problem
+        throw InputError(id, 0, "model", "not on this machine, and the download failed: " + std::string(e.what()),
+                         not_cached + "; or copy the model folder here and give its path");
+    }
     if (!model_folder_complete(snap))
         throw InputError(snap, 0, {}, "the Hub repo " + id + " has no config.json with safetensors weights (model.safetensors, or an index and its shards)",
                          "Reinforge trains safetensors checkpoints; pick a repo that has them (GGUF- or .bin-only repos cannot be loaded)");
