@@ -65,7 +65,7 @@ std::string ensure_dataset(const std::string& id, const DatasetSelect& sel) {
         return dir;
     } catch (const InputError& e) {
         if (hub_offline()) throw;
-        not_cached = e.what();
+        not_cached = e.message;
     }
     try {
         HubOptions opts;
@@ -75,8 +75,8 @@ std::string ensure_dataset(const std::string& id, const DatasetSelect& sel) {
         return hub_download(id, opts, sel.progress);
     } catch (const HubNetworkError& e) {
         // not on this machine and the Hub cannot be reached: say both, as one input problem
-        throw InputError(id, 0, "data", "not on this machine, and the download failed: " + std::string(e.what()),
-                         not_cached + "; or give a local folder or file");
+        throw InputError(id, 0, "data", not_cached + "\nand the download failed: " + std::string(e.what()),
+                         "check the network and HF_ENDPOINT, or give a local folder or file");
     }
 }
 

@@ -114,9 +114,9 @@ std::string resolve(const std::string& id_or_path, const std::string& kind) {
     }
     std::string where;
     for (const std::string& l : looked) where += "\n  " + l;
-    throw InputError(id_or_path, 0, {}, kind + " not found on this machine (nothing is downloaded); looked in:" + where,
-                     "download it first (e.g. `huggingface-cli download " + id + (kind == "dataset" ? " --repo-type dataset" : "") +
-                         "`), set HF_HOME, or give a local folder");
+    throw InputError(id_or_path, 0, {}, kind + " not found on this machine; looked in:" + where,
+                     "`reinforge-cli download " + id + (kind == "dataset" ? " --repo-type dataset" : "") +
+                         "` fetches it (runs do so by themselves unless HF_HUB_OFFLINE is set), set HF_HOME, or give a local folder");
 }
 
 }  // namespace

@@ -616,7 +616,7 @@ std::string ensure_model(const std::string& id_or_path, const HubProgressFn& pro
         cached = resolve_model_dir(id_or_path);
     } catch (const InputError& e) {
         if (!valid_repo_id(id) || hub_offline()) throw;  // a bad path, or offline: resolve's message says where it looked
-        not_cached = e.what();
+        not_cached = e.message;
     }
     if (!cached.empty()) {
         bool in_hf_cache = cached.rfind(hf_hub_cache_dir(), 0) == 0;
@@ -634,8 +634,8 @@ std::string ensure_model(const std::string& id_or_path, const HubProgressFn& pro
     } catch (const HubNetworkError& e) {
         if (not_cached.empty()) throw;
         // not on this machine and the Hub cannot be reached: say both, as one input problem
-        throw InputError(id, 0, "model", "not on this machine, and the download failed: " + std::string(e.what()),
-                         not_cached + "; or copy the model folder here and give its path");
+        throw InputError(id, 0, "model", not_cached + "\nand the download failed: " + std::string(e.what()),
+                         "check the network and HF_ENDPOINT, or give a local folder");
     }
     if (!model_folder_complete(snap))
         throw InputError(snap, 0, {}, "the Hub repo " + id + " has no config.json with safetensors weights (model.safetensors, or an index and its shards)",

@@ -89,7 +89,7 @@ TEST_F(HfCache, AbsentNamesTheFoldersLookedIn) {
     std::string e = error_of("Org/Missing-Model");
     EXPECT_NE(e.find((hub() / "models--Org--Missing-Model").string()), std::string::npos) << e;
     EXPECT_NE(e.find((root / "home" / ".lmstudio" / "models" / "Org" / "Missing-Model").string()), std::string::npos) << e;
-    EXPECT_NE(e.find("nothing is downloaded"), std::string::npos) << e;
+    EXPECT_NE(e.find("reinforge-cli download Org/Missing-Model"), std::string::npos) << e;
     fs::create_directories(hub() / "models--Org--Empty" / "snapshots");  // folder but no snapshot
     EXPECT_NE(error_of("Org/Empty").find("models--Org--Empty"), std::string::npos);
     e = error_of("Org/Missing", true);
