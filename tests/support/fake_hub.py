@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A loopback stand-in for the Hugging Face Hub, for the download tests (python3 stdlib only).
 
-usage: fake_hub.py ROOT [--port N]     prints the port on stdout, then serves until killed
+usage: fake_hub.py ROOT [--port N]     prints the port on stdout, then serves until killed (or
+                                       until the process that started it ends)
 
 ROOT/models/ORG/NAME/...  and  ROOT/datasets/ORG/NAME/...  are repos; their files are served at
 revision "main" (also "HEAD") and at a commit sha computed from the file list. A repo folder may
@@ -341,6 +342,14 @@ def main():
     if os.environ.get("FAKE_HUB_CONTROL"):
         set_control(json.loads(os.environ["FAKE_HUB_CONTROL"]))
     server = Server(("127.0.0.1", port), Handler)
+    parent = os.getppid()
+
+    def watch_parent():  # a test that crashed leaves no server behind
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     print(server.server_address[1], flush=True)
     try:
         server.serve_forever()
