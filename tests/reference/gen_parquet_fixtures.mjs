@@ -88,13 +88,13 @@ async function emit(name, bytes) {
 if (args[1] === '--big') {
   // A large GSM8K-shaped file for throughput measurements (never committed).
   const total = Number(args[3]); const chunk = 200000
-  const batches = []
-  const schema = new arrow.Schema([new arrow.Field('question', new arrow.Utf8(), true), new arrow.Field('answer', new arrow.Utf8(), true)])
-  // parquet-wasm writes one table; build it in pieces to bound JS memory
+  // a 4096-word vocabulary of pseudo-words, so the text compresses about as badly as real prose
+  const vocab = Array.from({ length: 4096 }, () => Math.floor(rnd() * 2 ** 31).toString(36).slice(0, 3 + Math.floor(rnd() * 6)))
+  const prose = (n) => Array.from({ length: n }, () => vocab[Math.floor(rnd() * vocab.length)]).join(' ')
   const q = [], a = []
   for (let i = 0; i < total; i++) {
-    q.push(`Natalia sold clips to ${i} of her friends in April, and then she sold half as many clips in May. ` + sentence(30))
-    a.push(`Natalia sold ${i}/2 = ${i / 2} clips in May. ` + sentence(25) + ` #### ${i}`)
+    q.push(`Natalia sold clips to ${i} of her friends in April, and then she sold half as many clips in May. ` + prose(40))
+    a.push(`Natalia sold ${i}/2 = ${i / 2} clips in May. ` + prose(35) + ` #### ${i}`)
   }
   const t = arrowTable({ question: q, answer: a }, { question: T.question, answer: T.answer })
   const bytes = writeWasm(t, (b) => b.setCompression(pw.Compression.SNAPPY).setMaxRowGroupSize(chunk))
