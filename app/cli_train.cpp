@@ -123,6 +123,9 @@ int run_train(const std::vector<std::string>& args) {
 
     std::unique_ptr<rf::Session> session;
     std::unique_ptr<ProgressPrinter> printer;
+    if (!resume.empty() && !sets.empty())
+        throw rf::InputError({}, 0, "--set", "--set does not apply to --resume: a run continues with the config.yaml of its folder",
+                             "a resumed run is exact only with the same settings; start a new run to change them");
     if (!resume.empty()) {
         printer = std::make_unique<ProgressPrinter>(10);
         session = rf::Session::resume(resume, printer.get(), &control, &asker);

@@ -10,7 +10,7 @@
 // two-level list forms) rebuilt from repetition/definition levels.
 //
 // Rows come out as JSON objects keyed by the top-level field names: strings (UTF8/STRING, and
-// BYTE_ARRAY without annotation when valid UTF-8) as JSON strings, integers and floats as numbers,
+// BYTE_ARRAY without annotation when valid UTF-8, else base64; FIXED_LEN_BYTE_ARRAY always base64) as JSON strings, integers and floats as numbers,
 // booleans, null for missing values, lists as arrays, structs as objects, maps as objects (string
 // keys) — what the dataset layer needs for `prompt`, `answer` and chat lists.
 //

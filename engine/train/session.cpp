@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/atomic_file.h"
+#include "core/dir_lock.h"
 #include "core/error.h"
 #include "core/fp_mode.h"
 #include "io/safetensors.h"
@@ -43,6 +44,7 @@ void Session::Impl::open(const RunConfig& c, bool resuming) {
     std::error_code ec;
     fs::create_directories(run_dir, ec);
     if (ec) throw InputError(run_dir, 0, "output_dir", "cannot create the run folder: " + ec.message());
+    lock = std::make_unique<DirLock>(run_dir);  // one run per folder
     fs::create_directories(adapter_dir, ec);
     if (ec) throw InputError(adapter_dir, 0, "adapter_path", "cannot create the adapter folder: " + ec.message());
     if (!resuming) {

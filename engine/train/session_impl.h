@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/run_config.h"
+#include "core/dir_lock.h"
 #include "core/rng.h"
 #include "data/epoch_sampler.h"
 #include "judge/judge.h"
@@ -49,6 +50,7 @@ struct Session::Impl {
     RunControl own_control;  // used when the caller passes none
 
     std::string run_dir, adapter_dir, model_dir;
+    std::unique_ptr<DirLock> lock;     // held while the session lives: one run per run folder
     std::unique_ptr<Model> policy;
     std::unique_ptr<Model> reference;  // full fine-tuning or reference_model_path; else the base of `policy`
     std::unique_ptr<Tokenizer> tok;

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# A hostile environment for reinforge-cli train: a second run started into a run folder in use is
+# refused (exit 2, the first run's pid named); a run folder that cannot be created is a clear error;
+# a disk that fills during a checkpoint (RLIMIT_FSIZE, the write fails with EFBIG) ends the run with
+# a clear error and the previous checkpoint intact: resuming then ends like an uninterrupted run.
+set -euo pipefail
+cli=$1
+root=$(cd "$(dirname "$0")/../.." && pwd)
+t=$(mktemp -d)
+cleanup() { local j; j=$(jobs -p); [[ -z $j ]] || kill -9 $j 2>/dev/null || true; rm -rf "$t"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+mkdir -p "$t/model"
+def=$root/resources/models/reinforge-arith-tiny
+cp "$def/tokenizer.model" "$def/tokenizer_config.json" "$t/model/"
+sed -e 's/"hidden_size": [0-9]*/"hidden_size": 32/' -e 's/"intermediate_size": [0-9]*/"intermediate_size": 64/' \
+    -e 's/"num_hidden_layers": [0-9]*/"num_hidden_layers": 2/' -e 's/"head_dim": [0-9]*/"head_dim": 16/' \
+    -e 's/"num_attention_heads": [0-9]*/"num_attention_heads": 2/' -e 's/"num_key_value_heads": [0-9]*/"num_key_value_heads": 1/' \
+    "$def/config.json" > "$t/model/config.json"
+"$cli" init-model "$t/model" --seed 5 > /dev/null
+cat > "$t/run.yaml" <<YAML
+model: $t/model
+data: $root/resources/datasets/arithmetic
+train_mode: grpo
+iters: 12
+batch_size: 2
+group_size: 4
+max_completion_length: 16
+learning_rate: 1.0e-3
+reward_functions: [r1_accuracy_reward_func]
+steps_per_eval: 0
+save_every: 4
+seed: 3
+YAML
+
+# 1. one run per folder
+"$cli" train "$t/run.yaml" --set output_dir="$t/busy" --set iters=100000 2> "$t/busy.log" &
+first=$!
+for _ in $(seq 1 500); do [[ -f $t/busy/metrics.jsonl ]] && break; sleep 0.02; done
+set +e
+"$cli" train "$t/run.yaml" --set output_dir="$t/busy" 2> "$t/second.log"; rc=$?
+set -e
+[[ $rc == 2 ]] || fail "a second run into a busy folder exited $rc"
+grep -q "another run (process $first) is using this run folder" "$t/second.log" || fail "lock message: $(cat "$t/second.log")"
+kill -INT "$first"; wait "$first" || fail "the first run did not stop cleanly"
+flock -n "$t/busy/.reinforge.lock" true || fail "the lock outlived the run"
+
+# 2. a run folder that cannot be created
+set +e
+"$cli" train "$t/run.yaml" --set output_dir=/proc/reinforge-cannot-write 2> "$t/nowrite.log"; rc=$?
+set -e
+[[ $rc == 2 ]] || fail "uncreatable run folder exited $rc"
+grep -q "/proc/reinforge-cannot-write" "$t/nowrite.log" || fail "the folder is not named: $(cat "$t/nowrite.log")"
+
+# 3. the disk fills during the checkpoint at step 8 (files may grow to ~48 KB; the steps' logs fit)
+"$cli" train "$t/run.yaml" --set output_dir="$t/whole" 2>/dev/null || fail "uninterrupted run"
+"$cli" train "$t/run.yaml" --set output_dir="$t/full" 2>/dev/null &
+pid=$!
+for _ in $(seq 1 3000); do grep -qs '"step": 4' "$t/full/state.json" && break; sleep 0.01; done
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+ckpt=$(wc -c < "$t/full/adapters/0000004_adapters.safetensors")
+set +e
+( trap '' XFSZ; ulimit -f $(( (ckpt / 1024) - 1 )); exec "$cli" train --resume "$t/full" ) 2> "$t/full.log"; rc=$?
+set -e
+[[ $rc == 2 || $rc == 1 ]] || fail "a full disk exited $rc: $(cat "$t/full.log")"
+grep -qiE "file too large|no space|cannot write|could not write" "$t/full.log" || fail "no clear error: $(cat "$t/full.log")"
+grep -q '"step": 4' "$t/full/state.json" || fail "the checkpoint of step 4 is not intact: $(head -5 "$t/full/state.json")"
+"$cli" train --resume "$t/full" 2>/dev/null || fail "resume after the full disk"
+cmp "$t/whole/adapters/adapters.safetensors" "$t/full/adapters/adapters.safetensors" || fail "adapters differ from the uninterrupted run"
+echo ok
