@@ -14,7 +14,7 @@
 
 namespace {
 
-using rf::cli::human_bytes;
+using rf::human_bytes;
 
 std::string human_count(int64_t n) {
     char buf[64];

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/human_bytes.h"
 #include "io/hub_client.h"
 
 namespace rf::cli {
@@ -25,6 +26,5 @@ private:
     int64_t m_last_ms = 0;
 };
 
-std::string human_bytes(int64_t bytes);
 
 }  // namespace rf::cli

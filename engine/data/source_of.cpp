@@ -6,6 +6,7 @@
 #include <fnmatch.h>
 
 #include "core/error.h"
+#include "core/human_bytes.h"
 #include "data/dataset_hub.h"
 #include "data/dataset_presets.h"
 #include "io/hf_cache.h"
@@ -16,15 +17,6 @@ namespace fs = std::filesystem;
 namespace rf {
 
 namespace {
-
-std::string human_bytes(int64_t b) {
-    char buf[64];
-    if (b >= (int64_t(1) << 30)) std::snprintf(buf, sizeof buf, "%.2f GiB", double(b) / double(int64_t(1) << 30));
-    else if (b >= (1 << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", double(b) / double(1 << 20));
-    else if (b >= (1 << 10)) std::snprintf(buf, sizeof buf, "%.1f KiB", double(b) / double(1 << 10));
-    else std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
-    return buf;
-}
 
 bool local(const std::string& v, std::string& note) {
     std::error_code ec;

@@ -19,13 +19,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 repos=$TMP/repos
 model=$repos/models/org/tiny-llama
 mkdir -p "$model" "$repos/datasets/openai/gsm8k/main" "$repos/datasets/openai/gsm8k/socratic"
-def=$SRC/resources/models/reinforge-arith-tiny
-cp "$def/tokenizer.model" "$def/tokenizer_config.json" "$model/"
-sed -e 's/"hidden_size": [0-9]*/"hidden_size": 32/' -e 's/"intermediate_size": [0-9]*/"intermediate_size": 64/' \
-    -e 's/"num_hidden_layers": [0-9]*/"num_hidden_layers": 2/' -e 's/"head_dim": [0-9]*/"head_dim": 16/' \
-    -e 's/"num_attention_heads": [0-9]*/"num_attention_heads": 2/' -e 's/"num_key_value_heads": [0-9]*/"num_key_value_heads": 1/' \
-    "$def/config.json" >"$model/config.json"
-"$CLI" init-model "$model" --seed 3 >/dev/null || fail "init-model"
+source "$SRC/tests/support/tiny_model.sh"
+make_tiny_model "$CLI" "$model" 3 || fail "init-model"
 echo "not part of a run" >"$model/README.md"
 for c in main socratic; do
   cp "$FIX/parquet/gsm8k_like.parquet" "$repos/datasets/openai/gsm8k/$c/train-00000-of-00001.parquet"

@@ -11,14 +11,8 @@ cleanup() { local j; j=$(jobs -p); [[ -z $j ]] || kill -9 $j 2>/dev/null || true
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-mkdir -p "$t/model"
-def=$root/resources/models/reinforge-arith-tiny
-cp "$def/tokenizer.model" "$def/tokenizer_config.json" "$t/model/"
-sed -e 's/"hidden_size": [0-9]*/"hidden_size": 32/' -e 's/"intermediate_size": [0-9]*/"intermediate_size": 64/' \
-    -e 's/"num_hidden_layers": [0-9]*/"num_hidden_layers": 2/' -e 's/"head_dim": [0-9]*/"head_dim": 16/' \
-    -e 's/"num_attention_heads": [0-9]*/"num_attention_heads": 2/' -e 's/"num_key_value_heads": [0-9]*/"num_key_value_heads": 1/' \
-    "$def/config.json" > "$t/model/config.json"
-"$cli" init-model "$t/model" --seed 5 > /dev/null
+source "$root/tests/support/tiny_model.sh"
+make_tiny_model "$cli" "$t/model" 5
 cat > "$t/run.yaml" <<YAML
 model: $t/model
 data: $root/resources/datasets/arithmetic

@@ -6,15 +6,9 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
-namespace rf::ui {
+#include "core/human_bytes.h"
 
-QString humanBytes(qint64 b) {
-    if (b < 0) return QObject::tr("?");
-    if (b >= (qint64(1) << 30)) return QString::number(double(b) / double(qint64(1) << 30), 'f', 2) + " GiB";
-    if (b >= (1 << 20)) return QString::number(double(b) / double(1 << 20), 'f', 1) + " MiB";
-    if (b >= (1 << 10)) return QString::number(double(b) / double(1 << 10), 'f', 1) + " KiB";
-    return QString::number(b) + " B";
-}
+namespace rf::ui {
 
 DownloadDialog::DownloadDialog(QWidget* parent) : QDialog(parent) {
     setObjectName("download_dialog");
@@ -61,7 +55,7 @@ void DownloadDialog::setProgress(const DownloadProgress& p) {
         m_status->setText(tr("File %1 of %2 \u2014 %3 of %4")
                               .arg(std::min(p.files_done + 1, std::max(1, p.files_total)))
                               .arg(p.files_total)
-                              .arg(humanBytes(p.all_done), humanBytes(p.all_total)));
+                              .arg(QString::fromStdString(human_bytes(p.all_done)), QString::fromStdString(human_bytes(p.all_total))));
     if (!isVisible()) show();
 }
 

@@ -30,6 +30,5 @@ private:
     QPushButton* m_cancel = nullptr;
 };
 
-QString humanBytes(qint64 bytes);
 
 }  // namespace rf::ui
