@@ -14,6 +14,7 @@
 
 #include "cli_command.h"
 #include "cli_progress.h"
+#include "cli_trend.h"
 #include "cli_human_judge.h"
 #include "config/run_config.h"
 #include "core/error.h"
@@ -33,7 +34,8 @@ extern "C" void on_signal(int) {
 // carriage-return-updated line on a terminal.
 class ProgressPrinter : public rf::RunObserver {
 public:
-    explicit ProgressPrinter(int report_every) : m_every(std::max(1, report_every)) {}
+    // The trend compares the last max(report_every, 10) steps with the ones before (cli_trend.h).
+    explicit ProgressPrinter(int report_every) : m_every(std::max(1, report_every)), m_trend(std::max(10, report_every)) {}
     void on_start(const std::string& run_dir, int first, int total) override {
         m_total = total;
         m_first = first;
@@ -44,24 +46,18 @@ public:
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count();
         double per = step > m_first ? secs / double(step - m_first) : 0.0;
         double eta = per * double(m_total - step);
-        std::string main;
+        m_trend.add(m);
         char buf[160];
-        for (const char* k : {"total_rewards_mean", "rewards", "accuracies", "loss"}) {
-            double v = rf::metric(m, k, NAN);
-            if (std::isfinite(v)) {
-                std::snprintf(buf, sizeof buf, "%s %.4f", k, v);
-                main = buf;
-                break;
-            }
-        }
-        std::snprintf(buf, sizeof buf, "step %d/%d  %s  %.1f tok/s  %.2f s/step  ETA %s", step, m_total, main.c_str(),
-                      rf::metric(m, "tokens_per_second"), rf::metric(m, "step_time"), eta_text(eta).c_str());
+        std::snprintf(buf, sizeof buf, "  %.1f tok/s  %.2f s/step  ETA %s", rf::metric(m, "tokens_per_second"), rf::metric(m, "step_time"),
+                      eta_text(eta).c_str());
+        std::string line = "step " + std::to_string(step) + "/" + std::to_string(m_total) + "  " + m_trend.text() + buf;
         bool tty = isatty(2);
-        if (step % m_every == 0 || step == m_total || step == m_first + 1) std::fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", buf);
-        else if (tty) std::fprintf(stderr, "\r\033[K%s", buf);
+        if (step % m_every == 0 || step == m_total || step == m_first + 1) std::fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", line.c_str());
+        else if (tty) std::fprintf(stderr, "\r\033[K%s", line.c_str());
         report_health(step, m);
     }
     void on_eval(int step, const rf::StepMetrics& m) override {
+        m_trend.add_eval(m);
         std::string line = "eval at step " + std::to_string(step) + ":";
         char buf[96];
         for (auto& x : m) {
@@ -98,6 +94,7 @@ private:
     }
     rf::cli::DownloadBar m_bar;
     int m_every, m_total = 0, m_first = 0;
+    rf::cli::TrendLine m_trend;
     std::chrono::steady_clock::time_point m_t0;
     rf::HealthMonitor m_health;
     std::set<std::string> m_active;  // ids of the warnings printed and still standing

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A GRPO run killed with SIGKILL three times (at different points, checkpoints every 2 steps) and
+# The CLI's progress line names the main metrics with their trend (app/cli_trend.h). A GRPO run
+# killed with SIGKILL three times (at different points, checkpoints every 2 steps) and
 # resumed each time ends bit-identical to an uninterrupted run: the same adapters, and metrics.jsonl /
 # rollouts.jsonl holding every step exactly once with the same values (resume drops the rows logged
 # after the checkpoint it goes back to; train/run_logs.h).
@@ -28,6 +29,9 @@ save_every: 2
 seed: 3
 YAML
 "$cli" train "$t/run.yaml" --set output_dir="$t/whole" 2> "$t/whole.log" || fail "uninterrupted run: $(cat "$t/whole.log")"
+# the progress line: the reward and the share of exact answers over the last 10 steps, with their change
+grep -qE '^step 24/24  reward [0-9.e-]+ \([+-][0-9.e-]+\)  exact [0-9]+% \([+-][0-9]+ pts\)  kl ' "$t/whole.log" \
+  || fail "progress line: $(grep '^step' "$t/whole.log" | tail -2)"
 
 "$cli" train "$t/run.yaml" --set output_dir="$t/killed" 2> "$t/killed.log" &
 pid=$!
