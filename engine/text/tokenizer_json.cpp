@@ -8,6 +8,10 @@ namespace {
 
 using nlohmann::json;
 
+// Bounds on what a tokenizer.json may declare (issue 18: a file with 10^7 merges must not eat the
+// machine's memory). The largest real ones are far below: Gemma 3 262k tokens, Llama 3 280k merges.
+constexpr size_t kMaxVocab = 2'000'000, kMaxMerges = 2'000'000;
+
 class Sax {
 public:
     using number_integer_t = json::number_integer_t;
@@ -37,6 +41,7 @@ public:
             if (m_depth == m_capture_depth) {  // "a b"
                 size_t sp = v.find(' ', 1);
                 if (sp == std::string::npos) return fail("model.merges[" + std::to_string(m_out.merges.size()) + "]", "merge '" + v + "' has no space");
+                if (m_out.merges.size() >= kMaxMerges) return too_many("model.merges", kMaxMerges);
                 m_out.merges.emplace_back(v.substr(0, sp), v.substr(sp + 1));
                 return true;
             }
@@ -85,6 +90,7 @@ public:
         if (m_mode == Mode::merges) {
             if (m_depth == m_capture_depth) { --m_depth; m_mode = Mode::none; return true; }
             if (m_pair.size() != 2) return fail("model.merges[" + std::to_string(m_out.merges.size()) + "]", "expected a pair [\"a\", \"b\"]");
+            if (m_out.merges.size() >= kMaxMerges) return too_many("model.merges", kMaxMerges);
             m_out.merges.emplace_back(std::move(m_pair[0]), std::move(m_pair[1]));
             --m_depth;
             return true;
@@ -113,7 +119,11 @@ private:
         (m == Mode::vocab ? m_out.has_vocab : m_out.has_merges) = true;
         return m_dom.null();  // placeholder in the tree
     }
+    bool too_many(const char* key, size_t limit) {
+        return fail(key, "more than " + std::to_string(limit) + " entries: not a real tokenizer (the largest have under 300,000)");
+    }
     bool vocab_entry(long long id) {
+        if (m_out.vocab.size() >= kMaxVocab) return too_many("model.vocab", kMaxVocab);
         m_out.vocab.emplace_back(std::move(m_key), id);
         return true;
     }
