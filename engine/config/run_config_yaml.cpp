@@ -12,6 +12,7 @@
 #include "config/run_config_values.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "text/utf8.h"
 
 namespace rf {
 
@@ -322,6 +323,10 @@ struct Loader {
 
     // --set key=value (after the file).
     void override_value(const std::string& set) {
+        if (!utf8::is_valid(set)) {
+            error("", 0, "--set " + utf8::repair(set) + ": not UTF-8 text", "");
+            return;
+        }
         size_t eq = set.find('=');
         std::string where = "--set " + set;
         if (eq == std::string::npos || eq == 0) {
@@ -429,7 +434,17 @@ ParsedConfig parse_run_config(const std::string& yaml_text, const std::string& f
     c.origin.file = file_for_errors;
     Loader loader{c, out.issues};
     bool readable = true;  // the text is a YAML mapping (else validating the empty result is only noise)
-    try {
+    // YAML is Unicode text; bytes that are not UTF-8 would reach the JSON values and files a run writes.
+    if (!utf8::is_valid(yaml_text)) {
+        size_t bad = 0, line = 1;
+        for (char32_t cp; size_t n = utf8::decode(yaml_text, bad, cp);) {
+            if (cp == '\n') ++line;
+            bad += n;
+        }
+        loader.error("", int(line), "the file is not UTF-8 text (an invalid byte on line " + std::to_string(line) + ")",
+                     "save it as UTF-8");
+        readable = false;
+    } else try {
         YAML::Node root = YAML::Load(yaml_text);
         if (root.IsMap()) loader.top_level(root);
         else if (!root.IsNull()) {

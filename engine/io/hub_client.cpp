@@ -212,27 +212,7 @@ HubRepoInfo repo_info(Session& s) {
     req.follow_redirects = true;  // a renamed repo answers with a redirect to its new name
     HttpResponse r = s.request(req, "reading the file list of " + s.repo_id);
     if (r.status != 200) s.throw_status(url, r, "reading the file list of " + s.repo_id);
-    HubRepoInfo info;
-    info.id = s.repo_id;
-    info.repo_type = o.repo_type;
-    try {
-        nlohmann::json j = nlohmann::json::parse(r.body);
-        info.sha = j.value("sha", "");
-        for (const auto& f : j.value("siblings", nlohmann::json::array())) {
-            HubFile hf;
-            hf.path = f.value("rfilename", "");
-            if (f.contains("size") && f["size"].is_number()) hf.size = f["size"].get<int64_t>();
-            if (f.contains("lfs") && f["lfs"].is_object()) {
-                hf.lfs_sha256 = f["lfs"].value("sha256", "");
-                if (hf.size < 0 && f["lfs"].contains("size")) hf.size = f["lfs"].value("size", int64_t(-1));
-            }
-            if (!hf.path.empty()) info.files.push_back(hf);
-        }
-    } catch (const nlohmann::json::exception& e) {
-        throw HubNetworkError("the answer of " + url + " is not the Hub's JSON: " + e.what());
-    }
-    if (!is_commit_hash(info.sha)) throw HubNetworkError("the answer of " + url + " has no commit sha");
-    return info;
+    return parse_repo_info(r.body, s.repo_id, o.repo_type, url);
 }
 
 // An exclusive lock file (flock), polled so the progress callback can cancel the wait.
@@ -490,6 +470,32 @@ std::string offline_download(const std::string& repo_id, const HubOptions& opts)
 }
 
 }  // namespace
+
+HubRepoInfo parse_repo_info(const std::string& json_text, const std::string& repo_id, const std::string& repo_type,
+                            const std::string& url) {
+    HubRepoInfo info;
+    info.id = repo_id;
+    info.repo_type = repo_type;
+    try {
+        nlohmann::json j = nlohmann::json::parse(json_text);
+        info.sha = j.value("sha", "");
+        for (const auto& f : j.value("siblings", nlohmann::json::array())) {
+            HubFile hf;
+            hf.path = f.value("rfilename", "");
+            if (f.contains("size") && f["size"].is_number_integer()) hf.size = f["size"].get<int64_t>();
+            if (f.contains("lfs") && f["lfs"].is_object()) {
+                hf.lfs_sha256 = f["lfs"].value("sha256", "");
+                if (hf.size < 0 && f["lfs"].contains("size") && f["lfs"]["size"].is_number_integer())
+                    hf.size = f["lfs"]["size"].get<int64_t>();
+            }
+            if (!hf.path.empty()) info.files.push_back(hf);
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw HubNetworkError("the answer of " + url + " is not the Hub's JSON: " + e.what());
+    }
+    if (!is_commit_hash(info.sha)) throw HubNetworkError("the answer of " + url + " has no commit sha");
+    return info;
+}
 
 bool hub_offline() {
     std::string v = env("HF_HUB_OFFLINE");

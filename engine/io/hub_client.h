@@ -74,6 +74,11 @@ std::string hub_endpoint();
 // InputError with the HTTP status explained (401/403: gated or private — set HF_TOKEN or run
 // `huggingface-cli login`; 404: no such repo or revision) and a network error naming the endpoint.
 HubRepoInfo hub_repo_info(const std::string& repo_id, const HubOptions& opts);
+// The JSON of GET /api/{repo_type}s/{id}/revision/{rev}?blobs=true (what hub_repo_info reads): the
+// commit sha and the files. Throws HubNetworkError naming `url` when the text is not that JSON or has
+// no commit sha. A server's reply is untrusted input (tests/fuzz/fuzz_hub_repo_info.cpp).
+HubRepoInfo parse_repo_info(const std::string& json_text, const std::string& repo_id, const std::string& repo_type,
+                            const std::string& url);
 
 // Downloads the files of `repo_id` matching `opts.include` that are not already in the cache and
 // returns the snapshot folder (<hub>/<kind>s--ORG--NAME/snapshots/<commit>). Writes refs/<revision>

@@ -44,8 +44,9 @@ std::string excerpt(const std::string& s, size_t n = 300) {
     return s.size() <= n ? s : s.substr(0, n) + "…";
 }
 
-// The server's own error message from an OpenAI-style error body, else the body itself.
-std::string server_message(const std::string& body) {
+}  // namespace
+
+std::string http_error_message(const std::string& body) {
     json j = json::parse(body, nullptr, false);
     if (!j.is_discarded() && j.is_object() && j.contains("error")) {
         const json& e = j["error"];
@@ -55,7 +56,20 @@ std::string server_message(const std::string& body) {
     return excerpt(body);
 }
 
-}  // namespace
+bool parse_chat_completion(const std::string& body, std::string* content) {
+    json j = json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("choices") || !j["choices"].is_array() || j["choices"].empty())
+        return false;
+    const json& choice = j["choices"][0];
+    content->clear();
+    if (choice.contains("message") && choice["message"].is_object()) {
+        const json& c = choice["message"].value("content", json());
+        if (c.is_string()) *content = c.get<std::string>();
+    } else if (choice.contains("text") && choice["text"].is_string()) {
+        *content = choice["text"].get<std::string>();  // completions-style servers
+    }
+    return true;
+}
 
 HttpChatBackend::HttpChatBackend(HttpBackendOptions options) : m_options(std::move(options)) {
     std::string url = m_options.base_url;
@@ -124,23 +138,14 @@ std::string HttpChatBackend::complete(const std::string& system, const std::stri
         long status = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         if (status < 200 || status >= 300) {
-            a.error = "HTTP " + std::to_string(status) + ": " + server_message(response);
+            a.error = "HTTP " + std::to_string(status) + ": " + http_error_message(response);
             a.retryable = status == 408 || status == 429 || status >= 500;
             return a;
         }
-        json j = json::parse(response, nullptr, false);
-        if (j.is_discarded() || !j.is_object() || !j.contains("choices") || !j["choices"].is_array() ||
-            j["choices"].empty()) {
+        if (!parse_chat_completion(response, &a.content)) {
             a.error = "the reply is not an OpenAI chat completion: " + excerpt(response);
             a.retryable = true;
             return a;
-        }
-        const json& choice = j["choices"][0];
-        if (choice.contains("message") && choice["message"].is_object()) {
-            const json& content = choice["message"].value("content", json());
-            a.content = content.is_string() ? content.get<std::string>() : std::string();
-        } else if (choice.contains("text") && choice["text"].is_string()) {
-            a.content = choice["text"].get<std::string>();  // completions-style servers
         }
         a.ok = true;
         return a;

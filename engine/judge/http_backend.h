@@ -32,6 +32,14 @@ struct HttpBackendOptions {
     const std::atomic<bool>* stop = nullptr;  // the run's stop flag (may be null)
 };
 
+// The reply body of a 2xx answer: true and *content = choices[0].message.content (or choices[0].text,
+// completions-style; "" when absent or not a string), false when the body is not a chat completion.
+// Never throws: a server's reply is untrusted input (tests/fuzz/fuzz_http_judge_reply.cpp).
+bool parse_chat_completion(const std::string& body, std::string* content);
+// The server's own message in an error body ({"error": {"message": …}} or {"error": "…"}), else the
+// first 300 bytes of the body.
+std::string http_error_message(const std::string& body);
+
 class HttpChatBackend : public ChatBackend {
 public:
     // Throws InputError (key judge) for a URL that is not http(s)://, and (key judge_model) when the

@@ -70,6 +70,83 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 }  // namespace
 
+namespace {
+// fail() for the free parsers: the key is the function (or the file), the message names the function.
+[[noreturn]] void reply_error(const std::string& file, const std::string& function, const std::string& message,
+                              const std::string& hint) {
+    throw InputError(file, 0, function.empty() ? std::string("reward_functions_file") : function,
+                     function.empty() ? message : "reward function '" + function + "' " + message, hint);
+}
+}  // namespace
+
+WorkerHello parse_worker_hello(const std::string& line, const std::string& file) {
+    WorkerHello out;
+    json hello = json::parse(line, nullptr, false);
+    if (hello.is_discarded() || !hello.is_object())
+        reply_error(file, "", "the reward worker answered '" + line.substr(0, 200) + "' instead of a JSON object", "");
+    try {
+        if (!hello.value("ok", false)) {
+            std::string tb = hello.value("traceback", std::string());
+            std::string err = hello.value("error", std::string("unknown error"));
+            throw InputError(file, traceback_line(tb, file), "reward_functions_file", "importing the file failed: " + err,
+                             tb.empty() ? std::string("fix the file") : "traceback:\n" + user_traceback(tb, file));
+        }
+        for (const json& n : hello.value("registered", json::array())) out.registered.push_back(n.get<std::string>());
+        for (const json& n : hello.value("available", json::array())) out.available.push_back(n.get<std::string>());
+        out.python = hello.value("python", std::string());
+    } catch (const json::exception& e) {
+        reply_error(file, "", "the reward worker's first reply is malformed: " + std::string(e.what()), "");
+    }
+    return out;
+}
+
+std::vector<std::vector<float>> parse_score_reply(const std::string& line, const std::vector<std::string>& names, size_t n,
+                                                  const std::string& file) {
+    const std::string what = names.size() == 1 ? names[0] : std::string();
+    json reply = json::parse(line, nullptr, false);
+    if (reply.is_discarded() || !reply.is_object())
+        reply_error(file, what, "produced an unreadable worker reply '" + line.substr(0, 200) + "'", "");
+    std::vector<std::vector<float>> out;
+    try {
+        if (!reply.value("ok", false)) {
+            std::string fn = reply.value("function", what);
+            std::string tb = reply.value("traceback", std::string());
+            std::string err = reply.value("error", std::string("failed"));
+            throw InputError(file, traceback_line(tb, file), fn.empty() ? "reward_functions_file" : fn,
+                             "reward function '" + fn + "' " + err,
+                             tb.empty() ? std::string("it must return one number (or None) per completion")
+                                        : "traceback:\n" + user_traceback(tb, file));
+        }
+        const json& scores = reply.at("scores");
+        if (!scores.is_object()) reply_error(file, what, "produced a worker reply whose scores are not an object", "");
+        for (const std::string& name : names) {
+            if (!scores.contains(name)) reply_error(file, name, "is missing from the worker's reply", "");
+            const json& col = scores[name];
+            if (!col.is_array() || col.size() != n)
+                reply_error(file, name, "returned " + std::to_string(col.is_array() ? col.size() : 0) + " values for " +
+                                            std::to_string(n) + " completions", "return one number (or None) per completion");
+            std::vector<float> v(n);
+            for (size_t i = 0; i < n; ++i) {
+                if (col[i].is_null()) {
+                    v[i] = std::numeric_limits<float>::quiet_NaN();
+                } else if (col[i].is_number()) {
+                    double d = col[i].get<double>();
+                    if (!std::isfinite(d) || std::fabs(d) > double(std::numeric_limits<float>::max()))
+                        reply_error(file, name, "returned " + std::to_string(d) + " for completion " + std::to_string(i) +
+                                                    ", outside the float range", "return finite rewards");
+                    v[i] = float(d);
+                } else {
+                    reply_error(file, name, "returned a non-number for completion " + std::to_string(i), "");
+                }
+            }
+            out.push_back(std::move(v));
+        }
+    } catch (const json::exception& e) {
+        reply_error(file, what, "produced a malformed worker reply: " + std::string(e.what()), "");
+    }
+    return out;
+}
+
 std::string python_shim_dir() {
     if (const char* env = std::getenv("REINFORGE_PYTHON_DIR"); env && *env) {
         if (holds_worker(env)) return env;
@@ -123,24 +200,11 @@ PythonRewardWorker::PythonRewardWorker(std::string file, PythonWorkerOptions opt
         };
     }
 
-    json hello;
     std::string line = read_reply("", m_options.timeout_s);
-    try {
-        hello = json::parse(line);
-    } catch (const json::exception&) {
-        fail("", "the reward worker answered '" + line.substr(0, 200) + "' instead of JSON", "");
-    }
-    if (!hello.value("ok", false)) {
-        std::string tb = hello.value("traceback", std::string());
-        std::string err = hello.value("error", std::string("unknown error"));
-        m_child->status();
-        throw InputError(m_file, traceback_line(tb, m_file), "reward_functions_file",
-                         "importing the file failed: " + err,
-                         tb.empty() ? std::string("fix the file") : "traceback:\n" + user_traceback(tb, m_file));
-    }
-    for (const json& n : hello.value("registered", json::array())) m_registered.push_back(n.get<std::string>());
-    for (const json& n : hello.value("available", json::array())) m_available.push_back(n.get<std::string>());
-    m_python_version = hello.value("python", std::string());
+    WorkerHello hello = parse_worker_hello(line, m_file);
+    m_registered = std::move(hello.registered);
+    m_available = std::move(hello.available);
+    m_python_version = std::move(hello.python);
 }
 
 PythonRewardWorker::~PythonRewardWorker() = default;
@@ -206,46 +270,7 @@ std::vector<std::vector<float>> PythonRewardWorker::score(const std::vector<std:
         fail(what, "could not be called: the python worker " + st, tail.empty() ? "" : "its last output:\n" + traceback_tail(tail, 8));
     }
     std::string line = read_reply(what, m_options.timeout_s);
-    json reply;
-    try {
-        reply = json::parse(line);
-    } catch (const json::exception&) {
-        fail(what, "produced an unreadable worker reply '" + line.substr(0, 200) + "'", "");
-    }
-    if (!reply.value("ok", false)) {
-        std::string fn = reply.value("function", what);
-        std::string tb = reply.value("traceback", std::string());
-        std::string err = reply.value("error", std::string("failed"));
-        throw InputError(m_file, traceback_line(tb, m_file), fn.empty() ? "reward_functions_file" : fn,
-                         "reward function '" + fn + "' " + err,
-                         tb.empty() ? std::string("it must return one number (or None) per completion")
-                                    : "traceback:\n" + user_traceback(tb, m_file));
-    }
-    const json& scores = reply.at("scores");
-    std::vector<std::vector<float>> out;
-    for (const std::string& name : names) {
-        if (!scores.contains(name)) fail(name, "is missing from the worker's reply", "");
-        const json& col = scores[name];
-        if (!col.is_array() || col.size() != n)
-            fail(name, "returned " + std::to_string(col.is_array() ? col.size() : 0) + " values for " +
-                           std::to_string(n) + " completions", "return one number (or None) per completion");
-        std::vector<float> v(n);
-        for (size_t i = 0; i < n; ++i) {
-            if (col[i].is_null()) {
-                v[i] = std::numeric_limits<float>::quiet_NaN();
-            } else if (col[i].is_number()) {
-                double d = col[i].get<double>();
-                if (!std::isfinite(d) || std::fabs(d) > double(std::numeric_limits<float>::max()))
-                    fail(name, "returned " + std::to_string(d) + " for completion " + std::to_string(i) +
-                                   ", outside the float range", "return finite rewards");
-                v[i] = float(d);
-            } else {
-                fail(name, "returned a non-number for completion " + std::to_string(i), "");
-            }
-        }
-        out.push_back(std::move(v));
-    }
-    return out;
+    return parse_score_reply(line, names, n, m_file);
 }
 
 }  // namespace rf

@@ -32,6 +32,17 @@ struct PythonWorkerOptions {
 // source tree's resources/python. Throws InputError when none holds the worker script.
 std::string python_shim_dir();
 
+// The worker's replies, parsed (untrusted input: tests/fuzz/fuzz_reward_worker_reply.cpp). Both throw
+// InputError naming `file` for anything malformed, including a reply that says the call failed.
+struct WorkerHello {
+    std::vector<std::string> registered, available;
+    std::string python;
+};
+WorkerHello parse_worker_hello(const std::string& line, const std::string& file);
+// The reply to a "score" request for `names` on `n` completions: result[k][i] (NaN for None).
+std::vector<std::vector<float>> parse_score_reply(const std::string& line, const std::vector<std::string>& names, size_t n,
+                                                  const std::string& file);
+
 class PythonRewardWorker {
 public:
     // Starts python3 and imports `file`. Throws InputError (file = `file`) when it cannot.

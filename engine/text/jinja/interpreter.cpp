@@ -34,8 +34,27 @@ private:
     const std::function<std::string(const std::string&)>& m_strftime;
     std::vector<std::unordered_map<std::string, Value>> m_frames;
     int m_line = 0;
+    uint64_t m_steps = 0;  // work done so far (kMaxSteps, jinja.h)
 
     [[noreturn]] void fail(const std::string& msg) const { throw InputError(m_name, m_line, "chat_template", msg); }
+
+    // The limits of jinja.h: work, output and value sizes.
+    void charge(uint64_t units) {
+        m_steps += units;
+        if (m_steps > kMaxSteps)
+            fail("the template did more than " + std::to_string(kMaxSteps) + " steps of work (an endless or huge loop?)");
+    }
+    static uint64_t weight(const Value& v) {
+        if (v.is_string()) return v.s.size() / 256;
+        if (v.is_list()) return v.list->size();
+        if (v.is_mapping()) return v.dict->items.size();
+        return 0;
+    }
+    void check_size(size_t bytes, const char* what) const {
+        if (bytes > kMaxOutputBytes)
+            fail(std::string(what) + " would be larger than the " + std::to_string(kMaxOutputBytes >> 20) + " MiB limit");
+    }
+    void check_output(const std::string& out) const { check_size(out.size(), "the rendered text"); }
 
     void install_globals() {
         auto& g = m_frames.front();
@@ -55,7 +74,7 @@ private:
             List out;
             for (int64_t k = start; step > 0 ? k < stop : k > stop; k += step) {
                 out.push_back(Value::integer(k));
-                if (out.size() > 1'000'000) throw EvalError{"range() too large"};
+                if (out.size() > kMaxListItems) throw EvalError{"range() too large (more than " + std::to_string(kMaxListItems) + " items)"};
             }
             return Value::make_list(std::move(out));
         });
@@ -99,9 +118,16 @@ private:
 
     Flow exec_one(const Node& n, std::string& out) {
         m_line = n.line;
+        charge(1);
         switch (n.kind) {
-        case Kind::Text: out += n.str; return Flow::Normal;
-        case Kind::Output: out += eval(*n.a[0]).str(); return Flow::Normal;
+        case Kind::Text: out += n.str; check_output(out); return Flow::Normal;
+        case Kind::Output: {
+            std::string s = eval(*n.a[0]).str();
+            charge(s.size() / 256);
+            check_size(out.size() + s.size(), "the rendered text");
+            out += s;
+            return Flow::Normal;
+        }
         case Kind::If: return exec(eval(*n.a[0]).truthy() ? n.body : n.orelse, out);
         case Kind::For: return exec_for(n, out);
         case Kind::Set: exec_set(n); return Flow::Normal;
@@ -137,6 +163,7 @@ private:
         if (items.empty()) return exec(n.orelse, out);
         int64_t len = int64_t(items.size());
         for (int64_t k = 0; k < len; ++k) {
+            charge(1);
             m_frames.emplace_back();
             Value loop = Value::make_dict();
             loop.dict->set("index", Value::integer(k + 1));
@@ -197,6 +224,7 @@ private:
 
     Value eval(const Node& n) {
         m_line = n.line;
+        charge(1);
         switch (n.kind) {
         case Kind::Literal: return n.value;
         case Kind::Name: return lookup(n.str);
@@ -242,7 +270,14 @@ private:
                 std::string what = n.a[0]->kind == Kind::Name ? n.a[0]->str : n.a[0]->kind == Kind::Attr ? n.a[0]->str : "value";
                 fail("'" + what + "' is not a function (" + fn.type_name() + ")");
             }
-            return guarded([&] { return (*fn.fn)(args, kw); });
+            uint64_t w = 0;
+            for (const Value& a : args) w += weight(a);
+            for (const auto& [k, a] : kw) w += weight(a);
+            charge(w);
+            Value r = guarded([&] { return (*fn.fn)(args, kw); });
+            charge(weight(r));
+            if (r.is_string()) check_size(r.s.size(), "a string");
+            return r;
         }
         case Kind::Filter: {
             Value v = eval(*n.a[0]);
@@ -250,7 +285,14 @@ private:
             Kwargs kw;
             eval_args(n, 1, args, kw);
             m_line = n.line;
-            return guarded([&] { return apply_filter(n.str, std::move(v), args, kw); });
+            uint64_t w = weight(v);
+            for (const Value& a : args) w += weight(a);
+            for (const auto& [k, a] : kw) w += weight(a);
+            charge(w);
+            Value r = guarded([&] { return apply_filter(n.str, std::move(v), args, kw); });
+            charge(weight(r));
+            if (r.is_string()) check_size(r.s.size(), "a string");
+            return r;
         }
         case Kind::Test: {
             Value v = eval(*n.a[0]);
@@ -258,6 +300,7 @@ private:
             Kwargs kw;
             eval_args(n, 1, args, kw);
             m_line = n.line;
+            charge(weight(v));
             bool r = guarded([&] { return apply_test(n.str, v, args); });
             return Value::boolean(r != n.negate);
         }
@@ -287,7 +330,12 @@ private:
         if (op == "==") return Value::boolean(equal(l, r));
         if (op == "!=") return Value::boolean(!equal(l, r));
         if (op == "in" || op == "not in") return Value::boolean(guarded([&] { return contains(r, l); }) == (op == "in"));
-        if (op == "~") return Value::string(l.str() + r.str());
+        if (op == "~") {
+            std::string ls = l.str(), rs = r.str();
+            check_size(ls.size() + rs.size(), "a string");
+            charge((ls.size() + rs.size()) / 256);
+            return Value::string(ls + rs);
+        }
         if (op == "<" || op == ">" || op == "<=" || op == ">=") {
             int c;
             if (l.is_number() && r.is_number()) c = l.as_double() < r.as_double() ? -1 : l.as_double() > r.as_double() ? 1 : 0;
@@ -296,8 +344,15 @@ private:
             return Value::boolean(op == "<" ? c < 0 : op == ">" ? c > 0 : op == "<=" ? c <= 0 : c >= 0);
         }
         if (op == "+") {
-            if (l.is_string() && r.is_string()) return Value::string(l.s + r.s);
+            if (l.is_string() && r.is_string()) {
+                check_size(l.s.size() + r.s.size(), "a string");
+                charge((l.s.size() + r.s.size()) / 256);
+                return Value::string(l.s + r.s);
+            }
             if (l.is_list() && r.is_list()) {
+                if (l.list->size() + r.list->size() > kMaxListItems)
+                    fail("a list would have more than " + std::to_string(kMaxListItems) + " items");
+                charge(l.list->size() + r.list->size());
                 List items = *l.list;
                 items.insert(items.end(), r.list->begin(), r.list->end());
                 return Value::make_list(std::move(items));
@@ -307,6 +362,8 @@ private:
             const std::string& s = l.is_string() ? l.s : r.s;
             int64_t times = l.is_string() ? r.i : l.i;
             if (times > 100000) fail("string repetition too large");
+            if (times > 0) check_size(s.size() * size_t(times), "a string");
+            if (times > 0) charge(s.size() * size_t(times) / 256);
             std::string out;
             for (int64_t k = 0; k < times; ++k) out += s;
             return Value::string(out);

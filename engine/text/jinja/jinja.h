@@ -17,13 +17,26 @@
 
 namespace rf::jinja {
 
+// Limits on one render, so that a hostile or broken template (tokenizer_config.json is downloaded
+// input) ends in an InputError instead of hanging or exhausting memory: the output and every string
+// value at most kMaxOutputBytes (a loop cannot render gigabytes), lists at most kMaxListItems
+// (range() and list +), and at most kMaxSteps units of work (one per statement, expression node and
+// loop iteration, plus the sizes of the values each filter, test and call reads and returns: a
+// string counts one unit per 256 bytes, a list one per item; 4M units take about 1.5 s). Real chat
+// templates need tens to a few hundred units per message, so a conversation of thousands of messages
+// renders; the 16 MiB row DatasetOptions allows costs 64K units per filter that reads it.
+inline constexpr size_t kMaxOutputBytes = size_t(64) << 20;
+inline constexpr size_t kMaxListItems = 1'000'000;
+inline constexpr uint64_t kMaxSteps = 4'000'000;
+
 class Template {
 public:
     // Parses `source`; `name` (e.g. ".../tokenizer_config.json: chat_template") names it in errors.
     Template(const std::string& source, std::string name);
     // Renders with the variables of `context` (a Dict value). `strftime_now(fmt)` gives the date
     // bits (the caller decides which date: tests pin one). Throws InputError on template errors,
-    // including raise_exception() and unsupported filters/tests/methods, naming them and the line.
+    // including raise_exception() and unsupported filters/tests/methods, naming them and the line,
+    // and when the render passes one of the limits above (naming the limit).
     std::string render(const Value& context, const std::function<std::string(const std::string&)>& strftime_now) const;
     // True when the template mentions `name` as a variable anywhere (e.g. "enable_thinking").
     bool reads(const std::string& name) const;

@@ -1,0 +1,195 @@
+// Replays every file under tests/fuzz/corpus/<target>/ (seeds and the regress_* inputs of past
+// findings) through the same bodies the libFuzzer targets run (tests/fuzz/targets/*.h, and the three
+// older targets' .cpp files), built with the ordinary compiler and no sanitizer runtime: a finding
+// that comes back crashes or throws here, in every ctest run. The campaign: tests/fuzz/run_campaign.sh.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <cmath>
+#include <iterator>
+
+#include "../fuzz/targets/adapter_config.h"
+#include "../fuzz/targets/chat_template.h"
+#include "../fuzz/targets/dataset.h"
+#include "../fuzz/targets/http_judge_reply.h"
+#include "../fuzz/targets/hub_repo_info.h"
+#include "../fuzz/targets/reward_worker_reply.h"
+#include "../fuzz/targets/run_config.h"
+#include "../fuzz/targets/run_state.h"
+#include "../fuzz/targets/safetensors_index.h"
+#include "../fuzz/targets/tokenizer_json.h"
+
+// The older targets keep their bodies in LLVMFuzzerTestOneInput; renamed here so all three link.
+#define LLVMFuzzerTestOneInput replay_safetensors
+#include "../fuzz/fuzz_safetensors.cpp"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput replay_model_config
+#include "../fuzz/fuzz_model_config.cpp"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput replay_parquet
+#include "../fuzz/fuzz_parquet.cpp"
+#undef LLVMFuzzerTestOneInput
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kCorpus = fs::path(REINFORGE_FIXTURES) / ".." / "fuzz" / "corpus";
+
+// Runs `body` on every file of corpus/<target>; returns how many. A crash or an escaping exception
+// fails the test naming the file (SCOPED_TRACE).
+size_t replay(const std::string& target, const std::function<void(const uint8_t*, size_t)>& body) {
+    size_t n = 0;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(kCorpus / target))
+        if (e.is_regular_file()) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const fs::path& p : files) {
+        SCOPED_TRACE(p.string());
+        std::ifstream in(p, std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        EXPECT_NO_THROW(body(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+        ++n;
+    }
+    return n;
+}
+
+struct Target {
+    const char* name;
+    std::function<void(const uint8_t*, size_t)> body;
+};
+
+const Target kTargets[] = {
+    {"fuzz_safetensors", [](const uint8_t* d, size_t n) { replay_safetensors(d, n); }},
+    {"fuzz_model_config", [](const uint8_t* d, size_t n) { replay_model_config(d, n); }},
+    {"fuzz_parquet", [](const uint8_t* d, size_t n) { replay_parquet(d, n); }},
+    {"fuzz_run_config", rf_fuzz::run_config},
+    {"fuzz_dataset", rf_fuzz::dataset},
+    {"fuzz_tokenizer_json", rf_fuzz::tokenizer_json},
+    {"fuzz_chat_template", rf_fuzz::chat_template},
+    {"fuzz_safetensors_index", rf_fuzz::safetensors_index},
+    {"fuzz_adapter_config", rf_fuzz::adapter_config},
+    {"fuzz_run_state", rf_fuzz::run_state},
+    {"fuzz_http_judge_reply", rf_fuzz::http_judge_reply},
+    {"fuzz_reward_worker_reply", rf_fuzz::reward_worker_reply},
+    {"fuzz_hub_repo_info", rf_fuzz::hub_repo_info},
+};
+
+class FuzzCorpus : public ::testing::TestWithParam<Target> {};
+
+TEST_P(FuzzCorpus, EveryFileParsesOrFailsCleanly) {
+    const Target& t = GetParam();
+    ASSERT_TRUE(fs::is_directory(kCorpus / t.name)) << "no corpus for " << t.name;
+    EXPECT_GT(replay(t.name, t.body), 0u) << "the corpus of " << t.name << " is empty";
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTargets, FuzzCorpus, ::testing::ValuesIn(kTargets),
+                         [](const ::testing::TestParamInfo<Target>& i) { return std::string(i.param.name); });
+
+// Every fuzz_*.cpp has a corpus folder and an entry above (a new target is replayed too).
+TEST(FuzzCorpus, EveryTargetIsReplayed) {
+    for (const auto& e : fs::directory_iterator(kCorpus / ".." )) {
+        std::string f = e.path().filename().string();
+        if (f.rfind("fuzz_", 0) != 0 || e.path().extension() != ".cpp") continue;
+        std::string name = e.path().stem().string();
+        bool listed = false;
+        for (const Target& t : kTargets) listed |= name == t.name;
+        EXPECT_TRUE(listed) << name << " is not replayed by test_fuzz_corpus";
+    }
+}
+
+}  // namespace
+
+// ---- The limits and fixes the campaign asked for, checked by message (docs/reliability.md) ---------
+
+namespace {
+
+std::string render_error(const std::string& source) {
+    try {
+        rf::ChatTemplate t = rf::ChatTemplate::from_string(source, "limit.jinja");
+        t.render({{"user", "hi"}}, true);
+    } catch (const rf::InputError& e) {
+        return e.what();
+    }
+    return {};
+}
+
+TEST(FuzzLimits, TemplateOutputIsCapped) {
+    // 1M iterations of 100 KB would be 100 GB of prompt.
+    std::string e = render_error("{% for i in range(1000000) %}{{ 'x' * 100000 }}{% endfor %}");
+    EXPECT_NE(e.find("64 MiB limit"), std::string::npos) << e;
+    EXPECT_NE(e.find("limit.jinja"), std::string::npos) << e;
+}
+
+TEST(FuzzLimits, TemplateStringDoublingIsCapped) {
+    std::string e = render_error("{% set ns = namespace(s='ab') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}");
+    EXPECT_NE(e.find("MiB limit"), std::string::npos) << e;
+    e = render_error("{% set ns = namespace(l=[1]) %}{% for i in range(64) %}{% set ns.l = ns.l + ns.l %}{% endfor %}");
+    EXPECT_NE(e.find("items"), std::string::npos) << e;
+}
+
+TEST(FuzzLimits, TemplateWorkIsCapped) {
+    // No output at all, 10^12 iterations: the step budget ends it.
+    std::string e = render_error("{% for i in range(1000000) %}{% for j in range(1000000) %}{% endfor %}{% endfor %}");
+    EXPECT_NE(e.find("steps of work"), std::string::npos) << e;
+}
+
+TEST(FuzzLimits, RealTemplatesStayFarBelowTheLimits) {
+    rf::ChatTemplate t = rf::ChatTemplate::from_string(
+        "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content | trim }}<|im_end|>\n{% endfor %}"
+        "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}", "chatml");
+    std::vector<rf::Message> msgs;
+    for (int i = 0; i < 2000; ++i) msgs.push_back({i % 2 ? "assistant" : "user", std::string(1000, 'a')});
+    msgs.push_back({"user", std::string(size_t(16) << 20, 'b')});  // a 16 MiB row (DatasetOptions::kMaxRowBytes)
+    EXPECT_GT(t.render(msgs, true).size(), size_t(17) << 20);
+}
+
+TEST(FuzzFindings, RunConfigThatIsNotUtf8) {
+    // fuzz_run_config: a mapping value with a byte that is not UTF-8 made nlohmann's dump() throw
+    // type_error out of parse_run_config (which never throws). Now one error naming the line.
+    rf::ParsedConfig p = rf::parse_run_config("model: m\noptimizer_config: {adamw: {w\xB5: 0.1}}\n", "c.yaml");
+    ASSERT_FALSE(p.issues.empty());
+    EXPECT_EQ(p.issues[0].line, 2);
+    EXPECT_NE(p.issues[0].message.find("not UTF-8"), std::string::npos) << p.issues[0].message;
+    p = rf::parse_run_config("model: m\n", "c.yaml", {"system_prompt=\xFF"});
+    ASSERT_FALSE(p.issues.empty());
+    EXPECT_NE(p.issues[0].message.find("not UTF-8"), std::string::npos) << p.issues[0].message;
+}
+
+TEST(FuzzFindings, HubRepoInfoSizesThatAreNotIntegers) {
+    // A float size (1e300) was cast to int64_t: undefined behaviour (UBSan float-cast-overflow).
+    rf::HubRepoInfo info = rf::parse_repo_info(
+        R"({"sha": "0123456789abcdef0123456789abcdef01234567", "siblings": [{"rfilename": "a", "size": 1e300},
+            {"rfilename": "b", "lfs": {"sha256": "x", "size": -1e300}}]})", "o/m", "model", "u");
+    ASSERT_EQ(info.files.size(), 2u);
+    EXPECT_EQ(info.files[0].size, -1);
+    EXPECT_EQ(info.files[1].size, -1);
+    EXPECT_THROW(rf::parse_repo_info("[1]", "o/m", "model", "u"), rf::HubNetworkError);
+}
+
+TEST(FuzzFindings, RewardWorkerRepliesThatAreNotObjects) {
+    for (const char* line : {"[]", "3", "{\"ok\": 1}", "{\"ok\": true, \"scores\": []}", "{\"ok\": true}",
+                             "{\"ok\": false, \"function\": 7}", "{\"ok\": true, \"registered\": [1]}"}) {
+        SCOPED_TRACE(line);
+        EXPECT_THROW(rf::parse_score_reply(line, {"f"}, 1, "r.py"), rf::InputError);
+    }
+    EXPECT_THROW(rf::parse_worker_hello("{\"ok\": true, \"registered\": [1]}", "r.py"), rf::InputError);
+    EXPECT_THROW(rf::parse_worker_hello("[true]", "r.py"), rf::InputError);
+    auto s = rf::parse_score_reply(R"({"ok": true, "scores": {"f": [1, null]}})", {"f"}, 2, "r.py");
+    EXPECT_EQ(s[0][0], 1.0f);
+    EXPECT_TRUE(std::isnan(s[0][1]));
+}
+
+TEST(FuzzFindings, HttpJudgeReplies) {
+    std::string c;
+    EXPECT_TRUE(rf::parse_chat_completion(R"({"choices": [{"message": {"content": "7"}}]})", &c));
+    EXPECT_EQ(c, "7");
+    EXPECT_TRUE(rf::parse_chat_completion(R"({"choices": [3]})", &c));
+    EXPECT_EQ(c, "");
+    EXPECT_FALSE(rf::parse_chat_completion("<html>", &c));
+    EXPECT_EQ(rf::http_error_message(R"({"error": {"message": "no such model"}})"), "no such model");
+}
+
+}  // namespace
