@@ -168,18 +168,21 @@ nlohmann::json parse_mapping(const std::string& key, const std::string& s) {
 
 // YAML → JSON. Plain scalars become numbers/booleans/null where they read as such; quoted ones stay strings.
 // `budget` bounds the nodes visited: YAML aliases can make a small file expand exponentially.
-static nlohmann::json yaml_to_json(const YAML::Node& n, size_t& budget) {
+// `depth` bounds the nesting: an alias inside its own anchor (`&a [*a]`) is a cycle, which recursed
+// until the stack overflowed (found by fuzz_run_config).
+static nlohmann::json yaml_to_json(const YAML::Node& n, size_t& budget, int depth = 0) {
     if (budget == 0) throw InputError("the value is too large (more than 100000 nodes after expanding aliases)");
+    if (depth > 64) throw InputError("the value nests more than 64 levels deep (or an alias refers to itself)");
     --budget;
     if (!n.IsDefined() || n.IsNull()) return nullptr;
     if (n.IsSequence()) {
         nlohmann::json a = nlohmann::json::array();
-        for (const auto& x : n) a.push_back(yaml_to_json(x, budget));
+        for (const auto& x : n) a.push_back(yaml_to_json(x, budget, depth + 1));
         return a;
     }
     if (n.IsMap()) {
         nlohmann::json o = nlohmann::json::object();
-        for (const auto& kv : n) o[kv.first.Scalar()] = yaml_to_json(kv.second, budget);
+        for (const auto& kv : n) o[kv.first.Scalar()] = yaml_to_json(kv.second, budget, depth + 1);
         return o;
     }
     const std::string& s = n.Scalar();

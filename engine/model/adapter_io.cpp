@@ -81,7 +81,7 @@ AdapterSpec parse_adapter_config(const std::string& text, const std::string& fil
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range 406 for 1e309 (fuzz_adapter_config)
         throw InputError(file, 0, {}, std::string("not valid JSON: ") + e.what(), "");
     }
     if (!j.is_object()) throw InputError(file, 0, {}, "expected a JSON object", "");
@@ -104,11 +104,23 @@ AdapterSpec parse_adapter_config(const std::string& text, const std::string& fil
     } else {
         s.type = lp.contains("use_dora") && lp.at("use_dora") == true ? FineTuneType::dora : FineTuneType::lora;
     }
-    s.num_layers = int(number(j, "num_layers", false, -1));
+    // A whole number in [lo, 2^31): a double outside int's range cast to int is undefined (fuzz_adapter_config).
+    auto integer = [&](const nlohmann::json& o, const std::string& key, bool required, double fallback, double lo) {
+        double v = number(o, key, required, fallback);
+        if (!(v >= lo && v < 2147483648.0) || v != std::floor(v))
+            throw InputError(file, 0, key, "'" + key + "' must be a whole number >= " + std::to_string(int(lo)), "");
+        return int(v);
+    };
+    auto finite = [&](const nlohmann::json& o, const std::string& key, bool required, double fallback) {
+        double v = number(o, key, required, fallback);
+        if (!(std::fabs(v) <= 3.4e38)) throw InputError(file, 0, key, "'" + key + "' must be a finite number", "");
+        return float(v);
+    };
+    s.num_layers = integer(j, "num_layers", false, -1, -1);
     if (s.type != FineTuneType::full) {
-        s.rank = int(number(lp, "rank", true, 8));
-        s.scale = float(number(lp, "scale", true, 20.0));
-        s.dropout = float(number(lp, "dropout", false, 0.0));
+        s.rank = integer(lp, "rank", true, 8, 1);
+        s.scale = finite(lp, "scale", true, 20.0);
+        s.dropout = finite(lp, "dropout", false, 0.0);
     }
     if (lp.contains("keys") && !lp.at("keys").is_null()) {
         if (!lp.at("keys").is_array()) throw InputError(file, 0, "keys", "'keys' must be a list of module names", "");

@@ -129,7 +129,7 @@ void Optimizer::restore(std::span<const uint8_t> bytes, size_t n_params) {
         uint64_t len = r.get<uint64_t>();
         if (len > (bytes.size() - r.pos) / sizeof(float)) r.need(bytes.size() + 1);  // truncated
         loaded.emplace_back(size_t(len));
-        std::memcpy(loaded.back().data(), bytes.data() + r.pos, len * sizeof(float));
+        if (len) std::memcpy(loaded.back().data(), bytes.data() + r.pos, len * sizeof(float));  // an empty buffer's data() may be null
         r.pos += len * sizeof(float);
     }
     if (r.pos != bytes.size()) throw InputError({}, 0, "optimizer_state", "trailing bytes after the optimizer state");

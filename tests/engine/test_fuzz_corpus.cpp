@@ -158,6 +158,58 @@ TEST(FuzzFindings, RunConfigThatIsNotUtf8) {
     EXPECT_NE(p.issues[0].message.find("not UTF-8"), std::string::npos) << p.issues[0].message;
 }
 
+TEST(FuzzFindings, TemplateIntegerOverflow) {
+    // fuzz_chat_template: 9223372036854775807 + 9223372036854775807 was signed overflow (undefined);
+    // the sibling sites (-, *, **, //, unary -, |int of a float, sum, range and slice steps) too.
+    for (const char* src : {"{{ 9223372036854775807 + 1 }}", "{{ -9223372036854775807 - 2 }}", "{{ 4294967296 * 4294967296 }}",
+                            "{{ 3 ** 40 }}", "{{ (-9223372036854775807 - 1) // -1 }}", "{{ (10.0 ** 300) | int }}",
+                            "{{ [9223372036854775807, 1] | sum }}"}) {
+        SCOPED_TRACE(src);
+        EXPECT_NE(render_error(src).find("64 bits"), std::string::npos) << render_error(src);
+    }
+    rf::ChatTemplate t = rf::ChatTemplate::from_string(
+        "{{ 2 ** 62 }} {{ (-1) ** 9223372036854775807 }} {{ range(0, 9223372036854775807, 4611686018427387904) | list }}"
+        " {{ 'abc'[1::9223372036854775807] }} {{ (-9223372036854775807 - 1) % -1 }}", "ok");
+    EXPECT_EQ(t.render({{"user", "u"}}, false), "4611686018427387904 -1 [0, 4611686018427387904] b 0");
+}
+
+TEST(FuzzFindings, RunConfigAliasCycle) {
+    // fuzz_run_config: an alias inside its own anchor is a cyclic node graph; yaml_to_json recursed
+    // until the stack overflowed. Now an error naming the key.
+    rf::ParsedConfig p = rf::parse_run_config("model: m\nx: &a [1, *a]\noptimizer_config: {adam: {betas: *a}}\n", "c.yaml");
+    bool named = false;
+    for (const rf::Issue& i : p.issues) named |= i.message.find("64 levels") != std::string::npos;
+    EXPECT_TRUE(named);
+}
+
+TEST(FuzzFindings, AdapterConfigNumbers) {
+    // fuzz_adapter_config: 1e309 threw nlohmann out_of_range (only parse_error was caught), and
+    // a rank or num_layers of 1e300 was cast to int (undefined).
+    EXPECT_THROW(rf::parse_adapter_config("{\"num_layers\": 1e309}", "a.json"), rf::InputError);
+    for (const char* bad : {R"({"num_layers": 1e300, "lora_parameters": {"rank": 8, "scale": 20}})",
+                            R"({"num_layers": -2, "lora_parameters": {"rank": 8, "scale": 20}})",
+                            R"({"lora_parameters": {"rank": 0, "scale": 20}})", R"({"lora_parameters": {"rank": 2.5, "scale": 20}})",
+                            R"({"lora_parameters": {"rank": 8, "scale": 1e39}})"}) {
+        SCOPED_TRACE(bad);
+        EXPECT_THROW(rf::parse_adapter_config(bad, "a.json"), rf::InputError);
+    }
+    rf::AdapterSpec s = rf::parse_adapter_config(R"({"num_layers": 4, "lora_parameters": {"rank": 16, "scale": 2, "dropout": 0.1}})", "a.json");
+    EXPECT_EQ(s.num_layers, 4);
+    EXPECT_EQ(s.rank, 16);
+}
+
+TEST(FuzzFindings, OptimizerStateWithAnEmptyBuffer) {
+    // fuzz_run_state: a saved buffer of length 0 reached memcpy(nullptr, ..., 0) (undefined).
+    std::string bin("RFOPT1\0\0", 8);
+    auto put = [&](auto v) { bin.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    put(uint32_t(4));
+    bin += "adam";
+    put(int64_t(1)), put(uint64_t(20)), put(uint32_t(2)), put(uint64_t(0)), put(uint64_t(0));
+    auto opt = rf::make_optimizer("adam", nlohmann::json::object());
+    EXPECT_THROW(opt->restore(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bin.data()), bin.size()), 20),
+                 rf::InputError);
+}
+
 TEST(FuzzFindings, HubRepoInfoSizesThatAreNotIntegers) {
     // A float size (1e300) was cast to int64_t: undefined behaviour (UBSan float-cast-overflow).
     rf::HubRepoInfo info = rf::parse_repo_info(

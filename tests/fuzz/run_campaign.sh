@@ -77,6 +77,7 @@ for t in "${targets[@]}"; do
   if [ "$MODE" = runs ]; then args+=(-runs="$AMOUNT"); else args+=(-max_total_time="$AMOUNT"); fi
   [ -n "$CAP" ] && args+=(-max_total_time="$CAP")
   echo "== $t (${MODE}=$AMOUNT, max_len $maxlen)" >&2
+  touch "$dir/.start"  # findings are the artifacts of this run only
   start=$(date +%s)
   TMPDIR=$dir nice -n 10 "$BUILD/tests/fuzz/$t" "${args[@]}" "$dir/corpus" "$ROOT/tests/fuzz/corpus/$t" >"$dir/fuzz.log" 2>&1
   rc=$?
@@ -84,12 +85,12 @@ for t in "${targets[@]}"; do
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$dir/fuzz.log" | tail -1 | grep -o '[0-9]*$')
   [ -n "$execs" ] || execs=$(grep -o '^#[0-9]*' "$dir/fuzz.log" | tail -1 | tr -d '#')
   edges=$(grep -o 'cov: [0-9]*' "$dir/fuzz.log" | tail -1 | grep -o '[0-9]*')
-  findings=$(find "$dir/artifacts" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
+  findings=$(find "$dir/artifacts" -maxdepth 1 -type f -newer "$dir/.start" \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
   [ "$findings" -gt 0 ] && found=1
   [ "$rc" -ne 0 ] && [ "$findings" -eq 0 ] && { findings="rc=$rc"; found=1; }
   printf '%s\t%s\t%s\t%s\t%s\n' "$t" "${execs:-?}" "${edges:-?}" "$findings" "$secs" >> "$summary"
   printf '%-26s executions %-9s edges %-6s findings %s (%ss)\n' "$t" "${execs:-?}" "${edges:-?}" "$findings" "$secs"
-  find "$dir/artifacts" -maxdepth 1 -type f | sed 's/^/    /'
+  find "$dir/artifacts" -maxdepth 1 -type f -newer "$dir/.start" | sed 's/^/    /'
 done
 echo "summary: $summary" >&2
 exit $found

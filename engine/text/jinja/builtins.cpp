@@ -396,9 +396,10 @@ Value slice(const Value& base, const Value& start, const Value& stop, const Valu
     };
     int64_t lo = clamp(a, st > 0 ? 0 : n - 1, true), hi = clamp(b, st > 0 ? n : -1, false);
     std::string out;
-    for (int64_t k = lo; st > 0 ? k < hi : k > hi; k += st) {
+    for (int64_t k = lo; st > 0 ? k < hi : k > hi;) {
         if (base.is_list()) items.push_back((*base.list)[size_t(k)]);
         else out += cps[size_t(k)];
+        if (__builtin_add_overflow(k, st, &k)) break;  // a huge step: past the end
     }
     return base.is_list() ? Value::make_list(std::move(items)) : Value::string(out);
 }
@@ -432,7 +433,11 @@ Value apply_filter(const std::string& name, Value v, std::vector<Value>& args, K
     if (name == "safe") return v;
     if (name == "int") {
         if (v.type == Value::Type::Int) return v;
-        if (v.type == Value::Type::Float) return Value::integer(int64_t(v.f));
+        if (v.type == Value::Type::Float) {
+            // a double outside int64's range cast to int64_t is undefined behaviour
+            if (!(v.f > -9223372036854775808.0 && v.f < 9223372036854775808.0)) fail("int: " + v.str() + " does not fit in 64 bits");
+            return Value::integer(int64_t(v.f));
+        }
         if (v.is_string()) { try { return Value::integer(std::stoll(v.s)); } catch (...) {} }
         const Value* d = arg(args, kw, 0, "default");
         return d ? *d : Value::integer(0);
@@ -492,8 +497,14 @@ Value apply_filter(const std::string& name, Value v, std::vector<Value>& args, K
         List items = iterate(v);
         bool is_float = false;
         double s = 0;
-        for (Value& x : items) { if (!x.is_number()) fail("sum expects numbers"); is_float = is_float || x.type == Value::Type::Float; s += x.as_double(); }
-        return is_float ? Value::number(s) : Value::integer(int64_t(s));
+        int64_t si = 0;  // exact while every item is an integer (a double sum cast back could overflow)
+        for (Value& x : items) {
+            if (!x.is_number()) fail("sum expects numbers");
+            is_float = is_float || x.type == Value::Type::Float;
+            s += x.as_double();
+            if (!is_float && __builtin_add_overflow(si, x.i, &si)) fail("sum: integer overflow (more than 64 bits)");
+        }
+        return is_float ? Value::number(s) : Value::integer(si);
     }
     if (name == "min" || name == "max") {
         List items = iterate(v);

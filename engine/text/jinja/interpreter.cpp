@@ -2,6 +2,7 @@
 // Scoping as in Jinja2: a for-loop body is a new scope per iteration (so `set` inside a loop does
 // not leak out; templates use namespace() for that); if-blocks are not scopes.
 #include <cmath>
+#include <cstdint>
 #include <ctime>
 #include <unordered_map>
 
@@ -72,9 +73,10 @@ private:
             else throw EvalError{"range() needs arguments"};
             if (step == 0) throw EvalError{"range() step cannot be zero"};
             List out;
-            for (int64_t k = start; step > 0 ? k < stop : k > stop; k += step) {
+            for (int64_t k = start; step > 0 ? k < stop : k > stop;) {
                 out.push_back(Value::integer(k));
                 if (out.size() > kMaxListItems) throw EvalError{"range() too large (more than " + std::to_string(kMaxListItems) + " items)"};
+                if (__builtin_add_overflow(k, step, &k)) break;  // past INT64_MAX/MIN: past stop too
             }
             return Value::make_list(std::move(out));
         });
@@ -307,7 +309,10 @@ private:
         case Kind::Unary: {
             Value v = eval(*n.a[0]);
             if (n.str == "not") return Value::boolean(!v.truthy());
-            if (v.type == Value::Type::Int) return Value::integer(n.str == "-" ? -v.i : v.i);
+            if (v.type == Value::Type::Int) {
+                if (n.str == "-" && v.i == INT64_MIN) fail("integer overflow: -" + std::to_string(v.i) + " does not fit in 64 bits");
+                return Value::integer(n.str == "-" ? -v.i : v.i);
+            }
             if (v.type == Value::Type::Float) return Value::number(n.str == "-" ? -v.f : v.f);
             fail("unary " + n.str + " needs a number, not a " + v.type_name());
         }
@@ -376,9 +381,22 @@ private:
         bool ints = l.type != Value::Type::Float && r.type != Value::Type::Float;
         int64_t li = l.type == Value::Type::Bool ? l.b : l.i, ri = r.type == Value::Type::Bool ? r.b : r.i;
         double lf = l.as_double(), rf_ = r.as_double();
-        if (op == "+") return ints ? Value::integer(li + ri) : Value::number(lf + rf_);
-        if (op == "-") return ints ? Value::integer(li - ri) : Value::number(lf - rf_);
-        if (op == "*") return ints ? Value::integer(li * ri) : Value::number(lf * rf_);
+        // Python's integers do not overflow; ours are 64-bit, and a result that does not fit is an error
+        // (signed overflow is undefined behaviour in C++: found by fuzz_chat_template).
+        auto overflow = [&]() { fail("integer overflow: " + std::to_string(li) + " " + op + " " + std::to_string(ri) + " does not fit in 64 bits"); };
+        int64_t res = 0;
+        if (op == "+") {
+            if (ints && __builtin_add_overflow(li, ri, &res)) overflow();
+            return ints ? Value::integer(res) : Value::number(lf + rf_);
+        }
+        if (op == "-") {
+            if (ints && __builtin_sub_overflow(li, ri, &res)) overflow();
+            return ints ? Value::integer(res) : Value::number(lf - rf_);
+        }
+        if (op == "*") {
+            if (ints && __builtin_mul_overflow(li, ri, &res)) overflow();
+            return ints ? Value::integer(res) : Value::number(lf * rf_);
+        }
         if (op == "/") {
             if (rf_ == 0) fail("division by zero");
             return Value::number(lf / rf_);
@@ -386,6 +404,10 @@ private:
         if (op == "//" || op == "%") {
             if (rf_ == 0) fail("division by zero");
             if (ints) {
+                if (li == INT64_MIN && ri == -1) {
+                    if (op == "%") return Value::integer(0);
+                    overflow();
+                }
                 int64_t q = li / ri, m = li % ri;
                 if (m != 0 && ((m < 0) != (ri < 0))) { --q; m += ri; }  // Python floors
                 return Value::integer(op == "//" ? q : m);
@@ -395,8 +417,11 @@ private:
         }
         if (op == "**") {
             if (ints && ri >= 0) {
-                int64_t p = 1;
-                for (int64_t k = 0; k < ri && k < 64; ++k) p *= li;
+                if (li == 0 || li == 1) return Value::integer(ri == 0 ? 1 : li);
+                if (li == -1) return Value::integer(ri % 2 ? -1 : 1);
+                int64_t p = 1;  // |li| >= 2: overflows within 63 factors
+                for (int64_t k = 0; k < ri; ++k)
+                    if (__builtin_mul_overflow(p, li, &p)) overflow();
                 return Value::integer(p);
             }
             return Value::number(std::pow(lf, rf_));
