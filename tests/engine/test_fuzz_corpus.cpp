@@ -130,6 +130,30 @@ TEST(FuzzLimits, TemplateStringDoublingIsCapped) {
     EXPECT_NE(e.find("items"), std::string::npos) << e;
 }
 
+TEST(FuzzLimits, TemplateBuiltinsCapTheirResult) {
+    // One call would build 10^10 bytes before the result check: replace, join and indent stop at the limit.
+    std::string e = render_error("{% set s = 'a' * 100000 %}{{ s.replace('a', s) }}");
+    EXPECT_NE(e.find("64 MiB limit"), std::string::npos) << e;
+    e = render_error("{% set s = 'a' * 100000 %}{{ range(100000) | join(s) }}");
+    EXPECT_NE(e.find("64 MiB limit"), std::string::npos) << e;
+    e = render_error("{% set s = '\\n' * 100000 %}{{ s | indent(4096, true, true) }}");
+    EXPECT_NE(e.find("64 MiB limit"), std::string::npos) << e;
+    e = render_error("{{ 'a' | indent(-1) }}");  // size_t(-1) spaces threw std::length_error
+    EXPECT_NE(e.find("indent width"), std::string::npos) << e;
+}
+
+TEST(FuzzLimits, TemplateCyclicAndSharedValues) {
+    // A list that contains itself, printed, serialised or compared: recursion without end.
+    for (const char* op : {"{{ l }}", "{{ l | tojson }}", "{{ l == m }}"}) {
+        std::string src = std::string("{% set l = [] %}{% set m = [] %}{% set _ = l.append(l) %}{% set _ = m.append(m) %}") + op;
+        SCOPED_TRACE(src);
+        EXPECT_NE(render_error(src).find("100 levels"), std::string::npos) << render_error(src);
+    }
+    // [x, x] doubled 40 times is 2^40 leaves behind 40 small lists.
+    std::string e = render_error("{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = [ns.l, ns.l] %}{% endfor %}{{ ns.l | tojson }}");
+    EXPECT_NE(e.find("limit"), std::string::npos) << e;
+}
+
 TEST(FuzzLimits, TemplateWorkIsCapped) {
     // No output at all, 10^12 iterations: the step budget ends it.
     std::string e = render_error("{% for i in range(1000000) %}{% for j in range(1000000) %}{% endfor %}{% endfor %}");

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <optional>
 
+#include "text/jinja/jinja.h"
 #include "text/utf8.h"
 
 namespace rf::jinja {
@@ -181,7 +182,10 @@ Value method(const Value& base, const std::string& name) {
                 int64_t n = 0;
                 if (from.empty()) fail("replace() with an empty pattern is not supported");
                 for (size_t h; (count < 0 || n < count) && (h = s.find(from, pos)) != std::string::npos; pos = h + from.size(), ++n)
+                {
+                    if (out.size() + (h - pos) + to.size() > kMaxOutputBytes) fail("replace(): the result would be larger than the 64 MiB limit");
                     out.append(s, pos, h - pos).append(to);
+                }
                 out.append(s, pos, std::string::npos);
                 return Value::string(out);
             });
@@ -203,7 +207,10 @@ Value method(const Value& base, const std::string& name) {
                 if (a.empty()) fail("join() needs an argument");
                 std::string out;
                 List items = iterate(a[0]);
-                for (size_t k = 0; k < items.size(); ++k) out += (k ? s : "") + need_string(items[k], "join()");
+                for (size_t k = 0; k < items.size(); ++k) {
+                    out += (k ? s : "") + need_string(items[k], "join()");
+                    if (out.size() > kMaxOutputBytes) fail("join(): the result would be larger than the 64 MiB limit");
+                }
                 return Value::string(out);
             });
         if (name == "isdigit" || name == "isspace" || name == "isalpha" || name == "isalnum" || name == "isupper" || name == "islower")
@@ -469,7 +476,10 @@ Value apply_filter(const std::string& name, Value v, std::vector<Value>& args, K
         const Value* attr = kwarg(kw, "attribute");
         std::string out, d = sep ? need_string(*sep, "join") : std::string();
         List items = iterate(v);
-        for (size_t k = 0; k < items.size(); ++k) out += (k ? d : "") + (attr ? attribute_path(items[k], attr->str()).str() : items[k].str());
+        for (size_t k = 0; k < items.size(); ++k) {
+            out += (k ? d : "") + (attr ? attribute_path(items[k], attr->str()).str() : items[k].str());
+            if (out.size() > kMaxOutputBytes) fail("join: the result would be larger than the 64 MiB limit");
+        }
         return Value::string(out);
     }
     if (name == "first" || name == "last") {
@@ -520,7 +530,9 @@ Value apply_filter(const std::string& name, Value v, std::vector<Value>& args, K
     }
     if (name == "tojson") {
         const Value* indent = arg(args, kw, 0, "indent");
-        return Value::string(to_json(v, indent && !indent->is_none() ? int(need_int(*indent, "tojson")) : -1));
+        int64_t n = indent && !indent->is_none() ? need_int(*indent, "tojson") : -1;
+        if (n > 4096) fail("tojson indent must be at most 4096");
+        return Value::string(to_json(v, n < 0 ? -1 : int(n)));
     }
     if (name == "items") {
         if (!v.is_mapping()) fail("items expects a dict");
@@ -539,11 +551,14 @@ Value apply_filter(const std::string& name, Value v, std::vector<Value>& args, K
         const Value* w = arg(args, kw, 0, "width");
         const Value* first = arg(args, kw, 1, "first");
         const Value* blank = arg(args, kw, 2, "blank");
-        std::string pad = w ? (w->is_string() ? w->s : std::string(size_t(need_int(*w, "indent")), ' ')) : std::string(4, ' ');
+        int64_t width = w && !w->is_string() ? need_int(*w, "indent") : 4;
+        if (width < 0 || width > 4096) fail("indent width must be 0..4096");  // size_t(-1) spaces threw length_error
+        std::string pad = w && w->is_string() ? w->s : std::string(size_t(width), ' ');
         std::string s = need_string(v, "indent"), out;
         bool at_line_start = first && first->truthy();
         for (size_t k = 0; k < s.size(); ++k) {
             if (at_line_start && (s[k] != '\n' || (blank && blank->truthy()))) out += pad;
+            if (out.size() > kMaxOutputBytes) fail("indent: the result would be larger than the 64 MiB limit");
             at_line_start = false;
             out += s[k];
             if (s[k] == '\n') at_line_start = true;

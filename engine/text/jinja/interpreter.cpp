@@ -26,7 +26,11 @@ public:
         install_globals();
         if (context.is_mapping()) for (auto& [k, v] : context.dict->items) m_frames.back()[k] = v;
         std::string out;
-        exec(body, out);
+        try {
+            exec(body, out);
+        } catch (const EvalError& e) {  // from code outside guarded(): printing or comparing values
+            fail(e.message);
+        }
         return out;
     }
 

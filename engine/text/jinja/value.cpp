@@ -2,9 +2,12 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "text/jinja/builtins.h"
+#include "text/jinja/jinja.h"
 #include "text/utf8.h"
 
 namespace rf::jinja {
@@ -96,6 +99,27 @@ std::string quote_repr(const std::string& s) {
 
 }  // namespace
 
+namespace {
+// repr, tojson and == recurse into lists and dicts, which a template can make cyclic (l.append(l))
+// or exponentially shared ([x, x] doubled 40 times): nesting at most 100 levels, and at most
+// kMaxSteps values visited per top-level call (EvalError: the interpreter names the line).
+thread_local int t_nesting = 0;
+thread_local uint64_t t_visits = 0;
+struct NestGuard {
+    NestGuard() {
+        if (t_nesting == 0) t_visits = 0;
+        if (++t_visits > kMaxSteps || t_nesting >= 100) throw EvalError{"a value nests more than 100 levels deep or is too large to compare or print (a list that contains itself?)"};
+        ++t_nesting;
+    }
+    ~NestGuard() { --t_nesting; }
+    NestGuard(const NestGuard&) = delete;
+    NestGuard& operator=(const NestGuard&) = delete;
+};
+void check_size(const std::string& out) {
+    if (out.size() > kMaxOutputBytes) throw EvalError{"a value's text would be larger than the 64 MiB limit"};
+}
+}  // namespace
+
 std::string Value::str() const {
     switch (type) {
     case Type::Undefined: return "";
@@ -112,14 +136,21 @@ std::string Value::repr() const {
     switch (type) {
     case Type::String: return quote_repr(s);
     case Type::List: {
+        NestGuard guard;
         std::string out = "[";
-        for (size_t k = 0; k < list->size(); ++k) out += (k ? ", " : "") + (*list)[k].repr();
+        for (size_t k = 0; k < list->size(); ++k) {
+            out += (k ? ", " : "") + (*list)[k].repr();
+            check_size(out);
+        }
         return out + "]";
     }
     case Type::Dict: case Type::Namespace: {
+        NestGuard guard;
         std::string out = type == Type::Namespace ? "<Namespace {" : "{";
-        for (size_t k = 0; k < dict->items.size(); ++k)
+        for (size_t k = 0; k < dict->items.size(); ++k) {
             out += (k ? ", " : "") + quote_repr(dict->items[k].first) + ": " + dict->items[k].second.repr();
+            check_size(out);
+        }
         return out + (type == Type::Namespace ? "}>" : "}");
     }
     case Type::Function: return "<function>";
@@ -145,6 +176,10 @@ const char* Value::type_name() const {
 
 bool equal(const Value& a, const Value& b) {
     if (a.is_number() && b.is_number()) return a.as_double() == b.as_double();
+    if (a.type == Value::Type::List && b.type == Value::Type::List && a.list == b.list) return true;  // the same list
+    if (a.is_mapping() && a.type == b.type && a.dict == b.dict) return true;
+    std::optional<NestGuard> guard;
+    if (a.type == b.type && (a.is_list() || a.is_mapping())) guard.emplace();
     if ((a.type == Value::Type::Bool && b.is_number()) || (b.type == Value::Type::Bool && a.is_number()))
         return a.as_double() == b.as_double();
     if (a.type != b.type) return false;
@@ -195,6 +230,9 @@ void json_string(const std::string& s, std::string& out) {
 }
 
 void dump(const Value& v, int indent, int depth, std::string& out) {
+    check_size(out);
+    std::optional<NestGuard> guard;
+    if (v.is_list() || v.is_mapping()) guard.emplace();
     std::string pad = indent >= 0 ? "\n" + std::string(size_t(indent * (depth + 1)), ' ') : "";
     std::string close = indent >= 0 ? "\n" + std::string(size_t(indent * depth), ' ') : "";
     const char* item_sep = indent >= 0 ? "," : ", ";
