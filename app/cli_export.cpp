@@ -1,6 +1,7 @@
 // reinforge-cli export (RUN_DIR | MODEL_DIR) [--format gguf|hf] [--quant f16|q8_0|f32] [--out PATH]
-//                      [--lm-studio NAME] [--checkpoint FILE]
-// A run is fused first (its adapters folded into the base); a plain model folder exports as is.
+//                      [--lm-studio NAME] [--checkpoint FILE] [--adapters latest|best]
+// A run is fused first (its adapters folded into the base; --adapters best: the weights keep_best kept,
+// latest (default): the last saved ones); a plain model folder exports as is.
 //   gguf: one GGUF v3 file for llama.cpp / Ollama / LM Studio (--quant f16 (default), q8_0, f32).
 //         --out FILE.gguf, or --out DIR (writes DIR/<name>-<QUANT>.gguf). --lm-studio NAME (or the
 //         run's lm_studio_name when no --out is given) writes ~/.lmstudio/models/reinforge/NAME/.
@@ -26,7 +27,8 @@ std::string upper(std::string s) {
 }
 
 int run_export(const std::vector<std::string>& args) {
-    const std::vector<std::string> value_flags = {"--format", "--quant", "--dtype", "--out", "--lm-studio", "--checkpoint"};
+    const std::vector<std::string> value_flags = {"--format",    "--quant",      "--dtype",   "--out",
+                                                  "--lm-studio", "--checkpoint", "--adapters"};
     auto pos = rf::cli::positionals(args, value_flags);
     if (pos.size() != 1)
         throw rf::InputError({}, 0, "", "expects exactly one RUN_DIR or MODEL_DIR",
@@ -38,7 +40,7 @@ int run_export(const std::vector<std::string>& args) {
         if (!known)
             throw rf::InputError({}, 0, a, "unknown option",
                                  "options: --format gguf|hf, --quant f16|q8_0|f32 (hf: f32|bf16|f16), --out PATH, "
-                                 "--lm-studio NAME, --checkpoint FILE");
+                                 "--lm-studio NAME, --checkpoint FILE, --adapters latest|best");
     }
     const std::string lm_flag = rf::cli::flag_value(args, "--lm-studio");
     const std::string format = rf::cli::flag_value(args, "--format", "gguf");
@@ -57,8 +59,11 @@ int run_export(const std::vector<std::string>& args) {
     else if (!quant.empty()) hdt = rf::weight_dtype_from_string(quant, "--quant");
     if (format == "hf" && out.empty()) throw rf::InputError({}, 0, "--out", "is required for --format hf", "--out DIR");
     if (!lm_flag.empty()) rf::lm_studio_gguf_path(lm_flag, *gq);  // fails early when LM Studio is absent
+    const rf::AdapterChoice adapters =
+        rf::adapter_choice_from_string(rf::cli::flag_value(args, "--adapters"), "--adapters");
 
-    rf::ExportSource src = rf::open_export_source(pos[0], rf::cli::flag_value(args, "--checkpoint"));
+    rf::ExportSource src = rf::open_export_source(pos[0], rf::cli::flag_value(args, "--checkpoint"), adapters);
+    if (!src.best_note.empty()) std::fprintf(stderr, "note: the best adapters: %s\n", src.best_note.c_str());
     std::string lm_name = lm_flag;
     if (lm_name.empty() && out.empty() && format == "gguf") lm_name = src.lm_studio_name;
     if (format == "gguf" && out.empty() && lm_name.empty())
@@ -92,7 +97,7 @@ int run_export(const std::vector<std::string>& args) {
 
 rf::cli::Register reg{"export", "export a run (fused) or a model as GGUF (llama.cpp, LM Studio) or a Hugging Face folder",
                       "export (RUN_DIR | MODEL_DIR) [--format gguf|hf] [--quant f16|q8_0|f32] [--out PATH] "
-                      "[--lm-studio NAME] [--checkpoint FILE]",
+                      "[--lm-studio NAME] [--checkpoint FILE] [--adapters latest|best]",
                       &run_export};
 
 }  // namespace

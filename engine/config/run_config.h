@@ -60,6 +60,13 @@ inline constexpr EnumName<ComputeDType> kComputeDTypeNames[] = {
     {ComputeDType::auto_, "auto"}, {ComputeDType::float32, "float32"}, {ComputeDType::bfloat16, "bfloat16"}};
 constexpr std::span<const EnumName<ComputeDType>> enum_names(ComputeDType) { return kComputeDTypeNames; }
 
+// keep_best_mode: whether a higher (max) or lower (min) value of the keep_best metric is better;
+// auto = min for a name containing "loss" or "kl", else max (keep_best_minimises, train/session.cpp).
+enum class KeepBestMode { auto_, max, min };
+inline constexpr EnumName<KeepBestMode> kKeepBestModeNames[] = {
+    {KeepBestMode::auto_, "auto"}, {KeepBestMode::max, "max"}, {KeepBestMode::min, "min"}};
+constexpr std::span<const EnumName<KeepBestMode>> enum_names(KeepBestMode) { return kKeepBestModeNames; }
+
 // optimizer: OptimizerKind (optim/optimizer.h, with its names).
 
 // lr_schedule.name. `constant` is this project's name for "no schedule" (mlx-lm: lr_schedule null).
@@ -214,6 +221,8 @@ struct RunConfig {
     double max_grad_norm = 1.0;                // 0 = no clipping (grad_norm is still reported)
     int steps_per_report = 10;
     int steps_per_eval = 200;                  // 0 = never
+    std::string keep_best;                     // "" = off; a validation metric (val_ prefix optional), docs/runs.md
+    KeepBestMode keep_best_mode = KeepBestMode::auto_;
     int save_every = 100;                      // 0 = only at the end
     int val_batches = 25;                      // -1 = the whole validation split
     bool test = false;

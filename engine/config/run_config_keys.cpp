@@ -299,6 +299,14 @@ std::vector<KeySpec> build_keys() {
     add(ks, {.name = "steps_per_eval", .group = G::training_settings, .type = T::integer, .label = "Eval",
              .doc = "Validate every N steps.", .min = 0, .range_doc = "0 = never"},
         RF_FIELD(steps_per_eval), fixed("200"));
+    add(ks, {.name = "keep_best", .group = G::training_settings, .type = T::string, .label = "Keep best",
+             .doc = "At each evaluation, keep the weights that score best on this validation metric (as in "
+                    "metrics.jsonl, val_ optional: val_rewards, val_r1_accuracy_reward_func_mean, val_loss) in "
+                    "adapters/best_adapters.safetensors and best.json; empty = off."},
+        RF_FIELD(keep_best), fixed(""));
+    add(ks, {.name = "keep_best_mode", .group = G::training_settings, .type = T::choice, .label = "Best is",
+             .doc = "keep_best: max (higher is better) or min; auto = min for names containing loss or kl, else max."},
+        RF_FIELD(keep_best_mode), fixed("auto"));
     add(ks, {.name = "save_every", .group = G::training_settings, .type = T::integer, .label = "Save",
              .doc = "Write a checkpoint every N steps.", .min = 0, .range_doc = "0 = only at the end"},
         RF_FIELD(save_every), fixed("100"));

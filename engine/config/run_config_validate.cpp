@@ -65,6 +65,7 @@ std::string unused_reason(const RunConfig& c, const KeySpec& k) {
         return "is ignored when lr_schedule steps is set";
     if (n == "lr_schedule.warmup_init" && c.lr_schedule.warmup == 0) return "is ignored without warmup";
     if (n == "test_batches" && !c.test) return "is ignored with test: false";
+    if (n == "keep_best_mode" && c.keep_best.empty()) return "is ignored without keep_best";
     if ((n == "fuse_dequantize" || n == "fuse_remove_adapters" || n == "lm_studio_name") && !c.fuse)
         return "is ignored with fuse: false";
     if ((n == "reward_functions" || n == "reward_weights" || n == "reward_functions_file" ||
@@ -237,6 +238,18 @@ std::vector<Issue> validate(const RunConfig& c) {
             get_value(c, "epsilon") != default_value(c, "epsilon"))
             v.warning("epsilon", "with num_iterations 1 and ratio_against rollout the ratio is 1 and never clipped",
                       "set num_iterations >= 2 for clipping to act");
+    }
+
+    // keep_best: whether the metric exists is known at the first evaluation (Session logs it then);
+    // what is known now is whether there will be evaluations, and SFT's only metric.
+    if (!c.keep_best.empty()) {
+        if (c.steps_per_eval == 0)
+            v.warning("keep_best", "nothing is evaluated with steps_per_eval 0, so no best weights are kept",
+                      "set steps_per_eval (e.g. 50), or remove keep_best");
+        if (c.train_mode == TrainMode::sft && c.keep_best != "val_loss" && c.keep_best != "loss")
+            v.warning("keep_best",
+                      "'" + c.keep_best + "' is not an SFT validation metric: SFT evaluations report val_loss only",
+                      "keep_best: val_loss");
     }
 
     // Judge.

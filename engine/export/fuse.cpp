@@ -1,5 +1,6 @@
 #include "export/fuse.h"
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <vector>
@@ -72,9 +73,43 @@ ModelLoadOptions run_load_options(const RunConfig& c) {
     return lo;
 }
 
+// A run's best.json (written by keep_best, train/session.cpp) and its best_adapters.safetensors
+// beside the latest adapters: the file to load, and what best.json says about it.
+std::string best_adapters_file(const fs::path& run_dir, const fs::path& adapter_dir, std::string& note) {
+    const fs::path best_json = run_dir / "best.json";
+    if (!is_file(best_json))
+        throw InputError(best_json.string(), 0, "--adapters",
+                         "the run kept no best adapters: best.json is missing",
+                         "train with keep_best (a validation metric such as val_rewards) and steps_per_eval > 0, or "
+                         "use --adapters latest");
+    const fs::path file = adapter_dir / "best_adapters.safetensors";
+    if (!is_file(file))
+        throw InputError(file.string(), 0, "--adapters", "best.json is there but the best weights file is missing",
+                         "use --adapters latest");
+    nlohmann::json j = nlohmann::json::parse(read_file(best_json.string()), nullptr, false);
+    if (!j.is_object() || !j.contains("metric") || !j["metric"].is_string() || !j.contains("value") ||
+        !j["value"].is_number() || !j.contains("step") || !j["step"].is_number_integer())
+        throw InputError(best_json.string(), 0, "--adapters", "damaged best.json (expected metric, value and step)",
+                         "use --adapters latest");
+    char value[32];
+    std::snprintf(value, sizeof value, "%.6g", j["value"].get<double>());
+    note = j["metric"].get<std::string>() + " " + value + " at step " + std::to_string(j["step"].get<int>());
+    return file.string();
+}
+
 }  // namespace
 
-ExportSource open_export_source(const std::string& path, const std::string& checkpoint) {
+AdapterChoice adapter_choice_from_string(const std::string& s, const std::string& flag) {
+    if (s.empty() || s == "latest") return AdapterChoice::latest;
+    if (s == "best") return AdapterChoice::best;
+    throw InputError({}, 0, flag, "expected latest or best, got '" + s + "'",
+                     "best: the weights keep_best kept (best_adapters.safetensors); latest: adapters.safetensors");
+}
+
+ExportSource open_export_source(const std::string& path, const std::string& checkpoint, AdapterChoice adapters) {
+    if (adapters == AdapterChoice::best && !checkpoint.empty())
+        throw InputError({}, 0, "--adapters", "--adapters best and --checkpoint name different weights",
+                         "pass one of them");
     std::error_code ec;
     if (!fs::is_directory(path, ec))
         throw InputError(path, 0, {}, "no such folder", "pass a run folder (with config.yaml and adapters/) or a model folder");
@@ -96,6 +131,8 @@ ExportSource open_export_source(const std::string& path, const std::string& chec
         src.name = dir.filename().string();
         if (!checkpoint.empty())
             throw InputError(checkpoint, 0, "checkpoint", "a model folder has no adapter checkpoints", "pass a run folder");
+        if (adapters == AdapterChoice::best)
+            throw InputError(dir.string(), 0, "--adapters", "a model folder has no best adapters", "pass a run folder");
         src.model = Model::load(src.model_dir);
         return src;
     } else {
@@ -133,6 +170,13 @@ ExportSource open_export_source(const std::string& path, const std::string& chec
     if (!is_file(acfg))
         throw InputError(acfg.string(), 0, {}, "the run has no adapter_config.json",
                          "has the run saved its adapters yet? (they are written at save_every and at the end)");
+    std::string best_file;  // checked before the base is loaded
+    if (adapters == AdapterChoice::best) {
+        if (run_dir.empty())
+            throw InputError(dir.string(), 0, "--adapters", "best adapters belong to a run folder (with best.json)",
+                             "pass the run folder");
+        best_file = best_adapters_file(run_dir, adapter_dir, src.best_note);
+    }
     if (base.empty()) {  // mlx-lm-lora's adapter folders name the base model here
         nlohmann::json j = nlohmann::json::parse(read_file(acfg.string()), nullptr, false);
         if (j.is_object() && j.contains("model") && j["model"].is_string()) base = j["model"].get<std::string>();
@@ -162,6 +206,7 @@ ExportSource open_export_source(const std::string& path, const std::string& chec
                              "name a file like 0000100_adapters.safetensors");
         load_adapter_weights(*src.model, ck.string());
     }
+    if (!best_file.empty()) load_adapter_weights(*src.model, best_file);
     return src;
 }
 
@@ -190,12 +235,13 @@ DType base_weight_dtype(const std::string& model_dir) {
 }
 
 std::string fuse_run(const std::string& run_dir, const FuseOptions& opt) {
-    ExportSource src = open_export_source(run_dir, opt.checkpoint);
+    ExportSource src = open_export_source(run_dir, opt.checkpoint, opt.adapters);
     std::string out = opt.out_dir;
     if (out.empty()) {
         if (src.run_dir.empty() && src.adapter_dir.empty())
             throw InputError(run_dir, 0, {}, "a model folder has nothing to fuse", "pass a run folder, or use export --format hf");
-        out = (src.run_dir.empty() ? fs::path(src.adapter_dir).parent_path() : fs::path(src.run_dir)).string() + "/fused";
+        out = (src.run_dir.empty() ? fs::path(src.adapter_dir).parent_path() : fs::path(src.run_dir)).string() +
+              (opt.adapters == AdapterChoice::best ? "/fused-best" : "/fused");
     }
     const DType dtype = opt.dtype_from_base ? base_weight_dtype(src.model_dir) : opt.dtype;
     fuse_adapters(*src.model);

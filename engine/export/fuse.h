@@ -35,15 +35,25 @@ struct ExportSource {
     // original floats — so fusing folds the adapters into them.
     std::vector<std::optional<QuantSpec>> packed;
     bool fuse_dequantize = true;   // config.yaml's fuse_dequantize (run only)
+    std::string best_note;         // AdapterChoice::best: "val_rewards 0.5 at step 40" (from best.json)
 };
+
+// Which weights of a run: `latest` = adapters.safetensors (or --checkpoint's file), `best` = the
+// weights keep_best kept, best_adapters.safetensors beside it (the run's best.json says which).
+enum class AdapterChoice { latest, best };
+// "latest" | "best"; anything else throws InputError naming `flag`.
+AdapterChoice adapter_choice_from_string(const std::string& s, const std::string& flag);
 
 // `path` is a run folder (config.yaml and/or adapters/adapter_config.json), an adapter folder
 // (adapter_config.json with a "model" key) or a model folder (config.json). The base model is found
 // from adapter_config.json's "model", else config.yaml's `model:` (a folder, relative to the working
 // directory or the run folder, or an HF id in the local cache). Throws InputError naming what is
 // missing. `checkpoint` (optional): an adapter file to load instead of adapters.safetensors, e.g.
-// 0000100_adapters.safetensors (a name inside the adapter folder, or a path).
-ExportSource open_export_source(const std::string& path, const std::string& checkpoint = {});
+// 0000100_adapters.safetensors (a name inside the adapter folder, or a path). `adapters` best: the
+// run's best_adapters.safetensors; InputError when the run has no best.json (or that file), or
+// together with `checkpoint`.
+ExportSource open_export_source(const std::string& path, const std::string& checkpoint = {},
+                                AdapterChoice adapters = AdapterChoice::latest);
 
 // Folds every adapter into the base weights of `m`, in place, one matrix at a time (no second copy
 // of the model). Afterwards the adapters are rebuilt as identities (LoRA B = 0, DoRA m = ||W'||_row),
@@ -63,10 +73,11 @@ std::vector<std::string> save_mlx_quantized_folder(Model& m, const std::vector<s
                                                    const std::string& source_dir, const std::string& out_dir, DType dtype);
 
 struct FuseOptions {
-    std::string out_dir;           // empty: <run>/fused
+    std::string out_dir;           // empty: <run>/fused (<run>/fused-best with AdapterChoice::best)
     DType dtype = DType::F32;
     bool dtype_from_base = true;   // true: the base's dtype (base_weight_dtype), ignoring `dtype`
     std::string checkpoint;        // see open_export_source
+    AdapterChoice adapters = AdapterChoice::latest;  // see open_export_source
     // For a run on a packed base: true writes the fused weights dequantized (an HF float folder),
     // false re-quantizes them (save_mlx_quantized_folder). Unset: the run's fuse_dequantize.
     std::optional<bool> dequantize;

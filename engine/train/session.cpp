@@ -279,6 +279,7 @@ void Session::Impl::save_state(const std::string& adapters_file) const {
     j["optimizer"] = name;
     fs::path rel = fs::path(adapters_file).lexically_relative(run_dir);
     j["adapters"] = rel.empty() || rel.string().starts_with("..") ? adapters_file : rel.string();
+    if (best.step >= 0) j["best"] = {{"metric", best.metric}, {"value", best.value}, {"step", best.step}};
     write_file_atomic(run_dir + "/state.json", j.dump(2));
     std::error_code ec;
     if (!previous_optimizer.empty() && previous_optimizer.find('/') == std::string::npos)
@@ -306,6 +307,10 @@ void Session::Impl::load_state() {
         judge_stats = {js.at(0).get<int64_t>(), js.at(1).get<int64_t>(), js.at(2).get<int64_t>(), js.at(3).get<int64_t>()};
         optimizer_file = j.value("optimizer", std::string());
         adapters_file = j.value("adapters", std::string());
+        if (j.contains("best")) {  // keep_best's best so far (absent in older state files and without keep_best)
+            const auto& b = j.at("best");
+            best = {b.at("metric").get<std::string>(), b.at("value").get<double>(), b.at("step").get<int>(), false};
+        }
         if (optimizer_file.find('/') != std::string::npos) throw InputError(path, 0, "optimizer", "the optimizer file must be beside state.json");
     } catch (const nlohmann::json::exception& e) {
         throw InputError(path, 0, {}, std::string("damaged state file: ") + e.what(), "resume from a complete run folder");
@@ -320,9 +325,59 @@ void Session::Impl::load_state() {
     size_t dropped = 0;
     for (const char* name : {"metrics.jsonl", "rollouts.jsonl"}) dropped += drop_rows_after(run_dir + "/" + name, step);
     size_t kept = mark_judgments_after(run_dir + "/judgments.jsonl", step);
+    // best.json written by an evaluation after this checkpoint belongs to steps that are trained again;
+    // the best so far is the checkpoint's, and those steps write best.json again when they beat it.
+    if (!cfg.keep_best.empty() && fs::exists(run_dir + "/best.json")) {
+        nlohmann::json b = nlohmann::json::parse(read_file(run_dir + "/best.json"), nullptr, false);
+        const bool named = b.is_object() && b.contains("step") && b["step"].is_number_integer();
+        const int best_step = named ? b["step"].get<int>() : -1;
+        const std::string so_far = best.step >= 0 ? best.metric + " at step " + std::to_string(best.step) : "none";
+        if (best_step > step)
+            log("note: best.json is from step " + std::to_string(best_step) +
+                ", after this checkpoint; the best so far is " + so_far + " until the run passes it again");
+    }
     log("resumed at step " + std::to_string(step) + " from " + run_dir +
         (dropped ? " (" + std::to_string(dropped) + " log rows written after that checkpoint were removed)" : std::string()) +
         (kept ? " (" + std::to_string(kept) + " verdicts given after it are kept, marked \"after_resume_point\")" : std::string()));
+}
+
+// ---- keep_best ----------------------------------------------------------------------------------
+
+// keep_best_mode auto: lower is better for a loss or a KL, higher for the rest (rewards, accuracies).
+static bool keep_best_minimises(const std::string& metric, KeepBestMode mode) {
+    if (mode != KeepBestMode::auto_) return mode == KeepBestMode::min;
+    return metric.find("loss") != std::string::npos || metric.find("kl") != std::string::npos;
+}
+
+// The weights are written before best.json, each atomically through the checkpoints' own path, so
+// best.json never names weights that are not complete.
+void Session::Impl::keep_best(const StepMetrics& val) {
+    if (cfg.keep_best.empty() || best.off || val.empty()) return;
+    const Metric* found = nullptr;
+    for (const std::string& name : {cfg.keep_best, "val_" + cfg.keep_best})  // the val_ prefix is optional
+        for (const Metric& x : val)
+            if (!found && x.name == name) found = &x;
+    if (!found) {
+        std::string names;
+        for (const Metric& x : val) names += (names.empty() ? "" : ", ") + x.name;
+        log("warning: keep_best: this evaluation has no metric '" + cfg.keep_best + "' (its metrics: " + names +
+            "); no best weights are kept in this run");
+        best.off = true;
+        return;
+    }
+    if (!std::isfinite(found->value)) return;
+    const bool minimise = keep_best_minimises(found->name, cfg.keep_best_mode);
+    if (best.metric != found->name) best = {found->name, 0.0, -1, false};  // a state file about another metric
+    if (best.step >= 0 && !(minimise ? found->value < best.value : found->value > best.value)) return;
+    save_adapters(adapter_dir + "/best_adapters.safetensors");
+    nlohmann::json j = {{"metric", found->name}, {"mode", minimise ? "min" : "max"}, {"value", found->value},
+                        {"step", step}};
+    write_file_atomic(run_dir + "/best.json", j.dump(2));
+    best.value = found->value;
+    best.step = step;
+    char value[32];
+    std::snprintf(value, sizeof value, "%.6g", found->value);
+    log("best " + found->name + " " + value + " at step " + std::to_string(step) + " (kept)");
 }
 
 // ---- the loop ---------------------------------------------------------------------------------
@@ -330,7 +385,15 @@ void Session::Impl::load_state() {
 bool Session::run() {
     const RunConfig& c = m->cfg;
     if (m->observer) m->observer->on_start(m->run_dir, m->step, m->total_steps);
-    if (m->step == 0 && c.steps_per_eval > 0 && m->valid.size() > 0) evaluate(c.val_batches);
+    if (!c.keep_best.empty() && c.steps_per_eval > 0 && m->valid.size() == 0)
+        m->log("warning: keep_best: the run has no validation split, so nothing is evaluated and no best weights are "
+               "kept");
+    // An evaluation cut short by a stop is partial: keep_best does not judge by it.
+    auto eval_and_keep = [&] {
+        StepMetrics v = evaluate(c.val_batches);
+        if (!m->stopping()) m->keep_best(v);
+    };
+    if (m->step == 0 && c.steps_per_eval > 0 && m->valid.size() > 0) eval_and_keep();
     while (m->step < m->total_steps) {
         while (m->control->pause.load() && !m->stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
         if (m->stopping()) break;
@@ -341,7 +404,7 @@ bool Session::run() {
         }
         bool last = m->step == m->total_steps;
         if (c.steps_per_eval > 0 && m->valid.size() > 0 && (m->step % c.steps_per_eval == 0 || last) && !m->stopping())
-            evaluate(c.val_batches);
+            eval_and_keep();
         if (c.save_every > 0 && m->step % c.save_every == 0 && !last) save_checkpoint();
     }
     bool finished = m->step == m->total_steps;

@@ -72,6 +72,16 @@ struct Session::Impl {
     double trained_tokens = 0;
     double run_seconds = 0;  // wall time of completed steps (for iterations_per_second)
 
+    // keep_best: the best value of the metric so far and the step it was evaluated at (step -1: none
+    // yet). Saved in state.json, so a resumed run keeps it. `off` once an evaluation lacks the metric.
+    struct Best {
+        std::string metric;  // as in metrics.jsonl (val_…)
+        double value = 0;
+        int step = -1;
+        bool off = false;
+    };
+    Best best;
+
     // ---- session.cpp
     void open(const RunConfig& c, bool resuming);
     std::string metrics_path() const { return run_dir + "/metrics.jsonl"; }
@@ -81,6 +91,9 @@ struct Session::Impl {
     void save_state(const std::string& adapters_file) const;
     void save_adapters(const std::string& path) const;
     bool stopping() const { return control->stop.load(); }
+    // After an evaluation of the validation split: when cfg.keep_best improved, the current weights
+    // go to <adapter_dir>/best_adapters.safetensors and <run_dir>/best.json names them.
+    void keep_best(const StepMetrics& val);
 
     // ---- session_data.cpp
     void load_data();
