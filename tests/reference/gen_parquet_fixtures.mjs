@@ -2,7 +2,7 @@
 // Arrow Rust writer, and hyparquet-writer) and, for each file, <name>.expected.json: its rows as read
 // by an independent reader (hyparquet + hyparquet-compressors), BigInt as an exact JSON integer,
 // NaN/Inf as null, bytes (FIXED_LEN_BYTE_ARRAY) as base64.
-//   usage: node gen_parquet_fixtures.mjs <out-dir> [--big <path> <rows>]   (run by gen_parquet_fixtures.sh)
+//   usage: node gen_parquet_fixtures.mjs <out-dir> [--big <path> <rows> [<words per question>]]   (run by gen_parquet_fixtures.sh)
 import fs from 'node:fs'
 import path from 'node:path'
 import * as arrow from 'apache-arrow'
@@ -88,16 +88,23 @@ async function emit(name, bytes) {
 if (args[1] === '--big') {
   // A large GSM8K-shaped file for throughput measurements (never committed).
   const total = Number(args[3]); const chunk = 200000
+  const words = Number(args[4] || 40)  // words of prose per question (more: a bigger file for the same rows)
   // a 4096-word vocabulary of pseudo-words, so the text compresses about as badly as real prose
   const vocab = Array.from({ length: 4096 }, () => Math.floor(rnd() * 2 ** 31).toString(36).slice(0, 3 + Math.floor(rnd() * 6)))
   const prose = (n) => Array.from({ length: n }, () => vocab[Math.floor(rnd() * vocab.length)]).join(' ')
   const q = [], a = []
   for (let i = 0; i < total; i++) {
-    q.push(`Natalia sold clips to ${i} of her friends in April, and then she sold half as many clips in May. ` + prose(40))
-    a.push(`Natalia sold ${i}/2 = ${i / 2} clips in May. ` + prose(35) + ` #### ${i}`)
+    q.push(`Natalia sold clips to ${i} of her friends in April, and then she sold half as many clips in May. ` + prose(words))
+    a.push(`Natalia sold ${i}/2 = ${i / 2} clips in May. ` + prose(words - 5) + ` #### ${i}`)
   }
-  const t = arrowTable({ question: q, answer: a }, { question: T.question, answer: T.answer })
-  const bytes = writeWasm(t, (b) => b.setCompression(pw.Compression.SNAPPY).setMaxRowGroupSize(chunk))
+  // parquet-wasm holds the table and the file in 4 GiB of wasm memory, which a file over ~750 MB
+  // exceeds; hyparquet-writer (plain JS, snappy) writes the large ones
+  const big = total * words > 80e6
+  const bytes = big
+    ? new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'question', data: q, type: 'STRING' }, { name: 'answer', data: a, type: 'STRING' }],
+      rowGroupSize: chunk }))
+    : writeWasm(arrowTable({ question: q, answer: a }, { question: T.question, answer: T.answer }),
+      (b) => b.setCompression(pw.Compression.SNAPPY).setMaxRowGroupSize(chunk))
   fs.writeFileSync(args[2], bytes)
   console.log(`${args[2]}: ${bytes.length} bytes, ${total} rows`)
   process.exit(0)

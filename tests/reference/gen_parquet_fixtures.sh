@@ -3,7 +3,7 @@
 # (parquet-wasm: the Apache Arrow Rust writer; hyparquet-writer) and an independent reader
 # (hyparquet + hyparquet-compressors). Re-runnable; the npm packages are cached in tests/reference/.cache.
 #   usage: bash tests/reference/gen_parquet_fixtures.sh
-#          bash tests/reference/gen_parquet_fixtures.sh --big /tmp/big.parquet 3000000   (throughput file, not committed)
+#          bash tests/reference/gen_parquet_fixtures.sh --big /tmp/big.parquet 3000000 [WORDS]   (throughput file, not committed)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
