@@ -40,16 +40,6 @@ bool is_dir(const fs::path& p) {
     return fs::is_directory(p, ec);
 }
 
-// HF repo ids: [ORG/]NAME of letters, digits, '-', '_', '.'; no "--" or ".." (huggingface_hub
-// validate_repo_id), so the cache folder name is unambiguous.
-bool valid_repo_id(const std::string& id) {
-    if (id.empty() || id.size() > 96 || id.find("--") != std::string::npos || id.find("..") != std::string::npos) return false;
-    size_t slash = id.find('/');
-    if (slash != std::string::npos && (slash == 0 || slash + 1 == id.size() || id.find('/', slash + 1) != std::string::npos)) return false;
-    for (char c : id)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/')) return false;
-    return id.front() != '.' && id.front() != '-';
-}
 
 std::string cache_folder_name(const std::string& kind, const std::string& id) {
     std::string r = kind + "s--";
@@ -120,6 +110,15 @@ std::string resolve(const std::string& id_or_path, const std::string& kind) {
 }
 
 }  // namespace
+
+bool valid_repo_id(const std::string& id) {
+    if (id.empty() || id.size() > 96 || id.find("--") != std::string::npos || id.find("..") != std::string::npos) return false;
+    size_t slash = id.find('/');
+    if (slash != std::string::npos && (slash == 0 || slash + 1 == id.size() || id.find('/', slash + 1) != std::string::npos)) return false;
+    for (char c : id)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/')) return false;
+    return id.front() != '.' && id.front() != '-';
+}
 
 std::string hf_hub_cache_dir() {
     for (const char* v : {"HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"})

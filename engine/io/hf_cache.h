@@ -13,6 +13,10 @@
 
 namespace rf {
 
+// HF repo ids: [ORG/]NAME of letters, digits, '-', '_', '.'; no "--" or ".." (huggingface_hub
+// validate_repo_id), so the cache folder name is unambiguous.
+bool valid_repo_id(const std::string& id);
+
 // The HF hub cache folder per the environment (it may not exist).
 std::string hf_hub_cache_dir();
 // LM Studio's model folders (~/.lmstudio/models, ~/.cache/lm-studio/models); they may not exist.

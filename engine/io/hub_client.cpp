@@ -69,15 +69,6 @@ std::string home_dir() {
     return "/";
 }
 
-// huggingface_hub validate_repo_id: [ORG/]NAME of letters, digits, '-', '_', '.'; no "--" or "..".
-bool valid_repo_id(const std::string& id) {
-    if (id.empty() || id.size() > 96 || id.find("--") != std::string::npos || id.find("..") != std::string::npos) return false;
-    size_t slash = id.find('/');
-    if (slash != std::string::npos && (slash == 0 || slash + 1 == id.size() || id.find('/', slash + 1) != std::string::npos)) return false;
-    for (char c : id)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/')) return false;
-    return id.front() != '.' && id.front() != '-';
-}
 
 bool is_commit_hash(const std::string& s) {
     return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f'); });
