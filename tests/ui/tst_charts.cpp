@@ -24,6 +24,7 @@ private slots:
     void placement_data();
     void placement();
     void decimatorKeepsExtremesAndBound();
+    void smoothingIsTheDebiasedEmaWithRawFaint();
     void decimatorSmallSeriesUntouched();
     void chartBulkFlushAndCsv();
     void chartExportsPng();
@@ -86,6 +87,44 @@ void TestCharts::decimatorKeepsExtremesAndBound() {
     for (const QPointF& p : shown) spike |= p.x() == 31337 && p.y() > 99;
     QVERIFY2(spike, "the single spike must survive decimation");
     QCOMPARE(d.maxY(), std::sin(313.37) + 100.0);
+}
+
+void TestCharts::smoothingIsTheDebiasedEmaWithRawFaint() {
+    MetricChart chart("Rewards");
+    const ChartPlacement total = placeMetric("total_rewards_mean"), val = placeMetric("val_rewards");
+    std::vector<double> ys = {1.0, 3.0, 2.0, 5.0, std::nan(""), 4.0};
+    for (size_t i = 0; i < ys.size(); ++i) chart.addPoint("total_rewards_mean", total, double(i + 1), ys[i]);
+    chart.addPoint("val_rewards", val, 3, 2.5);
+    chart.flush();
+    QVERIFY(chart.smoothedPoints("total_rewards_mean").isEmpty());  // off by default
+    chart.setSmoothing(0.6);
+    // TensorBoard's debiased EMA, recomputed here by hand (the NaN is skipped, as the raw line skips it)
+    QList<QPointF> want;
+    double s = 0;
+    int n = 0;
+    for (size_t i = 0; i < ys.size(); ++i) {
+        if (!std::isfinite(ys[i])) continue;
+        s = 0.6 * s + 0.4 * ys[i];
+        ++n;
+        want.append(QPointF(double(i + 1), s / (1 - std::pow(0.6, n))));
+    }
+    QList<QPointF> got = chart.smoothedPoints("total_rewards_mean");
+    QCOMPARE(got.size(), want.size());
+    for (int i = 0; i < got.size(); ++i) {
+        QCOMPARE(got[i].x(), want[i].x());
+        QVERIFY(std::abs(got[i].y() - want[i].y()) < 1e-12);
+    }
+    QCOMPARE(got.first().y(), 1.0);  // debiased: the first point is its own value
+    QVERIFY(chart.rawIsFaint("total_rewards_mean"));
+    QVERIFY(chart.smoothedPoints("val_rewards").isEmpty());  // validation lines are not smoothed
+    // a point added later extends the smoothed line
+    chart.addPoint("total_rewards_mean", total, 7, 6.0);
+    chart.flush();
+    QCOMPARE(chart.smoothedPoints("total_rewards_mean").size(), want.size() + 1);
+    chart.setSmoothing(0);
+    QVERIFY(chart.smoothedPoints("total_rewards_mean").isEmpty());
+    QVERIFY(!chart.rawIsFaint("total_rewards_mean"));
+    QCOMPARE(chart.points("total_rewards_mean").size(), 6);  // raw data untouched (the NaN is never kept)
 }
 
 void TestCharts::decimatorSmallSeriesUntouched() {

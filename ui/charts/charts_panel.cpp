@@ -4,6 +4,9 @@
 #include <QLabel>
 #include <QResizeEvent>
 #include <QScrollArea>
+#include <QSlider>
+#include <QHBoxLayout>
+#include <cmath>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -14,6 +17,22 @@ namespace rf::ui {
 ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
+    // smoothing of every chart's training lines (MetricChart::setSmoothing), TensorBoard's default 0.6
+    auto* bar = new QHBoxLayout;
+    bar->setContentsMargins(4, 0, 4, 0);
+    m_smoothing_label = new QLabel;
+    m_smoothing_label->setObjectName("smoothingLabel");
+    m_smoothing = new QSlider(Qt::Horizontal);
+    m_smoothing->setObjectName("smoothingSlider");
+    m_smoothing->setRange(0, 99);
+    m_smoothing->setMaximumWidth(220);
+    m_smoothing->setToolTip(tr("Exponential moving average over the reported steps (as TensorBoard draws it); "
+                               "the raw values stay as a faint line. 0 = raw only."));
+    bar->addStretch(1);
+    bar->addWidget(m_smoothing_label);
+    bar->addWidget(m_smoothing);
+    outer->addLayout(bar);
+    connect(m_smoothing, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
     auto* scroll = new QScrollArea;
     scroll->setObjectName("chartsScroll");
     scroll->setWidgetResizable(true);
@@ -38,6 +57,15 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     scroll->setWidget(inner);
     outer->addWidget(scroll);
     setTrainMode("grpo");
+    m_smoothing->setValue(60);
+    setSmoothing(0.6);
+}
+
+void ChartsPanel::setSmoothing(double weight) {
+    const int v = int(std::lround(std::clamp(weight, 0.0, 0.99) * 100));
+    if (m_smoothing->value() != v) m_smoothing->setValue(v);  // comes back here through valueChanged
+    m_smoothing_label->setText(v == 0 ? tr("Smoothing: off") : tr("Smoothing: %1").arg(v / 100.0, 0, 'f', 2));
+    for (MetricChart* chart : std::as_const(m_charts)) chart->setSmoothing(v / 100.0);
 }
 
 void ChartsPanel::setTrainMode(const QString& train_mode) {

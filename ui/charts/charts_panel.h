@@ -11,6 +11,7 @@
 
 class QGridLayout;
 class QLabel;
+class QSlider;
 
 namespace rf::ui {
 
@@ -31,6 +32,8 @@ public:
     MetricChart* chart(ChartGroup g) const { return m_charts.value(g, nullptr); }
     int columns() const { return m_columns; }
     void setColumns(int columns);
+    // Smoothing of the training lines of every chart, 0..0.99 (the slider above the charts).
+    void setSmoothing(double weight);
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
@@ -48,6 +51,8 @@ private:
     QHash<ChartGroup, MetricChart*> m_charts;
     QGridLayout* m_grid = nullptr;
     QLabel* m_empty = nullptr;
+    QLabel* m_smoothing_label = nullptr;
+    QSlider* m_smoothing = nullptr;
     QString m_mode;
     int m_columns = 2;
     bool m_relayout_pending = false;

@@ -85,6 +85,7 @@ MetricChart::Line& MetricChart::lineFor(const QString& key, const ChartPlacement
     Line line;
     line.label = legendLabel(key);
     line.right_axis = where.right_axis;
+    line.validation = where.validation;
     line.series = new QLineSeries;
     line.series->setName(line.label);
     chart()->addSeries(line.series);
@@ -104,7 +105,11 @@ MetricChart::Line& MetricChart::lineFor(const QString& key, const ChartPlacement
     if (where.right_axis) pen.setStyle(Qt::DotLine);
     if (where.validation) {
         // the same colour as the training line of that metric, dashed
-        if (auto train = m_lines.find(where.base_key); train != m_lines.end()) pen.setColor(train->series->pen().color());
+        if (auto train = m_lines.find(where.base_key); train != m_lines.end()) {
+            QColor colour = train->series->pen().color();
+            colour.setAlpha(255);  // the training line may be drawn faint behind its smoothed one
+            pen.setColor(colour);
+        }
         pen.setStyle(Qt::DashLine);
         pen.setWidthF(2.0);
     }
@@ -123,13 +128,91 @@ MetricChart::Line& MetricChart::lineFor(const QString& key, const ChartPlacement
     const bool first = m_order.isEmpty();
     m_order.append(key);
     auto inserted = m_lines.insert(key, line);
+    applySmoothing(key, *inserted);
     if (first) emit dataAppeared();
     return *inserted;
+}
+
+// the debiased EMA of the header comment, one point at a time
+void MetricChart::smoothAppend(Line& line, const QPointF& p) {
+    if (!std::isfinite(p.y())) return;
+    const double w = m_smoothing;
+    line.ema = w * line.ema + (1.0 - w) * p.y();
+    ++line.ema_n;
+    line.smoothed.append(QPointF(p.x(), line.ema / (1.0 - std::pow(w, line.ema_n))));
+}
+
+void MetricChart::applySmoothing(const QString& key, Line& line) {
+    const bool on = m_smoothing > 0 && !line.validation;
+    QPen raw = line.series->pen();
+    QColor colour = raw.color();
+    if (on && !line.smooth) {
+        line.smooth = new QLineSeries;
+        line.smooth->setName(line.label);
+        chart()->addSeries(line.smooth);
+        line.smooth->attachAxis(m_axis_x);
+        line.smooth->attachAxis(line.right_axis ? m_axis_right : m_axis_left);
+        connect(line.smooth, &QLineSeries::hovered, this,
+                [this, key](const QPointF& point, bool state) { showHover(key, point, state); });
+        for (QLegendMarker* marker : chart()->legend()->markers(line.smooth)) {
+            connect(marker, &QLegendMarker::clicked, this, [this, key, marker] {
+                Line& l = m_lines[key];
+                const bool show = !l.smooth->isVisible();
+                l.smooth->setVisible(show);
+                l.series->setVisible(show);
+                marker->setVisible(true);
+                marker->setLabelBrush(show ? QBrush(Qt::black) : QBrush(Qt::gray));
+            });
+        }
+    } else if (!on && line.smooth) {
+        chart()->removeSeries(line.smooth);
+        delete line.smooth;
+        line.smooth = nullptr;
+    }
+    if (on) {
+        colour.setAlpha(255);
+        QPen bold = raw;
+        bold.setColor(colour);
+        bold.setWidthF(2.0);
+        line.smooth->setPen(bold);
+        colour.setAlpha(60);  // the raw line, faint behind
+        raw.setColor(colour);
+        raw.setWidthF(1.0);
+        line.smoothed.clear();
+        line.ema = 0.0;
+        line.ema_n = 0;
+        for (const QPointF& p : line.data.raw()) smoothAppend(line, p);
+        line.smooth->replace(line.smoothed.display());
+    } else if (!line.validation) {
+        colour.setAlpha(255);
+        raw.setColor(colour);
+        raw.setWidthF(1.6);
+    }
+    line.series->setPen(raw);
+    for (QLegendMarker* marker : chart()->legend()->markers(line.series)) marker->setVisible(!on);  // one entry per metric
+}
+
+void MetricChart::setSmoothing(double weight) {
+    const double w = std::clamp(std::isfinite(weight) ? weight : 0.0, 0.0, 0.99);
+    if (w == m_smoothing) return;
+    m_smoothing = w;
+    for (const QString& key : std::as_const(m_order)) applySmoothing(key, m_lines[key]);
+}
+
+QList<QPointF> MetricChart::smoothedPoints(const QString& key) const {
+    auto it = m_lines.find(key);
+    return it == m_lines.end() || !it->smooth ? QList<QPointF>() : it->smoothed.raw();
+}
+
+bool MetricChart::rawIsFaint(const QString& key) const {
+    auto it = m_lines.find(key);
+    return it != m_lines.end() && it->smooth && it->series->pen().color().alpha() < 255;
 }
 
 void MetricChart::addPoint(const QString& key, const ChartPlacement& where, double step, double value) {
     Line& line = lineFor(key, where);
     line.data.append(QPointF(step, value));
+    if (line.smooth) smoothAppend(line, QPointF(step, value));
     line.dirty = true;
 }
 
@@ -139,6 +222,7 @@ void MetricChart::flush() {
         Line& line = m_lines[key];
         if (!line.dirty) continue;
         line.series->replace(line.data.display());
+        if (line.smooth) line.smooth->replace(line.smoothed.display());
         line.dirty = false;
         any = true;
     }
@@ -196,6 +280,10 @@ void MetricChart::clear() {
     for (const QString& key : std::as_const(m_order)) {
         chart()->removeSeries(m_lines[key].series);
         delete m_lines[key].series;
+        if (m_lines[key].smooth) {
+            chart()->removeSeries(m_lines[key].smooth);
+            delete m_lines[key].smooth;
+        }
     }
     m_lines.clear();
     m_order.clear();

@@ -2,6 +2,12 @@
 // step. Points are added in bulk and pushed to Qt Charts once per batch (flush); long series are
 // decimated (Decimator) while CSV export keeps every point. No animations. Hovering a line shows the
 // nearest reported value; the context menu exports PNG and CSV; clicking a legend entry hides a line.
+//
+// Smoothing (as TensorBoard and W&B draw it): with a weight w in (0, 1) every training line is also
+// drawn smoothed, the debiased exponential moving average
+//   s_i = w s_{i-1} + (1 - w) y_i  (s_{-1} = 0),   shown_i = s_i / (1 - w^(i+1)),
+// over its reported points, bold and in the legend, while the raw line stays as a faint line behind
+// it. Validation lines (sparse, dashed) are never smoothed. w = 0 draws the raw lines only.
 #pragma once
 #include <QChartView>
 #include <QHash>
@@ -46,6 +52,12 @@ public:
     bool exportCsv(const QString& path, QString* error = nullptr) const;
     QString csv() const;
 
+    // 0 = off; clamped to [0, 0.99]. Recomputes every smoothed line.
+    void setSmoothing(double weight);
+    double smoothing() const { return m_smoothing; }
+    QList<QPointF> smoothedPoints(const QString& key) const;  // every smoothed point (empty when off)
+    bool rawIsFaint(const QString& key) const;                // the raw line drawn faint behind its smoothed one
+
 signals:
     void dataAppeared();  // the first point arrived (the panel shows the chart then)
 
@@ -58,8 +70,16 @@ private:
         Decimator data;
         QLineSeries* series = nullptr;
         bool right_axis = false;
+        bool validation = false;
         bool dirty = false;
+        // smoothing (training lines only)
+        QLineSeries* smooth = nullptr;
+        Decimator smoothed;
+        double ema = 0.0;
+        int ema_n = 0;
     };
+    void smoothAppend(Line& line, const QPointF& p);
+    void applySmoothing(const QString& key, Line& line);  // adds / removes the smoothed series, styles the raw one
     Line& lineFor(const QString& key, const ChartPlacement& where);
     void showHover(const QString& key, const QPointF& point, bool state);
     void rescale();
@@ -72,6 +92,7 @@ private:
     Range m_y[2];             // left, right axis
     double m_x_hi = 1;
     int m_fixed_steps = 0;
+    double m_smoothing = 0.0;
     QStringList m_order;
 };
 
