@@ -54,6 +54,7 @@ MetricChart::MetricChart(const QString& title, QWidget* parent) : QChartView(par
     QFont legend_font = chart->legend()->font();
     legend_font.setPointSizeF(std::max(7.0, legend_font.pointSizeF() - 1.0));
     chart->legend()->setFont(legend_font);
+    chart->legend()->setShowToolTips(true);  // a label cut short by a narrow chart shows whole on hover
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->layout()->setContentsMargins(0, 0, 0, 0);
     chart->setBackgroundRoundness(0);
