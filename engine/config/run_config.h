@@ -197,6 +197,7 @@ struct RunConfig {
     std::string valid_split;
     double valid_fraction = 0.05;              // held out of train when the dataset has no validation split
     std::string answer_pattern;                // regex (group 1 = the answer) or a preset name (gsm8k, boxed)
+    bool skip_bad_rows = false;                // leave out (and count) malformed dataset rows instead of stopping
     std::string lm_studio_name;                // "" = no LM Studio export
     TrainMode train_mode = TrainMode::sft;
 

@@ -393,6 +393,10 @@ std::vector<KeySpec> build_keys() {
                     "else the whole match; a row it does not match is a bad row. Presets: gsm8k (the text after "
                     "'####'), boxed (the last \\boxed{...}). Empty = the column as is."},
         RF_FIELD(answer_pattern), fixed(""));
+    add(ks, {.name = "skip_bad_rows", .group = G::dataset_columns, .type = T::boolean, .label = "Skip bad rows",
+             .doc = "Leave out dataset rows that are malformed, lack a column or do not match answer_pattern (the run log "
+                    "counts them and shows the first few); false = the first bad row stops the run with its file and line."},
+        RF_FIELD(skip_bad_rows), fixed("false"));
 
     // --- Output ---
     add(ks, {.name = "run_name", .group = G::output, .type = T::string, .label = "Run folder name",

@@ -70,6 +70,7 @@ std::string shown_files(const std::vector<std::string>& files, const std::string
     std::string s;
     for (size_t i = 0; i < files.size() && i < 3; ++i) {
         std::string rel = fs::path(files[i]).lexically_relative(fs::path(origin)).string();
+        if (rel == ".") rel = fs::path(files[i]).filename().string();  // a single-file dataset
         s += (i ? ", " : "") + (rel.empty() || rel.starts_with("..") ? files[i] : rel);
     }
     if (files.size() > 3) s += ", … (" + std::to_string(files.size()) + " files)";
@@ -105,6 +106,7 @@ std::string preview_text(const DatasetPreview& p, const RunConfig& cfg, const Ch
         else if (s.files.empty()) appendf(out, "  %-6s none\n", s.name.c_str());
         else appendf(out, "  %-6s %zu rows  %s\n", s.name.c_str(), s.rows, shown_files(s.files, f.origin).c_str());
     }
+    if (p.skipped) appendf(out, "bad rows left out (skip_bad_rows): %zu\n", p.skipped);
     std::string cols;
     for (const auto& [name, type] : p.columns) cols += (cols.empty() ? "" : ", ") + name + " (" + type + ")";
     appendf(out, "columns: %s\n", cols.c_str());
@@ -143,7 +145,10 @@ DatasetPreview preview_dataset(const std::string& data, const RunConfig& cfg, si
     how.valid_fraction = cfg.valid_fraction;
     how.seed = uint64_t(cfg.seed);
     p.preset_note = apply_dataset_preset(data, cols, how.select);
-    DatasetSet set = open_dataset(data, cols, p.kind, {}, how);
+    DatasetOptions opts;
+    opts.skip_bad_rows = cfg.skip_bad_rows;
+    DatasetSet set = open_dataset(data, cols, p.kind, opts, how);
+    p.skipped = set.train.skipped() + set.valid.skipped() + set.test.skipped();
     p.files = set.files;
     p.carved_valid = set.carved_valid;
     p.splits = {{"train", set.train.size(), set.files.train},

@@ -24,6 +24,7 @@ struct DatasetPreview {
     DatasetFiles files;                  // origin, configuration, configurations
     std::vector<Split> splits;
     size_t carved_valid = 0;
+    size_t skipped = 0;                  // bad rows left out (skip_bad_rows)
     std::vector<std::pair<std::string, std::string>> columns;  // name, type (of the first training file)
     std::string preset_note;             // apply_dataset_preset's line, "" when none
     DatasetKind kind = DatasetKind::grpo;

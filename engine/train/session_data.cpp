@@ -88,7 +88,15 @@ void Session::Impl::load_data() {
         DatasetColumns dcols = cols;
         DatasetOpen dhow = how;
         if (std::string note = apply_dataset_preset(path, dcols, dhow.select); !note.empty()) log(note);
-        DatasetSet set = open_dataset(path, dcols, kind, {}, dhow);
+        DatasetOptions opts;
+        opts.skip_bad_rows = cfg.skip_bad_rows;
+        DatasetSet set = open_dataset(path, dcols, kind, opts, dhow);
+        size_t skipped = set.train.skipped() + set.valid.skipped() + set.test.skipped();
+        if (skipped) {
+            log("data: " + std::to_string(skipped) + " bad row" + (skipped == 1 ? " was" : "s were") + " left out (skip_bad_rows); first:");
+            for (const auto* split : {&set.train, &set.valid, &set.test})
+                for (size_t i = 0; i < split->problems().size() && i < 3; ++i) log("  " + split->problems()[i]);
+        }
         std::string where = set.files.origin + (set.files.config.empty() ? "" : " (configuration " + set.files.config + ")");
         log("data: " + where + ": " + std::to_string(set.train.size()) + " train, " + std::to_string(set.valid.size()) + " valid, " +
             std::to_string(set.test.size()) + " test rows");

@@ -46,4 +46,10 @@ out=$("$CLI" dataset "$TMP/gsm8k" --set dataset_config=main 2>&1); rc=$?
 [[ $rc == 2 && $out == *"no column 'prompt'"* && $out == *"question (string)"* ]] || fail "missing column: exit $rc: $out"
 out=$("$CLI" dataset "$TMP/nowhere.parquet" 2>&1); rc=$?
 [[ $rc == 2 && $out == *"nowhere.parquet"* ]] || fail "missing file: exit $rc: $out"
+# skip_bad_rows: malformed rows are left out and counted instead of stopping at the first
+printf '{"prompt": "a", "answer": "1"}\n{"prompt": "b"}\nnot json\n{"prompt": "c", "answer": "3"}\n' > "$TMP/bad.jsonl"
+out=$("$CLI" dataset "$TMP/bad.jsonl" --set valid_fraction=0 2>&1); rc=$?
+[[ $rc == 2 && $out == *"bad.jsonl:2"* ]] || fail "a bad row without skip_bad_rows: exit $rc: $out"
+out=$("$CLI" dataset "$TMP/bad.jsonl" --set valid_fraction=0 --set skip_bad_rows=true) || fail "skip_bad_rows exited $?"
+[[ $out == *"train  2 rows  bad.jsonl"* && $out == *"bad rows left out (skip_bad_rows): 2"* ]] || fail "skip_bad_rows: $out"
 echo ok
