@@ -3,6 +3,7 @@
 #include "bridge_controller.h"
 #include "bridge_qt_judge.h"
 #include "main_window.h"
+#include "charts/charts_panel.h"
 #include "run/download_dialog.h"
 #include "run/live_run_panel.h"
 #include "train_tab.h"
@@ -18,6 +19,7 @@ void linkWindow(ui::MainWindow* window, EngineController* controller) {
     QObject::connect(tab, &ui::TrainTab::trainRequested, controller, [=](const RunConfig& cfg) {
         if (!controller->start(cfg)) return;
         panel->startRun(cfg.iters, QString());
+        panel->charts()->setRunConfig(cfg);
         tab->setRunning(true);
     });
     QObject::connect(panel, &LiveRunPanel::pauseClicked, controller, [=](bool pause) {

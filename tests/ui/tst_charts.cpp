@@ -13,6 +13,7 @@
 #include "charts/charts_panel.h"
 #include "charts/decimator.h"
 #include "charts/metric_chart.h"
+#include "config/run_config.h"
 #include "run/health_monitor.h"
 #include "run/rollout_view.h"
 
@@ -25,6 +26,7 @@ private slots:
     void placement();
     void decimatorKeepsExtremesAndBound();
     void smoothingIsTheDebiasedEmaWithRawFaint();
+    void chartsThatCannotMoveSayWhy();
     void decimatorSmallSeriesUntouched();
     void chartBulkFlushAndCsv();
     void chartExportsPng();
@@ -125,6 +127,24 @@ void TestCharts::smoothingIsTheDebiasedEmaWithRawFaint() {
     QVERIFY(chart.smoothedPoints("total_rewards_mean").isEmpty());
     QVERIFY(!chart.rawIsFaint("total_rewards_mean"));
     QCOMPARE(chart.points("total_rewards_mean").size(), 6);  // raw data untouched (the NaN is never kept)
+}
+
+void TestCharts::chartsThatCannotMoveSayWhy() {
+    ChartsPanel panel;
+    rf::RunConfig cfg = rf::default_run_config(rf::TrainMode::grpo);  // num_iterations 1
+    panel.setRunConfig(cfg);
+    MetricChart* clipping = panel.chart(ChartGroup::clipping);
+    QVERIFY2(clipping->note().contains("num_iterations: 1"), qPrintable(clipping->note()));
+    QVERIFY(panel.chart(ChartGroup::rewards)->note().isEmpty());
+    rf::set_value(cfg, "num_iterations", "2");
+    panel.setRunConfig(cfg);
+    QVERIFY(clipping->note().isEmpty());  // with sample reuse the ratio moves
+    rf::set_value(cfg, "beta", "0");
+    panel.setRunConfig(cfg);
+    QVERIFY(panel.chart(ChartGroup::kl)->note().contains("beta is 0"));
+    rf::RunConfig sft = rf::default_run_config(rf::TrainMode::sft);
+    panel.setRunConfig(sft);
+    QVERIFY(clipping->note().isEmpty());
 }
 
 void TestCharts::decimatorSmallSeriesUntouched() {

@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include "charts/metric_chart.h"
+#include "rl/idle_metrics.h"
 
 namespace rf::ui {
 
@@ -59,6 +60,11 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     setTrainMode("grpo");
     m_smoothing->setValue(60);
     setSmoothing(0.6);
+}
+
+void ChartsPanel::setRunConfig(const RunConfig& cfg) {
+    for (auto it = m_charts.begin(); it != m_charts.end(); ++it)
+        it.value()->setNote(QString::fromStdString(idle_group_note(it.key(), cfg)));
 }
 
 void ChartsPanel::setSmoothing(double weight) {

@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include "charts/chart_groups.h"
+#include "config/run_config.h"
 #include "run_types.h"
 
 class QGridLayout;
@@ -24,6 +25,8 @@ public:
 
     // The train mode changes the Loss chart's title (GRPO's loss is near zero by construction).
     void setTrainMode(const QString& train_mode);
+    // Notes on the charts that cannot move under `cfg` (rl/idle_metrics.h); set when a run starts.
+    void setRunConfig(const RunConfig& cfg);
     void addRows(const QList<MetricsRow>& rows);  // bulk: one redraw per chart
     bool idle() const;  // every point given so far is in its chart (see route())
     static constexpr int kNewLinesPerPass = 6;

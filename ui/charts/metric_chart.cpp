@@ -5,6 +5,8 @@
 #include <QFileDialog>
 #include <QGraphicsLayout>
 #include <QImage>
+#include <QLabel>
+#include <QResizeEvent>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QMenu>
@@ -77,6 +79,32 @@ MetricChart::MetricChart(const QString& title, QWidget* parent) : QChartView(par
 }
 
 void MetricChart::setTitle(const QString& title) { chart()->setTitle(title); }
+
+void MetricChart::setNote(const QString& note) {
+    if (!m_note) {
+        m_note = new QLabel(this);
+        m_note->setObjectName("chartNote");
+        m_note->setWordWrap(true);
+        m_note->setAlignment(Qt::AlignCenter);
+        m_note->setStyleSheet("QLabel { background: rgba(255, 255, 255, 215); color: #555; border: 1px solid #ccc; "
+                              "border-radius: 3px; padding: 4px; }");
+    }
+    m_note->setText(note);
+    m_note->setVisible(!note.isEmpty());
+    QResizeEvent e(size(), size());
+    resizeEvent(&e);
+}
+
+QString MetricChart::note() const { return m_note && !m_note->isHidden() ? m_note->text() : QString(); }
+
+void MetricChart::resizeEvent(QResizeEvent* event) {
+    QChartView::resizeEvent(event);
+    if (!m_note || m_note->isHidden()) return;
+    const int w = std::max(120, width() - 80);
+    m_note->setFixedWidth(w);
+    m_note->adjustSize();
+    m_note->move((width() - w) / 2, std::max(28, height() / 2 - m_note->height()));
+}
 QString MetricChart::title() const { return chart()->title(); }
 
 MetricChart::Line& MetricChart::lineFor(const QString& key, const ChartPlacement& where) {

@@ -16,6 +16,7 @@
 #include "charts/chart_groups.h"
 #include "charts/decimator.h"
 
+class QLabel;
 class QLineSeries;
 class QValueAxis;
 
@@ -28,6 +29,9 @@ public:
 
     void setTitle(const QString& title);
     QString title() const;
+    // A note over the plot (why this chart cannot move in this run's configuration); "" hides it.
+    void setNote(const QString& note);
+    QString note() const;
     // Buffers one value; nothing is redrawn until flush().
     void addPoint(const QString& key, const ChartPlacement& where, double step, double value);
     // Pushes the buffered points of changed series to the chart and rescales the axes.
@@ -63,6 +67,7 @@ signals:
 
 protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     struct Line {
@@ -85,6 +90,7 @@ private:
     void rescale();
     void exportWithDialog(bool png);
 
+    QLabel* m_note = nullptr;
     QValueAxis* m_axis_x = nullptr;
     QValueAxis* m_axis_left = nullptr;
     QValueAxis* m_axis_right = nullptr;  // created with the first right-axis line
