@@ -39,21 +39,7 @@ GrpoOptions grpo_options(const RunConfig& c) {
 
 // Scores the rollouts with the reward functions → per-function rewards, totals, advantages.
 void score_group(RewardSet& rewards, const RunConfig& cfg, GrpoMicro& mb) {
-    std::vector<std::string> prompts, completions, answers, types;
-    for (size_t p = 0; p < mb.rollouts.groups.size(); ++p)
-        for (const Completion& c : mb.rollouts.groups[p]) {
-            prompts.push_back(mb.rollouts.prompts[p]->prompt);
-            completions.push_back(c.text);
-            answers.push_back(mb.rollouts.prompts[p]->answer);
-            types.push_back(mb.rollouts.prompts[p]->type);
-        }
-    mb.rewards = rewards.score(prompts, completions, answers, types);
-    size_t K = mb.rewards.per_function.size(), N = completions.size();
-    std::vector<double> flat(K * N);
-    for (size_t k = 0; k < K; ++k)
-        for (size_t i = 0; i < N; ++i) flat[k * N + i] = mb.rewards.per_function[k][i];
-    mb.adv = grpo_advantages(flat, mb.rewards.names, rewards.weights(), cfg.group_size, cfg.scale_rewards,
-                             cfg.advantage_std);
+    mb.adv = grpo_score(rewards, cfg, mb.rollouts, mb.rewards);
 }
 
 // One record per sampled completion, with its per-function rewards and advantage.
@@ -79,6 +65,23 @@ void add_records(const GrpoMicro& mb, int step, StepOutput& out) {
 }
 
 }  // namespace
+
+GroupAdvantages grpo_score(RewardSet& rewards, const RunConfig& cfg, const Rollouts& r, RewardBatch& scored) {
+    std::vector<std::string> prompts, completions, answers, types;
+    for (size_t p = 0; p < r.groups.size(); ++p)
+        for (const Completion& c : r.groups[p]) {
+            prompts.push_back(r.prompts[p]->prompt);
+            completions.push_back(c.text);
+            answers.push_back(r.prompts[p]->answer);
+            types.push_back(r.prompts[p]->type);
+        }
+    scored = rewards.score(prompts, completions, answers, types);
+    size_t K = scored.per_function.size(), N = completions.size();
+    std::vector<double> flat(K * N);
+    for (size_t k = 0; k < K; ++k)
+        for (size_t i = 0; i < N; ++i) flat[k * N + i] = scored.per_function[k][i];
+    return grpo_advantages(flat, scored.names, rewards.weights(), cfg.group_size, cfg.scale_rewards, cfg.advantage_std);
+}
 
 StepOutput grpo_step(Policy& pol, const StepInputs& in, const std::vector<std::vector<const RlPrompt*>>& micro_prompts,
                      RewardSet& rewards) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/model.h"
+#include "rewards/reward_set.h"
 #include "rl/losses.h"
 #include "sampling/generate.h"
 #include "train/steps.h"
@@ -29,6 +30,10 @@ struct Rollouts {
 // Samples `group_size` completions of each prompt with the run's sampling settings.
 Rollouts sample(Policy& p, const StepInputs& in, const std::vector<const RlPrompt*>& prompts, int group_size,
                 bool use_adapters = true);
+
+// GRPO's scoring (grpo.cpp): the reward functions on every completion of `r` (prompt-major) into
+// `scored`, then the group-relative advantages and reward metrics of the totals (rl/advantages.h).
+GroupAdvantages grpo_score(RewardSet& rewards, const RunConfig& cfg, const Rollouts& r, RewardBatch& scored);
 
 // Log-probs of every completion row of `rows` (prompt + completion), per completion token.
 struct ScoredBatch {

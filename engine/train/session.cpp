@@ -65,15 +65,19 @@ void Session::Impl::open(const RunConfig& c, bool resuming) {
         save_run_config(run_dir + "/config.yaml", cfg);
     }
 
-    open_model(*this);
-    log("math: " + math_kernels());
-    load_data();
-    open_optimizer(*this);
-    open_judge(*this);
-    rng.reseed(uint64_t(cfg.seed), 7);
+    open_resources(true);
 
     if (resuming) load_state();
     else if (!cfg.resume_adapter_file.empty()) load_adapter_weights(*policy, resolve_relative(cfg.resume_adapter_file, cfg.origin.file));
+}
+
+void Session::Impl::open_resources(bool with_optimizer) {
+    open_model(*this);
+    log("math: " + math_kernels());
+    load_data();
+    if (with_optimizer) open_optimizer(*this);
+    open_judge(*this);
+    rng.reseed(uint64_t(cfg.seed), 7);
 }
 
 Session::Session(const RunConfig& cfg, RunObserver* observer, RunControl* control, HumanAsker* asker)

@@ -84,6 +84,10 @@ struct Session::Impl {
 
     // ---- session.cpp
     void open(const RunConfig& c, bool resuming);
+    // What open() opens after the run folder: the model (and reference), the data and its training
+    // order, the optimizer (with `with_optimizer`), the judge / reward functions, the RNG. It writes no
+    // file, so preflight (train/preflight.h) opens a run's resources with it and no run folder.
+    void open_resources(bool with_optimizer);
     std::string metrics_path() const { return run_dir + "/metrics.jsonl"; }
     void log(const std::string& line) const;
     void append_metrics(const std::string& phase, const StepMetrics& m) const;
