@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "core/error.h"
+#include "text/utf8.h"
 
 namespace rf::config_detail {
 
@@ -182,10 +183,16 @@ static nlohmann::json yaml_to_json(const YAML::Node& n, size_t& budget, int dept
     }
     if (n.IsMap()) {
         nlohmann::json o = nlohmann::json::object();
-        for (const auto& kv : n) o[kv.first.Scalar()] = yaml_to_json(kv.second, budget, depth + 1);
+        for (const auto& kv : n) {
+            if (!utf8::is_valid(kv.first.Scalar())) throw InputError("a key is not UTF-8 text");
+            o[kv.first.Scalar()] = yaml_to_json(kv.second, budget, depth + 1);
+        }
         return o;
     }
     const std::string& s = n.Scalar();
+    // yaml-cpp can yield bytes that are not UTF-8 from UTF-8 text (a NUL makes it guess UTF-16/32);
+    // nlohmann's dump() would throw type_error 316 (found by fuzz_run_config)
+    if (!utf8::is_valid(s)) throw InputError("the value is not UTF-8 text");
     if (n.Tag() == "!") return s;  // quoted
     std::string l = lower(s);
     if (l == "true" || l == "yes" || l == "on") return true;

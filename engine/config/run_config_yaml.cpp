@@ -85,6 +85,11 @@ struct Loader {
 
     // Applies one value given as text; marks the key explicit and records its line.
     void apply(const KeySpec& k, const std::string& text, int line, const std::string& where) {
+        // yaml-cpp can yield bytes that are not UTF-8 from UTF-8 text (a NUL makes it guess UTF-16/32)
+        if (!utf8::is_valid(text)) {
+            error(k.name, line, where + ": the value is not UTF-8 text", "");
+            return;
+        }
         try {
             k.set(c, text);
             c.origin.explicit_keys.insert(k.name);

@@ -10,6 +10,8 @@
 #include <cmath>
 #include <iterator>
 
+#include "core/atomic_file.h"
+
 #include "../fuzz/targets/adapter_config.h"
 #include "../fuzz/targets/chat_template.h"
 #include "../fuzz/targets/dataset.h"
@@ -195,6 +197,16 @@ TEST(FuzzFindings, TemplateIntegerOverflow) {
         "{{ 2 ** 62 }} {{ (-1) ** 9223372036854775807 }} {{ range(0, 9223372036854775807, 4611686018427387904) | list }}"
         " {{ 'abc'[1::9223372036854775807] }} {{ (-9223372036854775807 - 1) % -1 }}", "ok");
     EXPECT_EQ(t.render({{"user", "u"}}, false), "4611686018427387904 -1 [0, 4611686018427387904] b 0");
+}
+
+TEST(FuzzFindings, RunConfigScalarThatYamlCppMakesNotUtf8) {
+    // fuzz_run_config (second run): UTF-8 text whose parsed scalars are not UTF-8 (a NUL in the text);
+    // nlohmann type_error 316 escaped again. The replay of regress_nul_not_utf8_scalar.yaml covers the
+    // YAML path; here the check itself.
+    rf::ParsedConfig p = rf::parse_run_config(rf::read_file(std::string(REINFORGE_FIXTURES) +
+                                                            "/../fuzz/corpus/fuzz_run_config/regress_nul_not_utf8_scalar.yaml"),
+                                              "c.yaml");
+    EXPECT_FALSE(p.issues.empty());
 }
 
 TEST(FuzzFindings, RunConfigAliasCycle) {
