@@ -5,6 +5,7 @@
 // variance, the predicted frac_reward_zero_std, truncation, one example per reward level and a
 // verdict — before hours go into a run that cannot learn. With --completions it scores hand-written
 // completions with the run's reward functions (a reward_functions_file included) instead.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -35,11 +36,18 @@ private:
     rf::cli::DownloadBar m_bar;
 };
 
-std::string num(double v) {
+std::string num(double v, int digits = 4) {
     if (std::isnan(v)) return "None";
-    char b[32];
-    std::snprintf(b, sizeof b, "%.4g", v);
+    char b[48];
+    std::snprintf(b, sizeof b, "%.*g", digits, v);
     return b;
+}
+
+// Significant digits that tell values `step` apart near magnitude `scale` (4 at least, 12 at most):
+// a judge's scores can differ in the sixth digit and still be the group's whole signal.
+int digits_for(double scale, double step) {
+    if (!(step > 0) || !(std::fabs(scale) > 0)) return 4;
+    return std::clamp(int(std::ceil(std::log10(std::fabs(scale) / step))) + 1, 4, 12);
 }
 
 json jnum(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
@@ -76,13 +84,19 @@ void print_functions(const rf::PreflightReport& r) {
         for (auto& [v, n] : f.counts) most = std::max(most, n);
         for (int n : f.bins) most = std::max(most, n);
         for (auto& [v, n] : f.counts) std::printf("    %10s  %s %d\n", num(v).c_str(), bar(n, most).c_str(), n);
+        std::vector<std::string> ranges;
         for (size_t b = 0; b < f.bins.size(); ++b) {
             double lo = f.lo + (f.hi - f.lo) * double(b) / double(f.bins.size());
             double hi = f.lo + (f.hi - f.lo) * double(b + 1) / double(f.bins.size());
             char range[64];  // snprintf, not operator+: GCC 12 warns (-Wrestrict) on the chained concatenation
-            std::snprintf(range, sizeof range, "[%s, %s%c", num(lo).c_str(), num(hi).c_str(), b + 1 == f.bins.size() ? ']' : ')');
-            std::printf("    %17s  %s %d\n", range, bar(f.bins[b], most).c_str(), f.bins[b]);
+            const int d = digits_for(std::max(std::fabs(f.lo), std::fabs(f.hi)), (f.hi - f.lo) / double(f.bins.size()));
+            std::snprintf(range, sizeof range, "[%s, %s%c", num(lo, d).c_str(), num(hi, d).c_str(), b + 1 == f.bins.size() ? ']' : ')');
+            ranges.push_back(range);
         }
+        size_t width = 0;
+        for (const auto& x : ranges) width = std::max(width, x.size());
+        for (size_t b = 0; b < ranges.size(); ++b)
+            std::printf("    %*s  %s %d\n", int(width), ranges[b].c_str(), bar(f.bins[b], most).c_str(), f.bins[b]);
     }
 }
 
@@ -120,10 +134,14 @@ void print_report(const rf::RunConfig& cfg, const rf::PreflightReport& r) {
     std::printf("\ngroups (total reward of each completion, variance):\n");
     for (size_t g = 0; g < r.groups.size(); ++g) {
         const rf::PreflightGroup& grp = r.groups[g];
+        double lo = INFINITY, hi = -INFINITY;
+        for (const auto& c : grp.completions)
+            if (!c.failed) lo = std::min(lo, c.total), hi = std::max(hi, c.total);
+        const int d = grp.signal ? digits_for(std::max(std::fabs(lo), std::fabs(hi)), hi - lo) : 4;
         std::string totals;
         for (const auto& c : grp.completions) {
             if (!totals.empty()) totals += ' ';
-            totals += c.failed ? std::string("failed") : num(c.total);
+            totals += c.failed ? std::string("failed") : num(c.total, d);
         }
         std::printf("  %3zu  var %-9s %-9s [%s]  %s\n", g + 1, num(grp.variance).c_str(), grp.signal ? "signal" : "no signal",
                     totals.c_str(), shorten(grp.prompt, 50, 0).c_str());

@@ -108,6 +108,22 @@ for g in r["groups"]:
 assert r["verdict"], r
 PY
 
+# ---- RLOO with a model as the judge (the tiny model itself: its scores are the expected value of
+# "0".."10", continuous, so the judge's values are shown as a histogram)
+cat > "$t/rloo.yaml" <<YAML
+model: $t/model
+data: $root/resources/datasets/arithmetic
+train_mode: rloo
+judge: $t/model
+iters: 1
+batch_size: 2
+max_completion_length: 8
+seed: 3
+YAML
+"$cli" preflight "$t/rloo.yaml" --groups 3 > "$t/rloo.out" 2> "$t/rloo.err" || fail "rloo preflight: $(cat "$t/rloo.err")"
+grep -qE '^  judge  \(weight 1\)  mean [0-9.]+  non-zero [0-9]+% \([0-9]+ of 12\)$' "$t/rloo.out" || fail "rloo: $(cat "$t/rloo.out")"
+grep -qE '^verdict: ' "$t/rloo.out" || fail "rloo: no verdict"
+
 # ---- --completions: hand-written rows with known r1_* rewards (docs/judges-and-rewards.md)
 cat > "$t/rows.jsonl" <<'JSONL'
 {"prompt": "What is 3 + 4?", "completion": "<think> x </think> <answer> 7 </answer>", "answer": "7"}
