@@ -101,10 +101,10 @@ inline constexpr EnumName<AdvantageStd> kAdvantageStdNames[] = {
     {AdvantageStd::population, "population"}, {AdvantageStd::unbiased, "unbiased"}};
 constexpr std::span<const EnumName<AdvantageStd>> enum_names(AdvantageStd) { return kAdvantageStdNames; }
 
-enum class GrpoLossType { grpo, bnpo, dr_grpo, dapo };
+enum class GrpoLossType { grpo, bnpo, dr_grpo, dapo, cispo };
 inline constexpr EnumName<GrpoLossType> kGrpoLossTypeNames[] = {
     {GrpoLossType::grpo, "grpo"}, {GrpoLossType::bnpo, "bnpo"}, {GrpoLossType::dr_grpo, "dr_grpo"},
-    {GrpoLossType::dapo, "dapo"}};
+    {GrpoLossType::dapo, "dapo"}, {GrpoLossType::cispo, "cispo"}};
 constexpr std::span<const EnumName<GrpoLossType>> enum_names(GrpoLossType) { return kGrpoLossTypeNames; }
 
 // kl_estimator (PPO): k3 = exp(ref - logp) - (ref - logp) - 1 (TRL), or k1 = logp - ref (the seed's).

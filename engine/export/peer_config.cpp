@@ -625,6 +625,10 @@ const std::vector<MappingRow>& mapping() {
                      s.set("actor_rollout_ref.actor.loss_agg_mode", "seq-mean-token-sum-norm");
                      s.gap("verl's seq-mean-token-sum-norm divides by its own length constant; check it equals max_completion_length");
                      break;
+                 case GrpoLossType::cispo:
+                     s.set("actor_rollout_ref.actor.loss_agg_mode", "token-mean");
+                     s.gap("cispo: set verl's policy loss mode by hand (it depends on the verl version)");
+                     break;
              }
          },
          [](const RunConfig& c, Sink& s) { if (is_grpo(c)) s.gap("train_ppo_ray.py has no loss-aggregation flag"); }},

@@ -30,12 +30,18 @@ struct SurrogateTerms {
 //   k1: kl = logp - ref,                           dkl/dlogp = 1
 //   L_part = sum_it c_it (s + beta kl)            (sequence level: s_i on each of i's tokens)
 // base is detached (the rollout policy, or the reference for ratio_against: reference).
+// cispo (MiniMax-M1, arXiv:2506.13585 eq. 4; TRL loss_type "cispo") replaces s by a policy gradient
+// weighted with the truncated importance weight, held constant (stop-gradient):
+//   w_hat = min(rho, 1 + eps_high),   s = -w_hat A_i logp_it,   ds/dlogp_it = -w_hat A_i
+// (sequence level: w_hat from rho_i on each of i's tokens). No token's gradient is dropped; only
+// its weight is capped.
 // reference: seed 004 / DeepSeekMath eq. 3; GSPO (arXiv:2507.18071) eq. 7; Schulman's k3
 // (joschu.net/blog/kl-approx.html); TRL GRPOTrainer._compute_loss
 template <class S>
 SurrogateTerms clipped_surrogate(const LossBatch<S>& b, const std::vector<double>& m, std::span<const double> A,
                                  std::span<const S> base, double eps_low, double eps_high, double beta, KlEstimator kl_kind,
-                                 bool sequence_level, const std::vector<double>& w, std::vector<S>& dlogp) {
+                                 bool sequence_level, const std::vector<double>& w, std::vector<S>& dlogp,
+                                 bool cispo = false) {
     const size_t N = size_t(b.N), T = size_t(b.T);
     const bool has_ref = !b.ref_logp.empty();
     SurrogateTerms out;
@@ -58,13 +64,23 @@ SurrogateTerms clipped_surrogate(const LossBatch<S>& b, const std::vector<double
             }
             const double rho = std::exp(lw / n_clamped);
             out.ratio[i] = rho;
-            double ds = 0.0;
-            const double s = surrogate(rho, A[i], ds);
-            const double C = w[i] * n_i;  // sum_t c_it
-            out.surrogate += C * s;
-            for (size_t t = 0; t < T; ++t) {
-                const size_t k = i * T + t;
-                dlogp[k] += S(C * ds * rho * m[k] / n_clamped);
+            if (cispo) {
+                const double what = std::min(rho, 1.0 + eps_high);
+                for (size_t t = 0; t < T; ++t) {
+                    const size_t k = i * T + t;
+                    if (m[k] == 0.0) continue;
+                    out.surrogate += w[i] * m[k] * (-what * A[i] * double(b.logp[k]));
+                    dlogp[k] += S(w[i] * m[k] * (-what * A[i]));
+                }
+            } else {
+                double ds = 0.0;
+                const double s = surrogate(rho, A[i], ds);
+                const double C = w[i] * n_i;  // sum_t c_it
+                out.surrogate += C * s;
+                for (size_t t = 0; t < T; ++t) {
+                    const size_t k = i * T + t;
+                    dlogp[k] += S(C * ds * rho * m[k] / n_clamped);
+                }
             }
         } else {
             for (size_t t = 0; t < T; ++t) {
@@ -72,6 +88,12 @@ SurrogateTerms clipped_surrogate(const LossBatch<S>& b, const std::vector<double
                 if (m[k] == 0.0) continue;
                 const double rho = std::exp(double(b.logp[k]) - double(base[k]));
                 out.ratio[k] = rho;
+                if (cispo) {
+                    const double what = std::min(rho, 1.0 + eps_high);
+                    out.surrogate += w[i] * m[k] * (-what * A[i] * double(b.logp[k]));
+                    dlogp[k] += S(w[i] * m[k] * (-what * A[i]));
+                    continue;
+                }
                 double ds = 0.0;
                 const double s = surrogate(rho, A[i], ds);
                 out.surrogate += w[i] * m[k] * s;
@@ -115,6 +137,7 @@ double mean_k3(const LossBatch<S>& b, const std::vector<double>& m) {
 //   dr_grpo: w_i = 1 / (N max_completion_length)
 //   dapo:    w_i = 1 / max(1, tokens of the whole accumulated step)   (TRL's default: the step's loss
 //            is its token mean however it is split into micro-batches; = bnpo for one micro-batch)
+//   cispo:   dapo's weights, with the cispo surrogate of clipped_surrogate (TRL normalises it so too)
 //   L = sum_it c_it (s_it + beta k3_it)      (clipped_surrogate above; ratio against old_logp or,
 //                                             with ratio_against: reference, against ref_logp)
 // Metrics (TRL's definitions): kl = masked token mean of k3 (logged whenever ref_logp is given);
@@ -156,7 +179,8 @@ LossOutput<S> grpo_loss(const LossBatch<S>& b, std::span<const double> advantage
         case GrpoLossType::grpo: w[i] = 1.0 / (double(N) * std::max(n[i], 1.0)); break;
         case GrpoLossType::bnpo: w[i] = 1.0 / std::max(total, 1.0); break;
         case GrpoLossType::dr_grpo: w[i] = 1.0 / (double(N) * double(o.max_completion_length)); break;
-        case GrpoLossType::dapo: w[i] = 1.0 / std::max(o.dapo_tokens > 0.0 ? o.dapo_tokens : total, 1.0); break;
+        case GrpoLossType::dapo:
+        case GrpoLossType::cispo: w[i] = 1.0 / std::max(o.dapo_tokens > 0.0 ? o.dapo_tokens : total, 1.0); break;
         }
     }
     const std::span<const S> base = against_ref ? b.ref_logp : (b.old_logp.empty() ? b.logp : b.old_logp);
@@ -165,7 +189,8 @@ LossOutput<S> grpo_loss(const LossBatch<S>& b, std::span<const double> advantage
     LossOutput<S> out;
     out.dlogp.assign(N * T, S(0));
     const SurrogateTerms terms =
-        clipped_surrogate(b, m, advantages, base, o.epsilon, o.epsilon_high, o.beta, KlEstimator::k3, seq, w, out.dlogp);
+        clipped_surrogate(b, m, advantages, base, o.epsilon, o.epsilon_high, o.beta, KlEstimator::k3, seq, w, out.dlogp,
+                          o.loss_type == GrpoLossType::cispo);
     out.loss = terms.surrogate + o.beta * terms.kl;
 
     double low = 0.0, high = 0.0, any = 0.0, count = 0.0;

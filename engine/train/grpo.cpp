@@ -113,7 +113,8 @@ StepOutput grpo_step(Policy& pol, const StepInputs& in, const std::vector<std::v
     }
 
     GrpoOptions opts = grpo_options(cfg);
-    if (opts.loss_type == GrpoLossType::dapo) {
+    const bool step_tokens = opts.loss_type == GrpoLossType::dapo || opts.loss_type == GrpoLossType::cispo;
+    if (step_tokens) {
         // the token mean of the whole step: every micro-batch is divided by the step's active tokens
         // (the mask grpo_loss uses: scored tokens, minus truncated completions when they are masked)
         double tokens = 0;
@@ -125,7 +126,7 @@ StepOutput grpo_step(Policy& pol, const StepInputs& in, const std::vector<std::v
         opts.dapo_tokens = tokens;
     }
     // dapo's weights already cover the whole step; the other reductions average the micro-batches
-    const bool per_micro = opts.loss_type != GrpoLossType::dapo;
+    const bool per_micro = !step_tokens;
     const int passes = std::max(1, cfg.num_iterations);
     for (int it = 0; it < passes; ++it) {
         auto t0 = std::chrono::steady_clock::now();

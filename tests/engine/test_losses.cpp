@@ -139,7 +139,7 @@ void compare_to_reference(double tol) {
         }
         ++n_cases;
     }
-    EXPECT_EQ(n_cases, 185u);
+    EXPECT_EQ(n_cases, 253u);  // 185 + dapo and cispo (issue 16 item 9)
     ::testing::Test::RecordProperty("worst_relative_error", scientific(worst));
 }
 
@@ -153,13 +153,16 @@ TEST(Losses, MatchPyTorchReferenceInFloat) { compare_to_reference<float>(1e-6); 
 
 // Central differences in double of every case: dL/dlogp_k ~ (L(logp + h e_k) - L(logp - h e_k)) / 2h.
 // The detached inputs (old_logp, ref_logp, rewards, advantages) stay fixed, so this checks the
-// gradient of the loss as the heads define it, including the 1 / count normalisers.
+// gradient of the loss as the heads define it, including the 1 / count normalisers. cispo is left out:
+// its weight min(rho, 1 + eps_high) is held constant by definition (stop-gradient), so its gradient is
+// not the derivative of its loss value; the PyTorch comparison above checks it (autograd with detach).
 TEST(Losses, FiniteDifferenceGradientsInDouble) {
     Inputs<double> in;
     const double h = 1e-6;
     double worst = 0.0;
     for (const json& c : fixture()["cases"]) {
         SCOPED_TRACE(label(c));
+        if (c["options"].value("loss_type", std::string()) == "cispo") continue;
         const std::vector<double> fixed_old = in.logp;
         rf::LossOutput<double> out = in.run(c, in.logp, &fixed_old);
         std::vector<double> lp = in.logp;

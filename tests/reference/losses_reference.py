@@ -97,7 +97,9 @@ def reinforce(inp, beta, baseline, group_size, use_old, state, decay=0.9):
 
 
 def grpo(inp, loss_type, level, ratio_against, mask_truncated, beta, eps_low, eps_high, use_old):
-    """TRL GRPOTrainer._compute_loss (grpo / bnpo / dr_grpo), k3 KL, per-token or GSPO ratio."""
+    """TRL GRPOTrainer._compute_loss (grpo / bnpo / dr_grpo / dapo / cispo), k3 KL, per-token or GSPO ratio.
+    dapo and cispo divide by the active tokens of the whole accumulated batch: one batch here. cispo
+    follows MiniMax-M1 eq. 4 with the upper bound 1 + eps_high (TRL clamps at eps_high itself)."""
     logp = inp["logp"].clone().requires_grad_(True)
     ref = inp["ref"]
     mask = inp["mask"].clone()
@@ -115,12 +117,15 @@ def grpo(inp, loss_type, level, ratio_against, mask_truncated, beta, eps_low, ep
     per_token_loss1 = coef_1 * advantages.unsqueeze(1)
     per_token_loss2 = coef_2 * advantages.unsqueeze(1)
     per_token_loss = -torch.min(per_token_loss1, per_token_loss2)
+    if loss_type == "cispo":
+        clamped = torch.clamp(coef_1, max=1 + eps_high).detach()
+        per_token_loss = -clamped * advantages.unsqueeze(1) * logp
     per_token_kl = torch.exp(ref - logp) - (ref - logp) - 1
     if beta != 0.0:
         per_token_loss = per_token_loss + beta * per_token_kl
     if loss_type == "grpo":
         loss = ((per_token_loss * mask).sum(-1) / mask.sum(-1).clamp(min=1.0)).mean()
-    elif loss_type == "bnpo":
+    elif loss_type in ("bnpo", "dapo", "cispo"):
         loss = (per_token_loss * mask).sum() / mask.sum().clamp(min=1.0)
     else:
         loss = (per_token_loss * mask).sum() / (per_token_loss.size(0) * MAX_COMPLETION_LENGTH)
@@ -241,7 +246,7 @@ def main():
             cases.append(case)
 
     for loss_type, level, ratio_against, mask_truncated, beta, eps_high in itertools.product(
-            ["grpo", "bnpo", "dr_grpo"], ["token", "sequence"], ["rollout", "reference"], [False, True], [0.0, 0.04],
+            ["grpo", "bnpo", "dr_grpo", "dapo", "cispo"], ["token", "sequence"], ["rollout", "reference"], [False, True], [0.0, 0.04],
             [0.2, 0.28]):
         opts = {"loss_type": loss_type, "importance_sampling_level": level, "ratio_against": ratio_against,
                 "mask_truncated_completions": mask_truncated, "beta": beta, "epsilon": 0.2, "epsilon_high": eps_high,
@@ -250,7 +255,7 @@ def main():
                       "expected": pack(*grpo(inp, loss_type, level, ratio_against, mask_truncated, beta, 0.2, eps_high,
                                              True))})
     # num_iterations 1: no separate old policy (ratio = 1, the plain policy gradient)
-    for loss_type, level in itertools.product(["grpo", "bnpo", "dr_grpo"], ["token", "sequence"]):
+    for loss_type, level in itertools.product(["grpo", "bnpo", "dr_grpo", "dapo", "cispo"], ["token", "sequence"]):
         opts = {"loss_type": loss_type, "importance_sampling_level": level, "ratio_against": "rollout",
                 "mask_truncated_completions": False, "beta": 0.04, "epsilon": 0.2, "epsilon_high": 0.2,
                 "max_completion_length": MAX_COMPLETION_LENGTH, "use_old": False}
