@@ -385,9 +385,18 @@ std::string scalar(const std::string& s) {
     return em.c_str();
 }
 
+// A scalar inside [..] or {..}: the flow indicators ,[]{} end a plain scalar there (block context
+// allows them), so such strings are quoted (r1_accuracy_rew]ard_func did not read back: fuzz_run_config).
+std::string flow_scalar(const std::string& s) {
+    if (s.find_first_of(",[]{}") == std::string::npos) return scalar(s);
+    YAML::Emitter em;
+    em << YAML::DoubleQuoted << s;
+    return em.c_str();
+}
+
 std::string flow_list(const std::vector<std::string>& v) {
     std::string s = "[";
-    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + scalar(v[i]);
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + flow_scalar(v[i]);
     return s + "]";
 }
 
@@ -396,7 +405,7 @@ std::string flow_json(const nlohmann::json& j) {
         std::string s = "{";
         bool first = true;
         for (const auto& [k, v] : j.items()) {
-            s += (first ? "" : ", ") + scalar(k) + ": " + flow_json(v);
+            s += (first ? "" : ", ") + flow_scalar(k) + ": " + flow_json(v);
             first = false;
         }
         return s + "}";
@@ -406,7 +415,7 @@ std::string flow_json(const nlohmann::json& j) {
         for (size_t i = 0; i < j.size(); ++i) s += (i ? ", " : "") + flow_json(j[i]);
         return s + "]";
     }
-    if (j.is_string()) return scalar(j.get<std::string>());
+    if (j.is_string()) return flow_scalar(j.get<std::string>());
     if (j.is_boolean()) return j.get<bool>() ? "true" : "false";
     if (j.is_number_integer()) return j.dump();
     if (j.is_number_float()) return format_real(j.get<double>());

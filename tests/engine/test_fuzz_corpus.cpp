@@ -209,6 +209,18 @@ TEST(FuzzFindings, RunConfigScalarThatYamlCppMakesNotUtf8) {
     EXPECT_FALSE(p.issues.empty());
 }
 
+TEST(FuzzFindings, RunConfigToYamlQuotesFlowIndicators) {
+    // fuzz_run_config (third run): reward_functions: r1_accuracy_rew]ard_func parsed, but to_yaml wrote
+    // it unquoted inside [..], which does not parse back.
+    rf::ParsedConfig p = rf::parse_run_config(
+        "train_mode: grpo\nmodel: m\ndata: d\niters: 10\nreward_functions: a]b, c{d\n", "c.yaml");
+    for (const rf::Issue& i : p.issues) ASSERT_NE(i.severity, rf::Severity::error) << i.message;
+    std::string yaml = rf::to_yaml(p.config);
+    rf::ParsedConfig q = rf::parse_run_config(yaml, "roundtrip.yaml");
+    for (const rf::Issue& i : q.issues) EXPECT_NE(i.severity, rf::Severity::error) << i.message << "\n" << yaml;
+    EXPECT_EQ(rf::get_value(q.config, "reward_functions"), rf::get_value(p.config, "reward_functions"));
+}
+
 TEST(FuzzFindings, RunConfigAliasCycle) {
     // fuzz_run_config: an alias inside its own anchor is a cyclic node graph; yaml_to_json recursed
     // until the stack overflowed. Now an error naming the key.
