@@ -10,6 +10,8 @@
 //   BYTE_STREAM_SPLIT: byte k of value i at k * count + i.
 #include "io/parquet_pages.h"
 
+#include "io/byte_reader.h"
+
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -124,31 +126,7 @@ void decompress(int32_t codec, const uint8_t* src, size_t n, uint8_t* dst, size_
 
 namespace {
 
-struct Cursor {
-    const uint8_t* p;
-    const uint8_t* end;
-    size_t left() const { return size_t(end - p); }
-    uint8_t byte() {
-        if (p >= end) throw PageError("page data ends early");
-        return *p++;
-    }
-    uint64_t varint() {
-        uint64_t v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            uint8_t b = byte();
-            v |= uint64_t(b & 0x7f) << shift;
-            if (!(b & 0x80)) return v;
-        }
-        throw PageError("varint longer than 10 bytes");
-    }
-    int64_t zigzag() {
-        uint64_t v = varint();
-        return int64_t(v >> 1) ^ -int64_t(v & 1);
-    }
-    void need(size_t n) const {
-        if (n > left()) throw PageError("page data ends early (needs " + std::to_string(n) + " bytes, " + std::to_string(left()) + " left)");
-    }
-};
+using Cursor = ByteReader<PageError>;  // page data: bounded reads, PageError when damaged
 
 // Value i of `width` bits (<= 64), LSB-first, from p (nbytes available; bits past the end read 0).
 inline uint64_t unpack_one(const uint8_t* p, size_t nbytes, int width, size_t i) {

@@ -5,6 +5,8 @@
 // Only the fields the reader needs are kept; everything else is skipped with a bounded depth.
 #include "io/parquet_thrift.h"
 
+#include "io/byte_reader.h"
+
 #include <cstring>
 
 namespace rf::parquet {
@@ -15,29 +17,15 @@ enum CType : int { STOP = 0, BOOL_TRUE = 1, BOOL_FALSE = 2, BYTE = 3, I16 = 4, I
 constexpr int kMaxDepth = 32;           // nesting of structs/lists inside the footer
 constexpr size_t kMaxString = 1 << 24;  // a name or path component
 
-class Compact {
+// The Thrift compact protocol over a bounded ByteReader (varints, zigzag, end checks).
+class Compact : private ByteReader<ThriftError> {
 public:
-    Compact(const uint8_t* data, size_t size) : p_(data), end_(data + size), begin_(data) {}
-    size_t used() const { return size_t(p_ - begin_); }
-    size_t left() const { return size_t(end_ - p_); }
-
-    uint8_t byte() {
-        if (p_ >= end_) throw ThriftError("thrift data ends early");
-        return *p_++;
-    }
-    uint64_t varint() {
-        uint64_t v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            uint8_t b = byte();
-            v |= uint64_t(b & 0x7f) << shift;
-            if (!(b & 0x80)) return v;
-        }
-        throw ThriftError("thrift varint longer than 10 bytes");
-    }
-    int64_t zigzag() {
-        uint64_t v = varint();
-        return int64_t(v >> 1) ^ -int64_t(v & 1);
-    }
+    Compact(const uint8_t* data, size_t size) : ByteReader<ThriftError>{data, data + size}, begin_(data) {}
+    size_t used() const { return size_t(p - begin_); }
+    using ByteReader<ThriftError>::left;
+    using ByteReader<ThriftError>::byte;
+    using ByteReader<ThriftError>::varint;
+    using ByteReader<ThriftError>::zigzag;
     int32_t i32() {
         int64_t v = zigzag();
         if (v < INT32_MIN || v > INT32_MAX) throw ThriftError("thrift i32 out of range");
@@ -46,8 +34,8 @@ public:
     std::string binary() {
         uint64_t n = varint();
         if (n > left() || n > kMaxString) throw ThriftError("thrift string length " + std::to_string(n) + " exceeds the data");
-        std::string s(reinterpret_cast<const char*>(p_), size_t(n));
-        p_ += n;
+        std::string s(reinterpret_cast<const char*>(p), size_t(n));
+        p += n;
         return s;
     }
     // Reads a list header; the size is checked against the bytes left (every element uses >= 1 byte).
@@ -99,12 +87,12 @@ public:
         case I64: varint(); return;
         case DOUBLE:
             if (left() < 8) throw ThriftError("thrift data ends early");
-            p_ += 8;
+            p += 8;
             return;
         case BINARY: {
             uint64_t n = varint();
             if (n > left()) throw ThriftError("thrift binary length exceeds the data");
-            p_ += n;
+            p += n;
             return;
         }
         case LIST:
@@ -141,8 +129,6 @@ public:
     }
 
 private:
-    const uint8_t* p_;
-    const uint8_t* end_;
     const uint8_t* begin_;
     int depth_ = 0;
 };
