@@ -17,13 +17,13 @@
 #include "export/fuse.h"
 #include "io/safetensors.h"
 #include "model/model.h"
+#include "support/tiny_model.h"
 #include "train/session.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kDefault = std::string(REINFORGE_SOURCE_DIR) + "/resources/models/reinforge-arith-tiny";
 const std::string kSftDir = std::string(REINFORGE_SOURCE_DIR) + "/resources/datasets/arithmetic-sft";
 
 fs::path temp_dir(const std::string& name) {
@@ -33,26 +33,7 @@ fs::path temp_dir(const std::string& name) {
     return d;
 }
 
-// A tiny Llama (C=32, 2 layers) sharing the embedded default's tokenizer and chat template.
-std::string make_tiny_model(const fs::path& dir) {
-    fs::create_directories(dir);
-    nlohmann::json cfg = nlohmann::json::parse(rf::read_file(kDefault + "/config.json"));
-    cfg["hidden_size"] = 32;
-    cfg["intermediate_size"] = 64;
-    cfg["num_hidden_layers"] = 2;
-    cfg["num_attention_heads"] = 2;
-    cfg["num_key_value_heads"] = 1;
-    cfg["head_dim"] = 16;
-    rf::write_file_atomic((dir / "config.json").string(), cfg.dump(2));
-    fs::copy_file(kDefault + "/tokenizer.model", dir / "tokenizer.model");
-    fs::copy_file(kDefault + "/tokenizer_config.json", dir / "tokenizer_config.json");
-    auto model = rf::Model::random_init(rf::ModelConfig::from_dir(dir.string()), 7);
-    std::vector<rf::TensorToWrite> ts;
-    for (const rf::ParamView& v : model->base_layout())
-        ts.push_back({v.name, v.shape, model->base_params().data() + v.offset, rf::DType::F32});
-    rf::write_safetensors((dir / "model.safetensors").string(), ts);
-    return dir.string();
-}
+using rf::test::make_tiny_model;
 
 // A data folder: the first n_train rows of the bundled SFT train split, the first n_valid of its valid.
 std::string sft_folder(const fs::path& dir, int n_train, int n_valid) {

@@ -13,13 +13,13 @@
 #include "io/safetensors.h"
 #include "judge/human_judge.h"
 #include "model/model.h"
+#include "support/tiny_model.h"
 #include "train/session.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kDefault = std::string(REINFORGE_SOURCE_DIR) + "/resources/models/reinforge-arith-tiny";
 const std::string kSft = std::string(REINFORGE_SOURCE_DIR) + "/resources/datasets/arithmetic-sft/train.jsonl";
 
 fs::path temp_dir(const std::string& name) {
@@ -29,26 +29,7 @@ fs::path temp_dir(const std::string& name) {
     return d;
 }
 
-// A tiny Llama (C=32, 2 layers) sharing the embedded default's tokenizer and chat template.
-std::string make_tiny_model(const fs::path& dir) {
-    fs::create_directories(dir);
-    nlohmann::json cfg = nlohmann::json::parse(rf::read_file(kDefault + "/config.json"));
-    cfg["hidden_size"] = 32;
-    cfg["intermediate_size"] = 64;
-    cfg["num_hidden_layers"] = 2;
-    cfg["num_attention_heads"] = 2;
-    cfg["num_key_value_heads"] = 1;
-    cfg["head_dim"] = 16;
-    rf::write_file_atomic((dir / "config.json").string(), cfg.dump(2));
-    fs::copy_file(kDefault + "/tokenizer.model", dir / "tokenizer.model");
-    fs::copy_file(kDefault + "/tokenizer_config.json", dir / "tokenizer_config.json");
-    auto model = rf::Model::random_init(rf::ModelConfig::from_dir(dir.string()), 7);
-    std::vector<rf::TensorToWrite> ts;
-    for (const rf::ParamView& v : model->base_layout())
-        ts.push_back({v.name, v.shape, model->base_params().data() + v.offset, rf::DType::F32});
-    rf::write_safetensors((dir / "model.safetensors").string(), ts);
-    return dir.string();
-}
+using rf::test::make_tiny_model;
 
 // The first n lines of the bundled SFT set.
 std::string sft_subset(const fs::path& dir, int n) {
