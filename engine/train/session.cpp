@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <thread>
 
 #include "core/atomic_file.h"
@@ -299,7 +300,10 @@ void Session::Impl::load_state() {
     std::string optimizer_file, adapters_file;
     try {
         j = nlohmann::json::parse(read_file(path));
-        step = j.at("step").get<int>();
+        // an integer step in range (get<int> of a float out of range would be undefined behaviour)
+        if (!j.at("step").is_number_integer() || j["step"].get<int64_t>() < 0 || j["step"].get<int64_t>() > INT32_MAX)
+            throw InputError(path, 0, "step", "the step is not a non-negative integer", "resume from a complete run folder");
+        step = int(j["step"].get<int64_t>());
         trained_tokens = j.at("trained_tokens").get<double>();
         run_seconds = j.value("run_seconds", 0.0);
         rng.state = std::stoull(j.at("rng").at(0).get<std::string>());
@@ -318,6 +322,12 @@ void Session::Impl::load_state() {
         if (optimizer_file.find('/') != std::string::npos) throw InputError(path, 0, "optimizer", "the optimizer file must be beside state.json");
     } catch (const nlohmann::json::exception& e) {
         throw InputError(path, 0, {}, std::string("damaged state file: ") + e.what(), "resume from a complete run folder");
+    } catch (const std::invalid_argument& e) {  // std::stoull of a string that is not a number
+        throw InputError(path, 0, {}, std::string("damaged state file: a number does not parse (") + e.what() + ")",
+                         "resume from a complete run folder");
+    } catch (const std::out_of_range& e) {  // std::stoull of a number past 2^64
+        throw InputError(path, 0, {}, std::string("damaged state file: a number is out of range (") + e.what() + ")",
+                         "resume from a complete run folder");
     }
     // older run folders: state.optimizer.bin and adapters/adapters.safetensors
     std::string bin = read_file(run_dir + "/" + (optimizer_file.empty() ? std::string("state.optimizer.bin") : optimizer_file));

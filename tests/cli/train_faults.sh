@@ -62,4 +62,25 @@ grep -qiE "file too large|no space|cannot write|could not write" "$t/full.log" |
 grep -q '"step": 4' "$t/full/state.json" || fail "the checkpoint of step 4 is not intact: $(head -5 "$t/full/state.json")"
 "$cli" train --resume "$t/full" 2>/dev/null || fail "resume after the full disk"
 cmp "$t/whole/adapters/adapters.safetensors" "$t/full/adapters/adapters.safetensors" || fail "adapters differ from the uninterrupted run"
+# 4. a damaged state.json (a number that does not parse) is a clear error, not a crash
+cp -r "$t/full" "$t/damaged"
+python3 - "$t/damaged/state.json" <<'PY'
+import json, sys
+p = sys.argv[1]; j = json.load(open(p)); j["rng"][0] = "not-a-number"; j["step"] = 2.5e300
+json.dump(j, open(p, "w"))
+PY
+set +e
+"$cli" train --resume "$t/damaged" 2> "$t/damaged.log"; rc=$?
+set -e
+[[ $rc == 2 ]] || fail "a damaged state.json exited $rc: $(cat "$t/damaged.log")"
+grep -q "state.json" "$t/damaged.log" || fail "the damaged file is not named: $(cat "$t/damaged.log")"
+python3 - "$t/damaged/state.json" <<'PY'
+import json, sys
+p = sys.argv[1]; j = json.load(open(p)); j["step"] = 4; j["rng"][0] = "99999999999999999999999"
+json.dump(j, open(p, "w"))
+PY
+set +e
+"$cli" train --resume "$t/damaged" 2> "$t/damaged.log"; rc=$?
+set -e
+[[ $rc == 2 ]] && grep -q "out of range" "$t/damaged.log" || fail "an out-of-range number: exit $rc: $(cat "$t/damaged.log")"
 echo ok
