@@ -1,7 +1,7 @@
 // Hand-off to GPU clusters: the launch configuration of a Reinforge run for TRL, verl or OpenRLHF
 // (`reinforge-cli export-config RUN.yaml --to trl|verl|openrlhf`, docs/scale-out.md).
 //
-// One table (peer_config.cpp, mapping()) holds a row per Reinforge key: the field it becomes in
+// One table (peer_mapping.h, mapping(); rows in peer_rows_*.cpp) holds a row per Reinforge key: the field it becomes in
 // each tool (as text for the docs) and a converter per tool that writes that field from the resolved
 // RunConfig, or records why the value cannot be expressed there. Field names were checked against
 // the tools' sources (docs/scale-out.md lists the files and commits); the exporter never runs them.
