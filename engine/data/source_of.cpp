@@ -25,9 +25,7 @@ bool local(const std::string& v, std::string& note) {
     return false;
 }
 
-bool looks_like_id(const std::string& v) {
-    return !v.starts_with("/") && !v.starts_with(".") && !v.starts_with("~") && std::count(v.begin(), v.end(), '/') <= 1;
-}
+bool looks_like_id(const std::string& v) { return valid_repo_id(v.substr(0, v.find('@'))); }  // ORG/NAME[@REV]
 
 // "Not on this computer: a run downloads N files (X) from ENDPOINT", or why the Hub cannot say.
 // `choose` picks the files a run fetches from the repo's list (it may throw InputError).
