@@ -92,6 +92,12 @@ void RunQueue::on_rollouts(int step, const std::vector<RolloutRecord>& rollouts)
             row.reward = r.reward;
             row.advantage = r.advantage;
             row.truncated = r.truncated;
+            row.answer = qs(r.answer);
+            row.group = r.group;
+            row.num_tokens = r.num_tokens;
+            row.tokens.reserve(qsizetype(r.tokens.size()));
+            for (const std::string& t : r.tokens) row.tokens.append(qs(t));
+            row.token_logps = QList<float>(r.token_logps.begin(), r.token_logps.end());
             for (const Metric& m : r.rewards) row.function_rewards.insert(qs(m.name), m.value);
             b.rollouts.append(row);
         }

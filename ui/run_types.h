@@ -6,6 +6,7 @@
 #include <QMap>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 namespace rf::ui {
 
@@ -25,6 +26,11 @@ struct RolloutRow {
     QMap<QString, double> function_rewards;  // per reward function (GRPO / judge: rewards)
     double advantage = 0.0;
     bool truncated = false;                 // hit max_completion_length
+    QString answer;                         // the dataset's reference answer ("" when none)
+    int group = -1;                         // the prompt's group within the step (-1: not recorded)
+    int num_tokens = 0;
+    QStringList tokens;                     // per completion token: its text (token-level view)
+    QList<float> token_logps;               // per completion token: log-prob under the sampling policy
 };
 
 // A model or dataset being downloaded before the run starts (io/hub_client.h HubProgress).

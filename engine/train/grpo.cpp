@@ -43,7 +43,7 @@ void score_group(RewardSet& rewards, const RunConfig& cfg, GrpoMicro& mb) {
 }
 
 // One record per sampled completion, with its per-function rewards and advantage.
-void add_records(const GrpoMicro& mb, int step, StepOutput& out) {
+void add_records(const Tokenizer& tok, const GrpoMicro& mb, int step, StepOutput& out) {
     int i = 0;
     for (size_t p = 0; p < mb.rollouts.groups.size(); ++p)
         for (const Completion& c : mb.rollouts.groups[p]) {
@@ -58,6 +58,8 @@ void add_records(const GrpoMicro& mb, int step, StepOutput& out) {
             r.advantage = mb.adv.advantages[i];
             r.truncated = c.truncated;
             r.num_tokens = int(c.ids.size());
+            r.group = int(p);
+            record_tokens(tok, c, r);
             out.rollouts.push_back(std::move(r));
             out.trained_tokens += double(c.ids.size());
             ++i;
@@ -109,7 +111,7 @@ StepOutput grpo_step(Policy& pol, const StepInputs& in, const std::vector<std::v
         add_generation_metrics(micro[k].rollouts, gm);
         mm.add(gm);
         mm.add(micro[k].adv.metrics);
-        add_records(micro[k], in.step + 1, out);
+        add_records(*pol.tok, micro[k], in.step + 1, out);
     }
 
     GrpoOptions opts = grpo_options(cfg);

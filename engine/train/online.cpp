@@ -34,6 +34,14 @@ Rollouts sample(Policy& pol, const StepInputs& in, const std::vector<const RlPro
     return r;
 }
 
+void record_tokens(const Tokenizer& tok, const Completion& c, RolloutRecord& rec) {
+    StreamDecoder dec(tok);
+    rec.tokens.clear();
+    for (int id : c.ids) rec.tokens.push_back(dec.push(id));
+    if (!rec.tokens.empty()) rec.tokens.back() += dec.flush();
+    rec.token_logps = c.logps;
+}
+
 ScoredBatch build_batch(const Rollouts& r, const std::vector<std::pair<int, int>>& rows) {
     ScoredBatch b;
     b.N = int(rows.size());

@@ -35,6 +35,9 @@ Rollouts sample(Policy& p, const StepInputs& in, const std::vector<const RlPromp
 // `scored`, then the group-relative advantages and reward metrics of the totals (rl/advantages.h).
 GroupAdvantages grpo_score(RewardSet& rewards, const RunConfig& cfg, const Rollouts& r, RewardBatch& scored);
 
+// The token-level view of `c` in `rec` (session.h): each token's text and sampling log-prob.
+void record_tokens(const Tokenizer& tok, const Completion& c, RolloutRecord& rec);
+
 // Log-probs of every completion row of `rows` (prompt + completion), per completion token.
 struct ScoredBatch {
     int N = 0, T = 0;                // completions, max completion length

@@ -69,6 +69,8 @@ StepOutput ppo_step(Policy& pol, const StepInputs& in, const std::vector<std::ve
                 rec.advantage = rec.reward;
                 rec.truncated = comp.truncated;
                 rec.num_tokens = int(comp.ids.size());
+                rec.group = p;
+                record_tokens(*pol.tok, comp, rec);
                 if (verdicts[p].scores) rec.rewards.push_back({"judge_score", (*verdicts[p].scores)[g]});
                 res.rollouts.push_back(std::move(rec));
             }

@@ -93,6 +93,8 @@ StepOutput reinforce_step(Policy& pol, const StepInputs& in, const std::vector<s
             rec.advantage = (verdicts[i].failed || verdicts[i].skipped) ? 0.0 : out.advantages[i];
             rec.truncated = c.truncated;
             rec.num_tokens = int(c.ids.size());
+            rec.group = rows[i].first;
+            record_tokens(*pol.tok, c, rec);
             res.rollouts.push_back(std::move(rec));
             res.trained_tokens += double(c.ids.size());
         }

@@ -141,6 +141,13 @@ void Session::Impl::emit_rollouts(const std::vector<RolloutRecord>& recs) const 
         j["advantage"] = r.advantage;
         j["truncated"] = r.truncated;
         j["num_tokens"] = r.num_tokens;
+        j["group"] = r.group;
+        if (!r.tokens.empty()) {
+            j["tokens"] = r.tokens;
+            nlohmann::json lp = nlohmann::json::array();  // 4 decimals: enough for a heat map, a third of the bytes
+            for (float x : r.token_logps) lp.push_back(std::isfinite(x) ? nlohmann::json(std::round(double(x) * 1e4) / 1e4) : nlohmann::json(nullptr));
+            j["token_logps"] = lp;
+        }
         append_line(run_dir + "/rollouts.jsonl", j.dump());
     }
     if (observer) observer->on_rollouts(step + 1, recs);
@@ -185,6 +192,7 @@ StepMetrics Session::train_step() {
     const StepInputs in = m->step_inputs();
     StepOutput out;
     try {
+        if (m->human_reward) m->human_reward->begin_step(m->step + 1, true);
         out = run_step(*m, pol, in);
     } catch (const JudgeCancelled&) {
         m->rng = rng_before;
@@ -221,6 +229,7 @@ StepMetrics Session::evaluate(int batches, bool test_split) {
     std::string prefix = test_split ? "test_" : "val_";
     if (split.size() == 0) return {};
     Policy pol = m->policy_view();
+    if (m->human_reward) m->human_reward->begin_step(m->step, false);  // evaluations never ask the person
     StepMetrics raw = m->cfg.train_mode == TrainMode::sft
                           ? sft_eval(pol, m->cfg, split.seqs, batches)
                           : online_eval(pol, m->step_inputs(), split.prompts, batches, m->rewards.get(), m->judge.get(),

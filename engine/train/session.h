@@ -35,6 +35,12 @@ struct RolloutRecord {
     double advantage = 0.0;
     bool truncated = false;
     int num_tokens = 0;
+    int group = 0;                    // the completion's group (its prompt) within the step, from 0
+    // Per completion token, for the token-level view: its text (a character split over several
+    // tokens comes out whole on its last one, the others are "") and its log-prob under the policy
+    // that sampled it, log softmax(logits / temperature)[id]. Every token carries `advantage`.
+    std::vector<std::string> tokens;
+    std::vector<float> token_logps;
 };
 
 class RunObserver {

@@ -167,6 +167,14 @@ void expect_reward_rises(rf::TrainMode mode, const std::string& reward_metric, i
     ASSERT_EQ(r.size(), size_t(iters)) << reward_metric;
     double first = mean_of(r, 0, 5), last = mean_of(r, r.size() - 5, r.size());
     EXPECT_GT(last, first + min_rise) << rf::enum_name(mode) << ": " << reward_metric << " " << first << " -> " << last;
+    // rollouts.jsonl carries the token-level view: a text piece and a log-prob per completion token
+    std::ifstream rollouts(s.run_dir() + "/rollouts.jsonl");
+    std::string line;
+    ASSERT_TRUE(std::getline(rollouts, line));
+    auto j = nlohmann::json::parse(line);
+    ASSERT_TRUE(j.contains("tokens") && j.contains("token_logps") && j.contains("group")) << line;
+    EXPECT_EQ(j["tokens"].size(), j["num_tokens"].get<size_t>());
+    EXPECT_EQ(j["token_logps"].size(), j["num_tokens"].get<size_t>());
     fs::remove_all(d);
 }
 

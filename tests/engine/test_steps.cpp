@@ -148,6 +148,18 @@ TEST(Steps, GrpoStepRunsWithoutASession) {
     for (const char* k : {"loss", "kl", "grad_norm", "total_rewards_mean", "time_generate", "time_train"})
         EXPECT_TRUE(std::isfinite(metric(out.metrics, k, NAN))) << k;
     EXPECT_EQ(out.rollouts.front().step, 1);
+    // the token-level view: one text piece and one sampling log-prob per completion token, the
+    // group of each completion its prompt's index (prompt-major)
+    for (size_t i = 0; i < out.rollouts.size(); ++i) {
+        const RolloutRecord& r = out.rollouts[i];
+        EXPECT_EQ(r.group, int(i / 4));
+        ASSERT_EQ(r.tokens.size(), size_t(r.num_tokens));
+        ASSERT_EQ(r.token_logps.size(), size_t(r.num_tokens));
+        std::string joined;
+        for (const std::string& t : r.tokens) joined += t;
+        EXPECT_FALSE(joined.empty());
+        for (float lp : r.token_logps) EXPECT_TRUE(std::isfinite(lp) && lp <= 0.0f) << lp;
+    }
     const std::vector<float> after(model->params().begin(), model->params().end());
     // beta 0 disables the KL term but the kl metric is still logged (SPEC §8.3)
     set_value(cfg, "beta", "0");
