@@ -1,8 +1,10 @@
 // reinforge-cli export-preferences RUN_DIR [--out FILE] [--all]
-// Turns the human pairwise verdicts of a run (RUN_DIR/judgments.jsonl) into a DPO dataset, one
-// {"prompt", "chosen", "rejected"} object per line (default RUN_DIR/preferences.jsonl). --all also
-// takes the verdicts of the other judges (LLM, HTTP, rewards). Ties, skips and failed verdicts carry
-// no preference and are left out. RUN_DIR may also be the judgments.jsonl file itself.
+// Turns the human verdicts of a run (RUN_DIR/judgments.jsonl) into a DPO dataset, one
+// {"prompt", "chosen", "rejected"} object per line (default RUN_DIR/preferences.jsonl): each pairwise
+// verdict with a winner, and for scalar verdicts (0..10 scores) each prompt's best over its worst
+// completion of a step. --all also takes the verdicts of the other judges (LLM, HTTP, rewards). Ties,
+// skips and failed verdicts carry no preference and are left out. RUN_DIR may also be the
+// judgments.jsonl file itself.
 #include <cstdio>
 #include <filesystem>
 
@@ -35,6 +37,9 @@ int run_export_preferences(const std::vector<std::string>& args) {
     std::fprintf(stderr, "wrote %zu preference pair%s to %s\n", ex.rows.size(), ex.rows.size() == 1 ? "" : "s", out.c_str());
     std::fprintf(stderr, "  %d verdicts read; %d pairwise from %s; %d ties/skips/failures left out", ex.lines,
                  ex.pairwise, all ? "all judges" : "the human judge", ex.undecided);
+    if (ex.scalar)
+        std::fprintf(stderr, "; %d scalar scores gave %d best-over-worst pair%s", ex.scalar, ex.scalar_pairs,
+                     ex.scalar_pairs == 1 ? "" : "s");
     if (!all && ex.other_judges) std::fprintf(stderr, "; %d from other judges (add --all)", ex.other_judges);
     if (ex.repeated) std::fprintf(stderr, "; %d given again after a resume counted once", ex.repeated);
     std::fprintf(stderr, "\n");
@@ -42,7 +47,7 @@ int run_export_preferences(const std::vector<std::string>& args) {
     return 0;
 }
 
-rf::cli::Register reg{"export-preferences", "write a run's pairwise verdicts as a DPO dataset (prompt, chosen, rejected)",
+rf::cli::Register reg{"export-preferences", "write a run's human verdicts as a DPO dataset (prompt, chosen, rejected)",
                       "export-preferences RUN_DIR [--out FILE] [--all]", &run_export_preferences};
 
 }  // namespace

@@ -288,6 +288,8 @@ struct RunConfig {
     std::vector<std::string> reward_functions = kDefaultRewardFunctions;  // empty on input ⇒ the five defaults
     std::vector<double> reward_weights;        // default: 1.0 per reward function
     std::string reward_functions_file;
+    double human_fraction = 1.0;               // reward_functions has `human`: share of groups the person scores
+    double human_wait_seconds = 60.0;          // ... how long a question waits before it counts as skipped; 0 = no limit
     std::vector<std::string> stop_strings;     // GRPO default ["</answer>"]
     std::string system_prompt;                 // GRPO default kGrpoDefaultSystemPrompt
     bool enable_thinking = true;               // passed to chat templates that have it

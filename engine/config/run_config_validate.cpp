@@ -1,5 +1,6 @@
 // validate(): ranges, invalid combinations (SPEC §7, §8, §11) as errors; explicitly set keys that the
 // run ignores as warnings. Every message names the key and, when known, its line in the file.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -71,6 +72,10 @@ std::string unused_reason(const RunConfig& c, const KeySpec& k) {
     if ((n == "reward_functions" || n == "reward_weights" || n == "reward_functions_file" ||
          n == "answer_feature" || n == "type_feature") && !judge_uses_rewards(c))
         return "is ignored: reward functions are read by grpo and by judge: rewards";
+    if ((n == "human_fraction" || n == "human_wait_seconds") &&
+        (!judge_uses_rewards(c) ||
+         std::find(c.reward_functions.begin(), c.reward_functions.end(), "human") == c.reward_functions.end()))
+        return "is ignored without human among reward_functions";
     if (n == "judge_model" && jk != JudgeKind::http) return "is ignored: only an http(s) judge reads it";
     if ((n == "judge_config.timeout_seconds" || n == "judge_config.retries" || n == "judge_config.api_key_env") &&
         jk != JudgeKind::http)

@@ -12,9 +12,45 @@ namespace rf {
 
 using nlohmann::json;
 
+namespace {
+
+// The scalar verdicts of one prompt in one step (a GRPO group, or a REINFORCE prompt's samples).
+struct ScoredGroup {
+    PreferenceRow best;  // prompt, judge, step, after_resume_point; chosen/rejected filled at the end
+    std::vector<std::string> completions;
+    std::vector<double> scores;
+};
+
+template <class Bad>
+void add_scalar(const json& j, const Bad& bad, std::vector<ScoredGroup>& groups) {
+    if (!j.contains("prompt") || !j["prompt"].is_string()) throw bad("prompt", "missing \"prompt\"");
+    const json& c = j.value("completions", json());
+    if (!c.is_array() || c.size() != 1 || !c[0].is_string()) throw bad("completions", "a scalar verdict needs one completion");
+    const json& v = j.value("verdict", json());
+    if (!v.is_object()) throw bad("verdict", "missing verdict");
+    if (v.value("skipped", false) || v.value("failed", false)) return;
+    if (!v.contains("score") || !v["score"].is_number()) throw bad("verdict", "missing verdict.score");
+    PreferenceRow key;
+    key.prompt = j["prompt"];
+    key.judge = j["judge"];
+    key.step = j.value("step", 0);
+    key.after_resume_point = j.value("after_resume_point", false);
+    auto same = [&](const ScoredGroup& g) {
+        return g.best.step == key.step && g.best.prompt == key.prompt && g.best.judge == key.judge &&
+               g.best.after_resume_point == key.after_resume_point;
+    };
+    auto it = std::find_if(groups.begin(), groups.end(), same);
+    if (it == groups.end()) it = groups.insert(groups.end(), ScoredGroup{key, {}, {}});
+    it->completions.push_back(c[0]);
+    it->scores.push_back(v["score"].get<double>());
+}
+
+}  // namespace
+
 PreferenceExport collect_preferences(const std::string& judgments_path, bool all_judges) {
     const std::string text = read_file(judgments_path);
     PreferenceExport out;
+    std::vector<ScoredGroup> groups;
     size_t pos = 0;
     int lineno = 0;
     while (pos < text.size()) {
@@ -38,10 +74,15 @@ PreferenceExport collect_preferences(const std::string& judgments_path, bool all
             return InputError(judgments_path, lineno, key, what, "judgments.jsonl holds one verdict per line, as Reinforge writes it");
         };
         if (!j.is_object() || !j.contains("kind") || !j["kind"].is_string()) throw bad("kind", "missing \"kind\"");
-        if (j["kind"] != "pairwise") continue;
+        if (j["kind"] != "pairwise" && j["kind"] != "scalar") continue;
         if (!j.contains("judge") || !j["judge"].is_string()) throw bad("judge", "missing \"judge\"");
         if (!all_judges && j["judge"] != "human") {
             ++out.other_judges;
+            continue;
+        }
+        if (j["kind"] == "scalar") {
+            add_scalar(j, bad, groups);
+            ++out.scalar;
             continue;
         }
         ++out.pairwise;
@@ -70,6 +111,15 @@ PreferenceExport collect_preferences(const std::string& judgments_path, bool all
         r.step = j.value("step", 0);
         r.after_resume_point = j.value("after_resume_point", false);
         out.rows.push_back(std::move(r));
+    }
+    for (ScoredGroup& g : groups) {
+        if (g.scores.size() < 2) continue;
+        auto [lo, hi] = std::minmax_element(g.scores.begin(), g.scores.end());  // first lowest, first highest
+        if (*hi <= *lo) continue;
+        g.best.chosen = g.completions[size_t(hi - g.scores.begin())];
+        g.best.rejected = g.completions[size_t(lo - g.scores.begin())];
+        out.rows.push_back(std::move(g.best));
+        ++out.scalar_pairs;
     }
     // one verdict per comparison across a resume: a marked verdict yields to a later one
     auto key = [](const PreferenceRow& r) {

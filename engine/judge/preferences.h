@@ -1,6 +1,9 @@
 // judgments.jsonl -> a DPO preference dataset (prompt, chosen, rejected), for
 // `reinforge-cli export-preferences RUN_DIR`: the pairwise verdicts of the human judge (or of every
 // judge) that picked a winner; ties, skips and failed verdicts carry no preference and are left out.
+// Scalar verdicts (0..10 per completion: the human reward, judge: human in REINFORCE/RLOO) give one
+// pair per prompt and step: its highest-scored completion over its lowest (the first of each on
+// ties), when they differ.
 #pragma once
 #include <string>
 #include <vector>
@@ -18,6 +21,8 @@ struct PreferenceExport {
     std::vector<PreferenceRow> rows;
     int lines = 0;             // verdicts read
     int pairwise = 0;          // pairwise verdicts from the selected judges
+    int scalar = 0;            // scalar verdicts from the selected judges
+    int scalar_pairs = 0;      // rows made from them (best over worst of a prompt's scored completions)
     int undecided = 0;         // of those: tie, skip or failed
     int other_judges = 0;      // pairwise verdicts left out because of their judge
     int repeated = 0;          // verdicts given after a resume point and given again when the step was retrained

@@ -72,6 +72,11 @@ RewardSet::RewardSet(const RewardSetOptions& options) {
         m_worker = std::make_shared<PythonRewardWorker>(options.functions_file, options.python);
 
     for (const std::string& name : m_names) {
+        if (name == kHumanRewardName) {  // answered by set_human_scorer's scorer
+            m_native.push_back(nullptr);
+            m_python.push_back(false);
+            continue;
+        }
         const bool from_file = m_worker && std::find(m_worker->registered().begin(), m_worker->registered().end(),
                                                     name) != m_worker->registered().end();
         std::unique_ptr<RewardFunction> fn = from_file ? nullptr : make_builtin_reward(name);
@@ -87,6 +92,7 @@ RewardSet::RewardSet(const RewardSetOptions& options) {
             continue;
         }
         std::vector<std::string> known = default_reward_function_names();
+        known.push_back(kHumanRewardName);
         if (m_worker)
             for (const std::string& n : m_worker->registered())
                 if (std::find(known.begin(), known.end(), n) == known.end()) known.push_back(n);
@@ -101,6 +107,10 @@ RewardSet::RewardSet(RewardSet&&) noexcept = default;
 RewardSet& RewardSet::operator=(RewardSet&&) noexcept = default;
 RewardSet::~RewardSet() = default;
 
+bool RewardSet::has_human() const {
+    return std::find(m_names.begin(), m_names.end(), kHumanRewardName) != m_names.end();
+}
+
 RewardBatch RewardSet::score(const Strings& prompts, const Strings& completions, const Strings& answers,
                              const Strings& types) {
     const size_t n = completions.size();
@@ -113,6 +123,12 @@ RewardBatch RewardSet::score(const Strings& prompts, const Strings& completions,
     for (size_t k = 0; k < m_names.size(); ++k) {
         if (m_python[k]) {
             py_names.push_back(m_names[k]);
+            continue;
+        }
+        if (!m_native[k]) {  // human
+            b.per_function[k] = m_human ? m_human(prompts, completions, answers, types)
+                                        : std::vector<float>(n, std::nanf(""));
+            RF_CHECK(b.per_function[k].size() == n, "the human scorer returned a wrong length");
             continue;
         }
         b.per_function[k] = m_native[k]->score(prompts, completions, answers, types);
@@ -129,6 +145,7 @@ RewardBatch RewardSet::score(const Strings& prompts, const Strings& completions,
         bool any = m_names.empty();
         for (size_t k = 0; k < m_names.size(); ++k) {
             float v = b.per_function[k][i];
+            if (!m_native[k] && !m_python[k]) any = true;  // a person not asked or away: no signal, not an error
             if (std::isnan(v)) continue;
             any = true;
             sum += m_weights[k] * double(v);

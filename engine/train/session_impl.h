@@ -13,6 +13,7 @@
 #include "core/dir_lock.h"
 #include "core/rng.h"
 #include "data/epoch_sampler.h"
+#include "judge/human_reward.h"
 #include "judge/judge.h"
 #include "judge/judge_runner.h"
 #include "model/model.h"
@@ -63,6 +64,7 @@ struct Session::Impl {
     std::shared_ptr<RewardSet> rewards;   // GRPO, or judge: rewards
     std::unique_ptr<Judge> judge;         // online modes other than GRPO
     std::unique_ptr<JudgmentLog> judgments;
+    std::unique_ptr<HumanRewardScorer> human_reward;  // `human` among reward_functions
     JudgeStats judge_stats;
     RunningMeanBaseline running_baseline;
 

@@ -140,12 +140,33 @@ void open_optimizer(Session::Impl& s) {
         LearningRateSchedule::from_spec(lr_schedule_spec(c, s.total_steps)));
 }
 
+// `human` among reward_functions: the person answers through the session's asker (judge/human_reward.h).
+static void open_human_reward(Session::Impl& s) {
+    const RunConfig& c = s.cfg;
+    if (!s.asker)
+        throw InputError(c.origin.file, 0, "reward_functions",
+                         "'human' is one of the reward functions, and this front end has no way to ask a person",
+                         "run it in the GUI or in reinforge-cli from a terminal, or remove human");
+    s.judgments = std::make_unique<JudgmentLog>(s.run_dir + "/judgments.jsonl");
+    HumanRewardOptions o;
+    o.group_size = c.train_mode == TrainMode::ppo ? 2 : c.group_size;  // PPO: the rewards judge scores pairs
+    o.fraction = c.human_fraction;
+    o.wait_seconds = c.human_wait_seconds;
+    o.seed = uint64_t(c.seed);
+    s.human_reward = std::make_unique<HumanRewardScorer>(*s.asker, s.control->stop, s.judgments.get(), o);
+    HumanRewardScorer* h = s.human_reward.get();
+    s.rewards->set_human_scorer([h](const Strings& p, const Strings& cm, const Strings& a, const Strings& t) {
+        return (*h)(p, cm, a, t);
+    });
+}
+
 void open_judge(Session::Impl& s) {
     const RunConfig& c = s.cfg;
     if (c.train_mode == TrainMode::sft) return;
     RewardSetOptions ro = reward_set_options(c);
     ro.functions_file = resolve_relative(c.reward_functions_file, c.origin.file);
     if (c.train_mode == TrainMode::grpo || judge_kind(c.judge) == JudgeKind::rewards) s.rewards = std::make_shared<RewardSet>(ro);
+    if (s.rewards && s.rewards->has_human()) open_human_reward(s);
     if (c.train_mode == TrainMode::grpo) return;
     if (judge_kind(c.judge) == JudgeKind::none)
         throw InputError(c.origin.file, 0, "judge", "this mode needs a judge",
@@ -156,7 +177,7 @@ void open_judge(Session::Impl& s) {
     deps.asker = s.asker;
     deps.rewards = s.rewards;
     s.judge = make_judge(c, deps);
-    s.judgments = std::make_unique<JudgmentLog>(s.run_dir + "/judgments.jsonl");
+    if (!s.judgments) s.judgments = std::make_unique<JudgmentLog>(s.run_dir + "/judgments.jsonl");
 }
 
 double peak_memory_gb() {
