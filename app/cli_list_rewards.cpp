@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "rewards/python_worker.h"
 #include "rewards/reward_registry.h"
+#include "rewards/reward_set.h"
 
 namespace {
 
@@ -37,6 +38,7 @@ int run_list_rewards(const std::vector<std::string>& args) {
         j["builtin"] = nlohmann::json::array();
         for (const auto& b : builtins) j["builtin"].push_back({{"name", b.name}, {"summary", b.summary}});
         j["defaults"] = rf::default_reward_function_names();
+        j["person"] = rf::kHumanRewardName;
         if (!file.empty()) {
             j["file"] = file;
             j["registered"] = registered;
@@ -46,6 +48,8 @@ int run_list_rewards(const std::vector<std::string>& args) {
     }
     std::printf("Built-in reward functions (reward_functions empty = all five, in this order):\n");
     for (const auto& b : builtins) std::printf("  %-30s %s\n", b.name, b.summary);
+    std::printf("\nA person (asked in the judging dialog or the terminal):\n  %-30s %s\n", rf::kHumanRewardName,
+                "your 0-10 score / 10, for human_fraction of the groups (docs/judges-and-rewards.md)");
     if (!file.empty()) {
         std::printf("\nRegistered by %s:\n", file.c_str());
         if (registered.empty()) std::printf("  (none: the file registers no function with @register_reward_function)\n");

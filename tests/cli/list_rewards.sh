@@ -17,6 +17,8 @@ for name in r1_accuracy_reward_func r1_int_reward_func r1_strict_format_reward_f
   prev="$line"
 done
 
+grep -qE '^  human +your 0-10 score' <<<"$out" || fail "list-rewards should name the person (human): $out"
+
 cat >"$TMP/my_rewards.py" <<'PY'
 from mlx_lm_lora.trainer.grpo_reward_functions import register_reward_function
 print("files may print while loading")

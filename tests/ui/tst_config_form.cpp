@@ -139,6 +139,7 @@ private slots:
     void trainRefusedWithErrors();
     void loraRowsFollowTrainType();
     void useAllDefaults();
+    void humanAmongTheRewards();
     void tooltipsFromKeyTable();
     void localModelAndDatasetPickers();
     void pickersSayWhereAValueIsFound();
@@ -347,6 +348,29 @@ void TestConfigForm::useAllDefaults() {
     QVERIFY(form.config().reward_functions == kDefaultRewardFunctions);
     QVERIFY(!is_explicit(form.config(), "reward_functions"));
     QVERIFY(form.findChild<QCheckBox*>("reward_r1_count_xml")->isChecked());
+}
+
+// "You" among the reward functions: the reserved name human, and its two keys shown with it
+void TestConfigForm::humanAmongTheRewards() {
+    ConfigForm form;
+    QTest::mouseClick(form.findChild<QAbstractButton*>("mode_grpo"), Qt::LeftButton);
+    auto* you = form.findChild<QCheckBox*>("reward_human");
+    QVERIFY(you);
+    QVERIFY(!you->isChecked());
+    QSignalSpy edited(form.field("reward_functions"), &FieldEditor::edited);
+    you->click();
+    QCOMPARE(edited.count(), 1);
+    std::vector<std::string> want = kDefaultRewardFunctions;
+    want.push_back("human");
+    QVERIFY(form.config().reward_functions == want);
+    QVERIFY(form.isShown("human_fraction"));
+    QVERIFY(form.isShown("human_wait_seconds"));
+    RunConfig c = form.config();
+    set_value(c, "reward_functions", "r1_int_reward_func, human, my_fn");
+    form.setConfig(c);
+    QVERIFY(you->isChecked());
+    QCOMPARE(form.findChild<QLineEdit*>("input_reward_functions_custom")->text(), QString("my_fn"));
+    QVERIFY(form.config().reward_functions == (std::vector<std::string>{"r1_int_reward_func", "human", "my_fn"}));
 }
 
 void TestConfigForm::tooltipsFromKeyTable() {

@@ -7,6 +7,8 @@
 #include <QSignalBlocker>
 #include <QVBoxLayout>
 
+#include "rewards/reward_set.h"
+
 namespace rf::ui {
 
 namespace {
@@ -60,6 +62,14 @@ RewardFunctionsEditor::RewardFunctionsEditor(const KeySpec& spec, QWidget* paren
     connect(all, &QPushButton::clicked, this, [this] { emit useAllDefaults(key()); });
     grid->addWidget(all, i / 2, i % 2);
     column->addLayout(grid);
+    m_human = new QCheckBox(tr("You, as one of the rewards (0–10 per completion)"));
+    m_human->setObjectName("reward_human");
+    m_human->setToolTip(QString::fromUtf8(kHumanRewardName));
+    m_human->setWhatsThis(tr("The judging dialog asks you to score the completions of a share of the groups "
+                             "(human_fraction); your score / 10 is one more weighted reward. Unanswered within "
+                             "human_wait_seconds, the other functions decide."));
+    connect(m_human, &QCheckBox::toggled, this, [this] { emitEdited(); });
+    column->addWidget(m_human);
     m_custom = new QLineEdit;
     m_custom->setObjectName("input_reward_functions_custom");
     m_custom->setPlaceholderText(tr("Custom names (comma-separated), e.g. from the reward functions file"));
@@ -79,6 +89,10 @@ void RewardFunctionsEditor::setValue(const QString& value) {
         m_defaults[int(i)]->setChecked(all || names.contains(fn));
         names.removeAll(fn);
     }
+    {
+        QSignalBlocker block(m_human);
+        m_human->setChecked(names.removeAll(QString::fromUtf8(kHumanRewardName)) > 0);
+    }
     const QString custom = names.join(", ");
     if (m_custom->text() != custom) {
         QSignalBlocker block(m_custom);
@@ -90,6 +104,7 @@ QString RewardFunctionsEditor::value() const {
     QStringList names;
     for (size_t i = 0; i < kDefaultRewardFunctions.size(); ++i)
         if (m_defaults[int(i)]->isChecked()) names << QString::fromStdString(kDefaultRewardFunctions[i]);
+    if (m_human->isChecked()) names << QString::fromUtf8(kHumanRewardName);
     names << splitNames(m_custom->text());
     return names.join(", ");
 }

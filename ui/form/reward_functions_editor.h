@@ -1,6 +1,7 @@
 // `reward_functions` as the seed app shows it: the five default functions as toggles (Accuracy,
 // Integer Answer, Strict Format, Soft Format, XML Count), "Use All Defaults" (the key follows its
-// default again) and a line for custom names (comma-separated, e.g. from a reward_functions_file).
+// default again), "You" (the reserved name `human`: the person as one weighted reward, judge/human_reward.h)
+// and a line for custom names (comma-separated, e.g. from a reward_functions_file).
 #pragma once
 #include <QList>
 
@@ -27,6 +28,7 @@ protected:
 
 private:
     QList<QCheckBox*> m_defaults;  // in kDefaultRewardFunctions order
+    QCheckBox* m_human = nullptr;
     QLineEdit* m_custom = nullptr;
 };
 
