@@ -1,5 +1,6 @@
 #include "data/jsonl_file.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/error.h"
@@ -14,9 +15,11 @@ JsonlFile::JsonlFile(const std::string& path, uint64_t stream_threshold) : m_pat
     auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
     if (!*in) throw InputError(path, 0, {}, "cannot open the dataset file", "check the file's permissions");
 
-    // One pass over the file in 4 MiB blocks, recording where each non-blank line starts.
-    constexpr size_t kBlock = size_t(4) << 20;
-    std::string block(kBlock, '\0');
+    // One pass over the file in blocks of at most 4 MiB, recording where each non-blank line starts.
+    // The block is sized to the file (+1 byte, so a file read whole meets its end in the same read):
+    // a small file costs a small buffer, not 4 MiB allocated and zero-filled.
+    constexpr uint64_t kBlock = uint64_t(4) << 20;
+    std::string block(size_t(std::min(kBlock, size + 1)), '\0');
     uint64_t pos = 0, line_start = 0;
     int line_no = 1;
     bool blank = true;

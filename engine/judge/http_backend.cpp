@@ -20,10 +20,19 @@ void global_init() {
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+struct Body {
+    std::string text;
+    size_t cap = 0;
+    bool too_long = false;
+};
+
 size_t on_body(char* data, size_t size, size_t n, void* user) {
-    auto* body = static_cast<std::string*>(user);
-    if (body->size() > (size_t(64) << 20)) return 0;  // a judge reply is never this large: abort
-    body->append(data, size * n);
+    auto* body = static_cast<Body*>(user);
+    if (body->text.size() + size * n > body->cap) {  // a judge reply is never this large: abort
+        body->too_long = true;
+        return 0;
+    }
+    body->text.append(data, size * n);
     return size * n;
 }
 
@@ -40,8 +49,32 @@ struct Attempt {
     std::string error;       // what went wrong otherwise
 };
 
+// The first `n` bytes of a reply, fit to quote in an error: valid UTF-8 is kept, any other byte
+// (binary garbage, a character cut at n) and control characters but \n and \t become \xNN.
 std::string excerpt(const std::string& s, size_t n = 300) {
-    return s.size() <= n ? s : s.substr(0, n) + "…";
+    std::string out;
+    const size_t end = std::min(s.size(), n);
+    for (size_t i = 0; i < end;) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        bool ok = len > 0 && i + len <= end && (len == 1 ? (c >= 0x20 && c != 0x7F) || c == '\n' || c == '\t' : c >= 0xC2);
+        for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+        if (ok) {
+            out.append(s, i, len);
+            i += len;
+        } else {
+            static const char* hex = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+            i += 1;
+        }
+    }
+    return s.size() <= n ? out : out + "… (" + std::to_string(s.size()) + " bytes)";
+}
+
+std::string mib(size_t bytes) {
+    return bytes % (size_t(1) << 20) == 0 ? std::to_string(bytes >> 20) + " MiB" : std::to_string(bytes) + " bytes";
 }
 
 }  // namespace
@@ -50,8 +83,8 @@ std::string http_error_message(const std::string& body) {
     json j = json::parse(body, nullptr, false);
     if (!j.is_discarded() && j.is_object() && j.contains("error")) {
         const json& e = j["error"];
-        if (e.is_object() && e.contains("message") && e["message"].is_string()) return e["message"].get<std::string>();
-        if (e.is_string()) return e.get<std::string>();
+        if (e.is_object() && e.contains("message") && e["message"].is_string()) return excerpt(e["message"].get<std::string>(), 2000);
+        if (e.is_string()) return excerpt(e.get<std::string>(), 2000);
     }
     return excerpt(body);
 }
@@ -107,7 +140,8 @@ std::string HttpChatBackend::complete(const std::string& system, const std::stri
         h = curl_slist_append(h, "Expect:");  // no 100-continue round trip
         if (!m_options.api_key.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + m_options.api_key).c_str());
         headers.reset(h);
-        std::string response;
+        Body response;
+        response.cap = m_options.max_reply_bytes;
         char errbuf[CURL_ERROR_SIZE] = {0};
         CURL* c = curl.get();
         curl_easy_setopt(c, CURLOPT_URL, m_endpoint.c_str());
@@ -119,6 +153,7 @@ std::string HttpChatBackend::complete(const std::string& system, const std::stri
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &response);
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(m_options.timeout_s * 1000));
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(m_options.connect_timeout_s * 1000));
+        curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(m_options.max_reply_bytes));  // by Content-Length
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");  // local servers never via a proxy
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
@@ -130,6 +165,11 @@ std::string HttpChatBackend::complete(const std::string& system, const std::stri
             a.cancelled = true;
             return a;
         }
+        if (response.too_long || rc == CURLE_FILESIZE_EXCEEDED) {
+            a.error = "the reply is longer than " + mib(m_options.max_reply_bytes) +
+                      " (a judge's reply is a few KB: is this an OpenAI-compatible endpoint?)";
+            return a;  // not retried: the same server would send it again
+        }
         if (rc != CURLE_OK) {
             a.error = std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : std::string());
             a.retryable = rc != CURLE_UNSUPPORTED_PROTOCOL && rc != CURLE_URL_MALFORMAT;
@@ -138,12 +178,12 @@ std::string HttpChatBackend::complete(const std::string& system, const std::stri
         long status = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         if (status < 200 || status >= 300) {
-            a.error = "HTTP " + std::to_string(status) + ": " + http_error_message(response);
+            a.error = "HTTP " + std::to_string(status) + ": " + http_error_message(response.text);
             a.retryable = status == 408 || status == 429 || status >= 500;
             return a;
         }
-        if (!parse_chat_completion(response, &a.content)) {
-            a.error = "the reply is not an OpenAI chat completion: " + excerpt(response);
+        if (!parse_chat_completion(response.text, &a.content)) {
+            a.error = "the reply is not an OpenAI chat completion: " + excerpt(response.text);
             a.retryable = true;
             return a;
         }

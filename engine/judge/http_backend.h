@@ -10,6 +10,11 @@
 // are retried `retries` times with exponential back-off (0.5 s, 1 s, 2 s, … capped at 8 s); any
 // other HTTP error (401, 404 unknown model, …) stops at once. When the endpoint cannot answer the
 // run stops with a JudgeError naming the URL, the model and the server's own message.
+// A hostile or broken server cannot hold the run: one that accepts and never answers, or dribbles
+// its reply a byte at a time, meets the whole-request timeout (a low-speed limit would not do: a
+// server generating a non-streamed reply sends nothing until it is done); a reply longer than
+// max_reply_bytes is refused as it arrives (from its Content-Length when it has one) and not
+// retried; what an error quotes of a reply that is not text shows as escapes, never raw bytes.
 // The stop flag aborts a request in flight and any back-off (JudgeCancelled).
 #pragma once
 #include <atomic>
@@ -29,6 +34,8 @@ struct HttpBackendOptions {
     int retries = 3;               // judge_config.retries: attempts after the first
     double backoff_s = 0.5;        // first back-off, doubled each retry, capped at 8 s
     double temperature = 0.0;
+    size_t max_reply_bytes = size_t(64) << 20;  // a longer reply is refused, not read (a judge's is a
+                                                // few KB; tests lower it)
     const std::atomic<bool>* stop = nullptr;  // the run's stop flag (may be null)
 };
 
@@ -36,8 +43,8 @@ struct HttpBackendOptions {
 // completions-style; "" when absent or not a string), false when the body is not a chat completion.
 // Never throws: a server's reply is untrusted input (tests/fuzz/fuzz_http_judge_reply.cpp).
 bool parse_chat_completion(const std::string& body, std::string* content);
-// The server's own message in an error body ({"error": {"message": …}} or {"error": "…"}), else the
-// first 300 bytes of the body.
+// The server's own message in an error body ({"error": {"message": …}} or {"error": "…"}; at most 2000
+// bytes), else the first 300 bytes of the body; bytes that are not text show as \xNN.
 std::string http_error_message(const std::string& body);
 
 class HttpChatBackend : public ChatBackend {

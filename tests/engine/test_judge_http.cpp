@@ -33,7 +33,10 @@ struct Request {
 struct Response {
     int status = 200;
     std::string body;
-    int delay_ms = 0;
+    int delay_ms = 0;         // wait before answering (a hang: longer than the client's timeout)
+    int dribble_ms = 0;       // > 0: send the answer one byte at a time, this far apart
+    bool no_length = false;   // no Content-Length: the body ends when the connection closes
+    bool raw = false;         // send `body` as the whole answer, no status line or headers
 };
 
 std::string chat_reply(const std::string& content) {
@@ -110,8 +113,17 @@ private:
         Response resp = handler_(r, index);
         for (int waited = 0; waited < resp.delay_ms && !stop_; waited += 10)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " X\r\nContent-Type: application/json\r\n"
-                          "Content-Length: " + std::to_string(resp.body.size()) + "\r\nConnection: close\r\n\r\n" + resp.body;
+        std::string out = resp.raw ? resp.body
+                                   : "HTTP/1.1 " + std::to_string(resp.status) + " X\r\nContent-Type: application/json\r\n" +
+                                         (resp.no_length ? std::string() : "Content-Length: " + std::to_string(resp.body.size()) + "\r\n") +
+                                         "Connection: close\r\n\r\n" + resp.body;
+        if (resp.dribble_ms > 0) {
+            for (size_t i = 0; i < out.size() && !stop_; ++i) {
+                if (::send(c, out.data() + i, 1, MSG_NOSIGNAL) != 1) return;  // the client hung up
+                std::this_thread::sleep_for(std::chrono::milliseconds(resp.dribble_ms));
+            }
+            return;
+        }
         ssize_t ignored = ::send(c, out.data(), out.size(), MSG_NOSIGNAL);
         (void)ignored;
     }
@@ -265,6 +277,99 @@ TEST(HttpJudge, TimeoutIsRetriedThenAnError) {
         EXPECT_NE(std::string(e.what()).find("imeout"), std::string::npos) << e.what();
     }
     EXPECT_LT(seconds_since(t0), 2.5);
+}
+
+// Hostile servers (issue 18): each is a JudgeError naming the endpoint with a hint, within the
+// timeouts, with bounded memory.
+std::string judge_error(HttpChatBackend& backend) {
+    try {
+        backend.complete("", "hi", 4);
+    } catch (const JudgeError& e) {
+        return e.what();
+    }
+    ADD_FAILURE() << "no JudgeError";
+    return {};
+}
+
+std::string garbage(size_t n) {
+    std::string s(n, '\0');
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (char& c : s) x ^= x << 13, x ^= x >> 7, x ^= x << 17, c = char(x >> 56);
+    return s;
+}
+
+TEST(HttpJudgeHostile, ServerThatAcceptsAndNeverAnswers) {
+    TestServer server([](const Request&, int) { return Response{200, chat_reply("0"), 600'000}; });
+    HttpBackendOptions o = options(server.url());
+    o.timeout_s = 0.4;
+    o.retries = 1;
+    HttpChatBackend backend(o);
+    auto t0 = std::chrono::steady_clock::now();
+    std::string msg = judge_error(backend);
+    EXPECT_LT(seconds_since(t0), 3.0);
+    EXPECT_NE(msg.find(server.url() + "/chat/completions"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("imeout"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("2 attempts"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("judge_config.timeout_seconds"), std::string::npos) << msg;  // the hint
+}
+
+// One byte every 50 ms never stalls long enough for a low-speed limit; the whole-request timeout ends it.
+TEST(HttpJudgeHostile, ServerThatDribblesBytes) {
+    Response slow{200, chat_reply(std::string(2000, 'x'))};
+    slow.dribble_ms = 50;
+    TestServer server([&](const Request&, int) { return slow; });
+    HttpBackendOptions o = options(server.url());
+    o.timeout_s = 0.6;
+    o.retries = 0;
+    HttpChatBackend backend(o);
+    auto t0 = std::chrono::steady_clock::now();
+    std::string msg = judge_error(backend);
+    EXPECT_LT(seconds_since(t0), 3.0);
+    EXPECT_NE(msg.find("imeout"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(server.url() + "/chat/completions"), std::string::npos) << msg;
+}
+
+// 10 MB of random bytes as a 200 answer: read (under the 64 MiB cap), refused as not a chat
+// completion, quoted as escapes (an error message must be text), retried as a proxy hiccup would be.
+TEST(HttpJudgeHostile, TenMegabytesOfGarbage) {
+    const std::string junk = garbage(10'000'000);
+    TestServer server([&](const Request&, int) { return Response{200, junk}; });
+    HttpBackendOptions o = options(server.url());
+    o.retries = 1;
+    HttpChatBackend backend(o);
+    std::string msg = judge_error(backend);
+    EXPECT_NE(msg.find("not an OpenAI chat completion"), std::string::npos) << msg.substr(0, 400);
+    EXPECT_NE(msg.find("(10000000 bytes)"), std::string::npos) << msg.substr(0, 400);
+    EXPECT_NE(msg.find("\\x"), std::string::npos) << msg.substr(0, 400);
+    EXPECT_LT(msg.size(), 3000u);  // an excerpt, not the reply
+    for (unsigned char c : msg) EXPECT_TRUE(c >= 0x20 || c == '\n' || c == '\t') << int(c);
+    EXPECT_EQ(server.requests().size(), 2u);
+}
+
+// Over max_reply_bytes: refused as it arrives, whether the server declares the length or not, and
+// not retried. Not HTTP at all: curl's error, naming the endpoint.
+TEST(HttpJudgeHostile, ReplyOverTheCapAndAnswersThatAreNotHttp) {
+    for (bool no_length : {false, true}) {
+        Response big{200, garbage(10'000'000)};
+        big.no_length = no_length;
+        TestServer server([&](const Request&, int) { return big; });
+        HttpBackendOptions o = options(server.url());
+        o.max_reply_bytes = size_t(1) << 20;
+        HttpChatBackend backend(o);
+        std::string msg = judge_error(backend);
+        EXPECT_NE(msg.find("the reply is longer than 1 MiB"), std::string::npos) << no_length << ": " << msg;
+        EXPECT_NE(msg.find(server.url() + "/chat/completions"), std::string::npos) << msg;
+        EXPECT_EQ(server.requests().size(), 1u) << no_length;
+    }
+    Response raw{200, garbage(10'000'000)};
+    raw.raw = true;
+    TestServer server([&](const Request&, int) { return raw; });
+    HttpBackendOptions o = options(server.url());
+    o.retries = 0;
+    HttpChatBackend backend(o);
+    std::string msg = judge_error(backend);
+    EXPECT_NE(msg.find(server.url() + "/chat/completions"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("1 attempt"), std::string::npos) << msg;
 }
 
 TEST(HttpJudge, ConnectionRefused) {
