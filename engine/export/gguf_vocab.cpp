@@ -11,6 +11,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "text/chat_template.h"
 #include "text/tokenizer.h"
 
 namespace rf {
@@ -149,6 +150,36 @@ bool is_byte_piece(const std::string& t) {  // "<0x0A>"
            std::isxdigit((unsigned char)t[4]);
 }
 
+// The id of the lone "▁" that starts every chat prompt of a SentencePiece model, or -1.
+// Reinforge encodes "▁" + prompt as one SentencePiece text (text/sp_tokenizer.cpp): when the prompt
+// starts with a user-defined piece (<|im_start|>), the dummy prefix cannot merge with it and stays a
+// token of its own, and no "▁" follows the user-defined pieces inside the prompt. llama.cpp instead
+// splits at those pieces and (add_space_prefix) puts a "▁" after each. Checked on rendered prompts
+// (system + user + generation prompt; and a multi-turn one): each must start with that "▁" followed
+// by a user-defined piece, with no control piece after it (Reinforge starts a new SentencePiece
+// text, with its own "▁", after a control piece; llama.cpp without add_space_prefix would not).
+int sp_dummy_prefix_start(const Tokenizer& tok, const std::vector<SpPiece>& pieces, const std::string& dir) {
+    std::vector<std::string> prompts;
+    try {
+        ChatTemplate t = ChatTemplate::from_dir(dir);
+        prompts.push_back(t.render({{"system", "You are a helpful assistant."}, {"user", "What is 7 + 8?"}}, true, std::nullopt));
+        prompts.push_back(t.render({{"user", "Hi"}, {"assistant", "Hello there."}, {"user", "2 * 3?"}}, true, std::nullopt));
+    } catch (const std::exception&) {
+        return -1;  // no template, or one that cannot render these conversations
+    }
+    int lone = -1;
+    for (const std::string& p : prompts) {
+        const std::vector<int> ids = tok.encode(p, false);
+        if (ids.size() < 2 || ids[0] >= int(pieces.size()) || ids[1] >= int(pieces.size())) return -1;
+        if (pieces[ids[0]].piece != "\xE2\x96\x81" || pieces[ids[1]].type != int32_t(GgufTokenType::user_defined)) return -1;
+        if (lone >= 0 && lone != ids[0]) return -1;
+        lone = ids[0];
+        for (size_t i = 1; i < ids.size(); ++i)
+            if (ids[i] >= int(pieces.size()) || pieces[ids[i]].type == int32_t(GgufTokenType::control)) return -1;
+    }
+    return lone;
+}
+
 }  // namespace
 
 std::vector<SpPiece> read_sp_pieces(const std::string& path) {
@@ -189,6 +220,28 @@ std::vector<SpPiece> read_sp_pieces(const std::string& path) {
     return out;
 }
 
+bool read_sp_add_dummy_prefix(const std::string& path) {
+    const std::string bytes = read_file(path);
+    Pb top{reinterpret_cast<const uint8_t*>(bytes.data()), reinterpret_cast<const uint8_t*>(bytes.data()) + bytes.size(),
+           path};
+    bool add = true;  // proto2 default
+    while (top.p < top.end) {
+        const uint64_t key = top.varint();
+        const uint32_t field = uint32_t(key >> 3), wire = uint32_t(key & 7);
+        if (field != 3 || wire != 2) {
+            top.skip(wire);
+            continue;
+        }
+        Pb n = top.sub();  // NormalizerSpec; a later occurrence overrides (protobuf merge rule)
+        while (n.p < n.end) {
+            const uint64_t k = n.varint();
+            if (uint32_t(k >> 3) == 3 && uint32_t(k & 7) == 0) add = n.varint() != 0;
+            else n.skip(uint32_t(k & 7));
+        }
+    }
+    return add;
+}
+
 std::string gguf_bpe_pre_name(const std::string& text, const std::string& model_type) {
     json j = json::parse(text, nullptr, false);
     std::string regex;
@@ -218,6 +271,8 @@ void add_gguf_tokenizer(GgufWriter& w, const std::string& dir, const std::string
     std::vector<std::string> merges;
     std::string json_text;
     json tj;
+    std::vector<SpPiece> sp_pieces;
+    bool add_space_prefix = true;
     if (has_tj) {
         json_text = read_file(tj_path);
         tj = json::parse(json_text, nullptr, false);
@@ -266,12 +321,14 @@ void add_gguf_tokenizer(GgufWriter& w, const std::string& dir, const std::string
         // ---- SentencePiece tokenizer.model ("llama") --------------------------------------------
         ggml_model = "llama";
         std::vector<SpPiece> pieces = read_sp_pieces(sp_path);
+        add_space_prefix = read_sp_add_dummy_prefix(sp_path);
         if (int(pieces.size()) > n_vocab)
             throw InputError(sp_path, 0, {}, std::to_string(pieces.size()) + " pieces but the model's vocab_size is " +
                                                  std::to_string(n_vocab),
                              "the tokenizer does not belong to this model");
         for (size_t i = 0; i < pieces.size(); ++i)
             v.set(int(i), pieces[i].piece, GgufTokenType(pieces[i].type), pieces[i].score);
+        sp_pieces = std::move(pieces);
     } else if (model && jstr(*model, "type") == "BPE" && model->contains("vocab") && (*model)["vocab"].is_object()) {
         // ---- SentencePiece-style BPE in tokenizer.json (Metaspace, byte_fallback) ----------------
         // SentencePiece BPE orders the vocabulary by merge rank, so score = -id keeps the merge order.
@@ -330,7 +387,24 @@ void add_gguf_tokenizer(GgufWriter& w, const std::string& dir, const std::string
     w.add_i32s("tokenizer.ggml.token_type", v.types);
     if (ggml_model == "gpt2") w.add_strings("tokenizer.ggml.merges", merges);
 
-    if (tok->bos_id() >= 0) w.add_u32("tokenizer.ggml.bos_token_id", uint32_t(tok->bos_id()));
+    // What the tokenizer adds around a text (its post-processor / add_bos_token), as observed.
+    const std::vector<int> plain = tok->encode("a", false), added = tok->encode("a", true);
+    bool add_bos = added.size() > plain.size() && tok->bos_id() >= 0 && added.front() == tok->bos_id();
+    const bool add_eos = added.size() > plain.size() && !tok->eos_ids().empty() && tok->is_eos(added.back());
+    const std::string tpl = chat_template_source(dir, tcfg);
+    int bos_id = tok->bos_id();
+    if (!sp_pieces.empty() && add_space_prefix && !add_bos) {
+        const int lone = sp_dummy_prefix_start(*tok, sp_pieces, dir);
+        if (lone >= 0) {
+            bos_id = lone;
+            add_bos = true;
+            add_space_prefix = false;
+            if (notes) notes->push_back("the model's chat prompts start with SentencePiece's lone \"\xE2\x96\x81\" (id " +
+                                        std::to_string(lone) + "); written as the BOS token llama.cpp adds, with "
+                                        "add_space_prefix = false, so llama.cpp tokenizes chat prompts as training did");
+        }
+    }
+    if (bos_id >= 0) w.add_u32("tokenizer.ggml.bos_token_id", uint32_t(bos_id));
     if (!tok->eos_ids().empty()) w.add_u32("tokenizer.ggml.eos_token_id", uint32_t(tok->eos_ids()[0]));
     for (size_t i = 0; i < v.types.size(); ++i)
         if (v.types[i] == int32_t(GgufTokenType::unknown)) {
@@ -342,13 +416,9 @@ void add_gguf_tokenizer(GgufWriter& w, const std::string& dir, const std::string
         const int id = pad.empty() ? -1 : tok->token_id(pad);
         if (id >= 0) w.add_u32("tokenizer.ggml.padding_token_id", uint32_t(id));
     }
-    // What the tokenizer adds around a text (its post-processor / add_bos_token), as observed.
-    const std::vector<int> plain = tok->encode("a", false), added = tok->encode("a", true);
-    const bool add_bos = added.size() > plain.size() && tok->bos_id() >= 0 && added.front() == tok->bos_id();
-    const bool add_eos = added.size() > plain.size() && !tok->eos_ids().empty() && tok->is_eos(added.back());
     w.add_bool("tokenizer.ggml.add_bos_token", add_bos);
     w.add_bool("tokenizer.ggml.add_eos_token", add_eos);
-    const std::string tpl = chat_template_source(dir, tcfg);
+    if (ggml_model == "llama") w.add_bool("tokenizer.ggml.add_space_prefix", add_space_prefix);
     if (!tpl.empty()) w.add_string("tokenizer.chat_template", tpl);
 }
 

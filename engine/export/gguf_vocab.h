@@ -4,7 +4,17 @@
 //   SentencePiece (tokenizer.model: Llama 2, TinyLlama, the embedded default) and SentencePiece-style
 //   BPE tokenizer.json (Metaspace + byte_fallback)
 //     tokenizer.ggml.model "llama", .pre "default", .tokens, .scores, .token_type
-// plus bos/eos/unknown/padding ids, add_bos_token/add_eos_token and tokenizer.chat_template.
+// plus bos/eos/unknown/padding ids, add_bos_token/add_eos_token, tokenizer.ggml.add_space_prefix
+// (SentencePiece) and tokenizer.chat_template.
+//
+// SentencePiece's dummy prefix (docs/export.md, "SentencePiece prompts in llama.cpp"): Reinforge
+// encodes a prompt as SentencePiece does, one "▁" before the whole text, user-defined pieces
+// (<|im_start|>) inline; llama.cpp splits the text at every user-defined/control piece and, with
+// add_space_prefix, puts a "▁" before each piece of text that follows one. When the model's chat
+// prompts start with a user-defined piece (the embedded default), every prompt the model was trained
+// on starts with a lone "▁" token and has none after its special pieces; the export then writes
+// add_space_prefix = false and that "▁" as the BOS token that llama.cpp adds (add_bos_token = true),
+// so llama.cpp's ids for a chat prompt are Reinforge's.
 // The vocabulary is padded to the model's vocab_size with "[PAD{id}]" tokens of type UNUSED, since
 // llama.cpp requires one token per row of token_embd.
 // reference: ggml-org/llama.cpp convert_hf_to_gguf.py (get_vocab_base, _set_vocab_sentencepiece),
@@ -29,6 +39,9 @@ struct SpPiece {
 // Parses the ModelProto's `repeated SentencePiece pieces = 1` (piece = 1, score = 2, type = 3).
 // Throws InputError naming the file on a malformed protobuf.
 std::vector<SpPiece> read_sp_pieces(const std::string& path);
+// NormalizerSpec.add_dummy_prefix (ModelProto field 3, NormalizerSpec field 3; default true): whether
+// SentencePiece puts a "▁" before the text it encodes.
+bool read_sp_add_dummy_prefix(const std::string& path);
 
 // llama.cpp's name for a byte-level BPE pre-tokenizer ("qwen2", "llama-bpe", "smollm", "gpt2"), from
 // the model type and tokenizer.json's pre_tokenizer; "" when it is not one llama.cpp knows.

@@ -220,12 +220,63 @@ TEST(GgufVocab, SentencePieceMatchesLibsentencepiece) {
     EXPECT_EQ(kv_as<uint64_t>(w, "tokenizer.ggml.padding_token_id"), uint64_t(sp.unk_id()));  // pad_token "<unk>"
     EXPECT_TRUE(kv_as<bool>(w, "tokenizer.ggml.add_bos_token"));
     EXPECT_FALSE(kv_as<bool>(w, "tokenizer.ggml.add_eos_token"));
+    // A real BOS (<s>) is added, so the dummy-prefix rule does not apply: add_space_prefix is the
+    // model's add_dummy_prefix (llama.cpp, like Reinforge, puts "▁" after <s>).
+    EXPECT_TRUE(read_sp_add_dummy_prefix(kSpDir + "/tokenizer.model"));
+    EXPECT_TRUE(kv_as<bool>(w, "tokenizer.ggml.add_space_prefix"));
     const auto cfg = nlohmann::json::parse(read_file(kSpDir + "/tokenizer_config.json"));
     EXPECT_EQ(kv_as<std::string>(w, "tokenizer.chat_template"), cfg["chat_template"].get<std::string>());
     EXPECT_EQ(find_kv(w, "tokenizer.ggml.merges"), nullptr);
 
     GgufWriter small;
     EXPECT_THROW(add_gguf_tokenizer(small, kSpDir, "llama", 300, nullptr), InputError) << "360 pieces > vocab 300";
+}
+
+// Issue 16 item 4: the embedded default's chat prompts start with a lone "▁" (SentencePiece's dummy
+// prefix before <|im_start|>) and have no "▁" after its user-defined pieces; llama.cpp gets that "▁"
+// as the BOS it adds and add_space_prefix = false (tests/engine/test_gguf_llama_cpp.cpp runs it).
+TEST(GgufVocab, EmbeddedDefaultDummyPrefixBecomesTheBos) {
+    const std::string dir = std::string(REINFORGE_SOURCE_DIR) + "/resources/models/reinforge-arith-tiny";
+    sentencepiece::SentencePieceProcessor sp;
+    ASSERT_TRUE(sp.Load(dir + "/tokenizer.model").ok());
+    EXPECT_TRUE(read_sp_add_dummy_prefix(dir + "/tokenizer.model"));
+    GgufWriter w;
+    std::vector<std::string> notes;
+    add_gguf_tokenizer(w, dir, "llama", sp.GetPieceSize(), &notes);
+    EXPECT_EQ(kv_as<uint64_t>(w, "tokenizer.ggml.bos_token_id"), uint64_t(sp.PieceToId("\xE2\x96\x81")));
+    EXPECT_TRUE(kv_as<bool>(w, "tokenizer.ggml.add_bos_token"));
+    EXPECT_FALSE(kv_as<bool>(w, "tokenizer.ggml.add_space_prefix"));
+    EXPECT_EQ(kv_as<uint64_t>(w, "tokenizer.ggml.eos_token_id"), uint64_t(sp.PieceToId("<|im_end|>")));
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_NE(notes[0].find("BOS"), std::string::npos) << notes[0];
+
+    // Without a chat template that starts with a user-defined piece the rule stays off.
+    TempDir tmp;
+    fs::copy_file(dir + "/tokenizer.model", tmp.path / "tokenizer.model");
+    auto cfg = nlohmann::json::parse(read_file(dir + "/tokenizer_config.json"));
+    cfg["chat_template"] = "{% for m in messages %}{{ m['role'] + ': ' + m['content'] + '\\n' }}{% endfor %}";
+    write_file_atomic((tmp.path / "tokenizer_config.json").string(), cfg.dump());
+    GgufWriter plain;
+    add_gguf_tokenizer(plain, tmp.path.string(), "llama", sp.GetPieceSize(), nullptr);
+    EXPECT_EQ(kv_as<uint64_t>(plain, "tokenizer.ggml.bos_token_id"), uint64_t(sp.bos_id()));
+    EXPECT_FALSE(kv_as<bool>(plain, "tokenizer.ggml.add_bos_token"));
+    EXPECT_TRUE(kv_as<bool>(plain, "tokenizer.ggml.add_space_prefix"));
+}
+
+TEST(GgufVocab, SentencePieceAddDummyPrefixReadFromTheProto) {
+    // NormalizerSpec (ModelProto field 3) with add_dummy_prefix (field 3) = 0, appended: protobuf
+    // merges a repeated message field, so the later value wins.
+    TempDir tmp;
+    std::string bytes = read_file(kSpDir + "/tokenizer.model");
+    bytes += std::string("\x1a\x02\x18\x00", 4);
+    write_file_atomic((tmp.path / "tokenizer.model").string(), bytes);
+    EXPECT_FALSE(read_sp_add_dummy_prefix((tmp.path / "tokenizer.model").string()));
+    sentencepiece::SentencePieceProcessor sp;
+    ASSERT_TRUE(sp.Load((tmp.path / "tokenizer.model").string()).ok());
+    std::vector<std::string> pieces;
+    ASSERT_TRUE(sp.Encode("a", &pieces).ok());
+    ASSERT_FALSE(pieces.empty());
+    EXPECT_NE(pieces[0].rfind("\xE2\x96\x81", 0), 0u) << "libsentencepiece reads the same flag: no dummy prefix";
 }
 
 TEST(GgufVocab, DamagedSentencePieceModelIsAnInputError) {
