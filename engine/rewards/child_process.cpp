@@ -109,10 +109,13 @@ ChildProcess::~ChildProcess() {
 }
 
 void ChildProcess::drain_stderr() {
-    char buf[4096];
-    while (m_err >= 0) {
+    // At most 1 MiB per call: a child that writes without end must not keep us here past a deadline
+    // (the callers poll again, and check their deadline, between calls).
+    char buf[65536];
+    for (size_t drained = 0; m_err >= 0 && drained < (size_t(1) << 20);) {
         ssize_t n = ::read(m_err, buf, sizeof buf);
         if (n > 0) {
+            drained += size_t(n);
             m_err_tail.append(buf, size_t(n));
             if (m_err_tail.size() > 2 * kErrTail) m_err_tail.erase(0, m_err_tail.size() - kErrTail);
             for (ssize_t i = 0; i < n; ++i) {

@@ -21,7 +21,10 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 constexpr const char* kWorkerScript = "reinforge_reward_worker.py";
-constexpr size_t kMaxReply = size_t(256) << 20;
+// A reply is one JSON line: a score per completion and function (~20 bytes each), or an error whose
+// message and traceback the worker clips to 2 KB and 64 KB. 16 MiB holds 800,000 scores; anything
+// longer is not the protocol (a file writing into the worker's own socket) and stops the worker.
+constexpr size_t kMaxReply = size_t(16) << 20;
 
 bool holds_worker(const std::string& dir) { return ::access((dir + "/" + kWorkerScript).c_str(), R_OK) == 0; }
 
@@ -195,7 +198,12 @@ PythonRewardWorker::PythonRewardWorker(std::string file, PythonWorkerOptions opt
                          "cannot start '" + m_options.python + "': " + e.what(), "check the interpreter");
     }
     if (m_options.forward_output) {
-        m_child->on_stderr_line = [](std::string_view line) {
+        m_child->on_stderr_line = [this](std::string_view line) {
+            if (m_forwarded + line.size() > m_options.max_forwarded_bytes) {
+                m_not_forwarded += line.size() + 1;
+                return;
+            }
+            m_forwarded += line.size() + 1;
             std::fprintf(stderr, "[reward file] %.*s\n", int(line.size()), line.data());
         };
     }
@@ -221,7 +229,12 @@ std::string PythonRewardWorker::read_reply(const std::string& function, double t
     auto deadline = ChildProcess::Clock::now() + std::chrono::duration_cast<ChildProcess::Clock::duration>(
                                                       std::chrono::duration<double>(timeout_s));
     std::string line;
-    switch (m_child->read_line(&line, deadline, kMaxReply)) {
+    m_forwarded = m_not_forwarded = 0;
+    const ChildProcess::Io io = m_child->read_line(&line, deadline, kMaxReply);
+    if (m_not_forwarded > 0)
+        std::fprintf(stderr, "[reward file] ... %zu more bytes of output not shown (at most %zu per call)\n",
+                     m_not_forwarded, m_options.max_forwarded_bytes);
+    switch (io) {
         case ChildProcess::Io::ok: return line;
         case ChildProcess::Io::timeout: {
             m_child->kill();
@@ -234,7 +247,9 @@ std::string PythonRewardWorker::read_reply(const std::string& function, double t
         case ChildProcess::Io::too_long:
             m_child->kill();
             m_child.reset();
-            fail(function, "sent a reply larger than 256 MB", "");
+            fail(function, "sent a reply line longer than " + std::to_string(kMaxReply >> 20) +
+                               " MiB; the reward worker was stopped",
+                 "the file must not write to the worker's stdin/stdout sockets itself (print() output is fine)");
         case ChildProcess::Io::closed: break;
     }
     std::string st = m_child->status();

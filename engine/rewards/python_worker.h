@@ -6,7 +6,10 @@
 //
 // Everything that can go wrong is an InputError naming the file and the function, never a hang:
 // python3 missing, the file failing to import, a function raising, returning the wrong number of
-// values, NaN/inf or a non-number, or not answering within `timeout_s` (the worker is then killed).
+// values, NaN/inf or a non-number, or not answering within `timeout_s` (the worker is then killed),
+// the worker dying (a crash, a signal), a reply line over 16 MiB. Memory stays bounded whatever the
+// file prints: its output is read as it comes (the last 8 KB kept for error messages) and at most
+// max_forwarded_bytes of it per call is passed on.
 // A function may return None for a completion ("not applicable"): that score is NaN here.
 #pragma once
 #include <map>
@@ -26,6 +29,8 @@ struct PythonWorkerOptions {
     double timeout_s = 30.0;         // for starting (importing the file) and for each batch
     std::string shim_dir;            // the folder holding reinforge_reward_worker.py; empty: python_shim_dir()
     bool forward_output = true;      // pass the file's print()/stderr output on to our stderr
+    size_t max_forwarded_bytes = size_t(64) << 10;  // of that output per call (import, each batch);
+                                                    // the rest is counted, not shown
 };
 
 // Where resources/python is: $REINFORGE_PYTHON_DIR, else <exe>/../share/reinforge/python, else the
@@ -71,6 +76,7 @@ private:
     PythonWorkerOptions m_options;
     std::unique_ptr<ChildProcess> m_child;
     std::vector<std::string> m_registered, m_available;
+    size_t m_forwarded = 0, m_not_forwarded = 0;  // output bytes of the current call
     std::string m_python_version;
     std::mutex m_mu;
 };

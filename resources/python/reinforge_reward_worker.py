@@ -42,9 +42,22 @@ def _clean(text):
     return str(text).encode("utf-8", "replace").decode("utf-8")
 
 
+def _clip(text, limit, sep="\n"):
+    # An error message or traceback quoted in a reply stays small, whatever the exception holds (a
+    # message with a whole batch in it): its start and its end, with the count of what is left out.
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return text[:half] + f"{sep}... ({len(text) - 2 * half} characters left out) ...{sep}" + text[-half:]
+
+
 def _one_line(exc):
     msg = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return _clean(msg.strip().splitlines()[0] if msg.strip() else msg)
+    return _clip(_clean(msg.strip().splitlines()[0] if msg.strip() else msg), 2000, " ")
+
+
+def _traceback():
+    return _clip(_clean(traceback.format_exc()), 64000)
 
 
 def _load_file(path):
@@ -107,13 +120,13 @@ def main():
         from mlx_lm_lora.trainer import grpo_reward_functions as registry
     except BaseException as exc:
         send({"ok": False, "error": "cannot import the mlx_lm_lora shim: " + _one_line(exc),
-              "traceback": _clean(traceback.format_exc())})
+              "traceback": _traceback()})
         return 1
     before = dict(registry.REWARD_REGISTRY)
     try:
         _load_file(path)
     except BaseException as exc:
-        send({"ok": False, "error": _one_line(exc), "traceback": _clean(traceback.format_exc())})
+        send({"ok": False, "error": _one_line(exc), "traceback": _traceback()})
         return 1
     registered = [n for n, f in registry.REWARD_REGISTRY.items() if before.get(n) is not f]
     send({"ok": True, "protocol": PROTOCOL, "registered": registered,
@@ -144,7 +157,7 @@ def main():
                          types=list(types))
             except BaseException as exc:
                 failure = {"ok": False, "function": name, "error": "raised " + _one_line(exc),
-                           "traceback": _clean(traceback.format_exc())}
+                           "traceback": _traceback()}
                 break
             try:
                 scores[name] = _convert(raw, len(completions))

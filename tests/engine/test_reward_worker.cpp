@@ -387,6 +387,138 @@ TEST_F(RewardWorker, WorkerExitsWithTheEngineObject) {
     EXPECT_FALSE(alive(pid));
 }
 
+// ---- hostile reward files (issue 18): crashes mid-run, endless or huge output -----------------------
+
+// Peak resident memory of this process (VmHWM, KiB), after reset_peak() when the kernel allows it
+// (clear_refs 5), so one test's peak is not hidden by an earlier one's.
+void reset_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
+long peak_kb() {
+    std::ifstream f("/proc/self/status");
+    for (std::string line; std::getline(f, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+    return 0;
+}
+long rss_kb() {
+    std::ifstream f("/proc/self/status");
+    for (std::string line; std::getline(f, line);)
+        if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+    return 0;
+}
+
+TEST_F(RewardWorker, CrashMidRunIsReportedAndTheWorkerStaysStopped) {
+    std::string file = write("flaky.py", R"PY(
+import os, signal
+from mlx_lm_lora.trainer.grpo_reward_functions import register_reward_function
+calls = 0
+@register_reward_function()
+def flaky(prompts, completions, answer, types=None):
+    global calls
+    calls += 1
+    if calls == 3:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return [1.0] * len(completions)
+)PY");
+    PythonRewardWorker w(file, opts());
+    int pid = w.pid();
+    EXPECT_EQ(w.score({"flaky"}, {"p"}, {"c"}, {""}, {})[0], std::vector<float>{1.0f});
+    EXPECT_EQ(w.score({"flaky"}, {"p"}, {"c"}, {""}, {})[0], std::vector<float>{1.0f});
+    std::string msg = error_of([&] { w.score({"flaky"}, {"p"}, {"c"}, {""}, {}); });
+    EXPECT_NE(msg.find("reward function 'flaky' stopped: the python worker was killed by signal 11"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(file), std::string::npos) << msg;
+    EXPECT_FALSE(alive(pid));
+    msg = error_of([&] { w.score({"flaky"}, {"p"}, {"c"}, {""}, {}); });
+    EXPECT_NE(msg.find("stopped after an earlier failure"), std::string::npos) << msg;
+}
+
+// 1 GB of print() and os.write(1, ...) output in one call: the call succeeds, our memory does not
+// grow with it, and only max_forwarded_bytes of it reach our stderr.
+TEST_F(RewardWorker, PrintingAGigabyteKeepsMemoryBounded) {
+    std::string file = write("chatty.py", R"PY(
+import os
+from mlx_lm_lora.trainer.grpo_reward_functions import register_reward_function
+@register_reward_function()
+def chatty(prompts, completions, answer, types=None):
+    line = "x" * (1 << 20)
+    for i in range(512):
+        print(line)
+        os.write(1, line.encode() + b"\n")
+    return [0.5] * len(completions)
+)PY");
+    PythonWorkerOptions o = opts();
+    o.forward_output = true;
+    PythonRewardWorker w(file, o);
+    reset_peak();
+    const long before = std::max(rss_kb(), peak_kb());
+    ::testing::internal::CaptureStderr();
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::vector<float>> got = w.score({"chatty"}, {"p", "q"}, {"c", "d"}, {"", ""}, {});
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::string shown = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(got[0], (std::vector<float>{0.5f, 0.5f}));
+    EXPECT_LT(peak_kb() - before, 64 * 1024) << "peak grew by " << (peak_kb() - before) / 1024 << " MiB";
+    EXPECT_LT(shown.size(), size_t(80) << 10);
+    EXPECT_NE(shown.find("more bytes of output not shown (at most 65536 per call)"), std::string::npos) << shown.substr(0, 300);
+    std::printf("1 GiB of output read in %.1f s\n", dt);
+}
+
+// A function that prints without end still meets the timeout (reading its output never holds the
+// engine past the deadline).
+TEST_F(RewardWorker, PrintingForeverMeetsTheTimeout) {
+    std::string file = write("spam.py", R"PY(
+import sys
+from mlx_lm_lora.trainer.grpo_reward_functions import register_reward_function
+@register_reward_function()
+def spam(prompts, completions, answer, types=None):
+    line = "y" * 65536
+    while True:
+        sys.stderr.write(line)
+)PY");
+    PythonRewardWorker w(file, opts(1.0));
+    auto t0 = std::chrono::steady_clock::now();
+    std::string msg = error_of([&] { w.score({"spam"}, {"p"}, {"c"}, {""}, {}); });
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
+    EXPECT_NE(msg.find("'spam' did not return within 1 s"), std::string::npos) << msg;
+}
+
+// A file writing into the protocol itself (fd 0 is the worker's socket too): a reply line longer than
+// 16 MiB stops the worker, read no further.
+TEST_F(RewardWorker, AGigabyteIntoTheProtocolIsRefused) {
+    std::string file = write("flood.py", R"PY(
+import os
+from mlx_lm_lora.trainer.grpo_reward_functions import register_reward_function
+@register_reward_function()
+def flood(prompts, completions, answer, types=None):
+    chunk = b"z" * (1 << 20)
+    for i in range(1024):
+        os.write(0, chunk)
+    return [0.0] * len(completions)
+)PY");
+    PythonRewardWorker w(file, opts());
+    int pid = w.pid();
+    reset_peak();
+    const long before = std::max(rss_kb(), peak_kb());
+    std::string msg = error_of([&] { w.score({"flood"}, {"p"}, {"c"}, {""}, {}); });
+    EXPECT_NE(msg.find("'flood' sent a reply line longer than 16 MiB"), std::string::npos) << msg;
+    EXPECT_LT(peak_kb() - before, 64 * 1024) << "peak grew by " << (peak_kb() - before) / 1024 << " MiB";
+    EXPECT_FALSE(alive(pid));
+}
+
+// An exception whose message holds 100 MB: the error quotes its start and end, not all of it.
+TEST_F(RewardWorker, AHugeExceptionMessageIsClipped) {
+    std::string file = write("loud.py", R"PY(
+from mlx_lm_lora.trainer.grpo_reward_functions import register_reward_function
+@register_reward_function()
+def loud(prompts, completions, answer, types=None):
+    raise ValueError("w" * 100_000_000)
+)PY");
+    PythonRewardWorker w(file, opts());
+    std::string msg = error_of([&] { w.score({"loud"}, {"p"}, {"c"}, {""}, {}); });
+    EXPECT_NE(msg.find("reward function 'loud' raised ValueError: www"), std::string::npos) << msg.substr(0, 300);
+    EXPECT_NE(msg.find("characters left out"), std::string::npos) << msg.substr(0, 300);
+    EXPECT_LT(msg.size(), size_t(100) << 10);
+    EXPECT_EQ(w.score({"r1_int_reward_func"}, {"p"}, {"<answer>7</answer>"}, {""}, {})[0], std::vector<float>{0.5f});  // still running
+}
+
 TEST(RewardSetConfig, NamesWeightsAndDefaults) {
     RewardSet defaults(RewardSetOptions{});
     EXPECT_EQ(defaults.names(), default_reward_function_names());
