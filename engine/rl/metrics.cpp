@@ -35,8 +35,8 @@ constexpr MetricSpec kMetrics[] = {
     {"entropy", G::loss, "entropy", "mean per-token entropy of the policy on the completions", true},
     // REINFORCE / RLOO
     {"rewards", G::rewards, "reward", "mean scalar reward of the completions", false},
-    {"rewards_std", G::rewards, "std", "standard deviation of the rewards", false},
-    {"advantages", G::rewards, "advantage", "mean advantage (reward minus baseline)", false},
+    {"rewards_std", G::signal, "reward std", "standard deviation of the rewards", false},
+    {"advantages", G::signal, "advantage", "mean advantage (reward minus baseline)", false},
     {"judge_failures", G::none, "judge failures", "running total of verdicts that failed", false},
     // PPO
     {"chosen_rewards", G::rewards, "chosen", "mean reward of the preferred completions", false},
@@ -52,11 +52,11 @@ constexpr MetricSpec kMetrics[] = {
     {"ratios_mean", G::clipping, "ratio", "mean importance ratio", true},
     // GRPO
     {"total_rewards_mean", G::rewards, "mean", "mean weighted sum of the reward functions", false},
-    {"total_rewards_std", G::rewards, "std", "its standard deviation over the batch", false},
-    {"grouped_rewards_mean", G::rewards, "group mean", "mean of the per-group reward means", false},
-    {"grouped_rewards_std", G::rewards, "group std", "mean of the per-group reward standard deviations", false},
-    {"frac_reward_zero_std", G::rewards, "zero-std groups", "share of groups whose rewards are all equal", true},
-    {"advantages_mean", G::rewards, "advantage", "mean advantage", false},
+    {"total_rewards_std", G::signal, "reward std", "its standard deviation over the batch", false},
+    {"grouped_rewards_mean", G::none, "group mean", "mean of the per-group reward means", false},
+    {"grouped_rewards_std", G::signal, "std within groups", "mean of the per-group reward standard deviations", false},
+    {"frac_reward_zero_std", G::signal, "zero-std groups", "share of groups whose rewards are all equal", false},
+    {"advantages_mean", G::none, "advantage", "mean advantage", false},
     {"kl", G::kl, "kl", "mean per-token k3 KL to the reference", false},
     {"clip_ratio_low", G::clipping, "low", "share of tokens clipped at 1 - epsilon", false},
     {"clip_ratio_high", G::clipping, "high", "share of tokens clipped at 1 + epsilon_high", false},
@@ -79,12 +79,13 @@ std::span<const MetricSpec> metric_table() {
 }
 
 std::vector<MetricGroup> metric_groups_in_order() {
-    return {G::rewards, G::kl, G::clipping, G::loss, G::generation, G::reward_functions, G::throughput};
+    return {G::reward_functions, G::rewards, G::signal, G::kl, G::clipping, G::loss, G::generation, G::throughput};
 }
 
 const char* metric_group_id(MetricGroup g) {
     switch (g) {
         case G::rewards: return "rewards";
+        case G::signal: return "signal";
         case G::kl: return "kl";
         case G::clipping: return "clipping";
         case G::loss: return "loss";
@@ -98,12 +99,13 @@ const char* metric_group_id(MetricGroup g) {
 
 const char* metric_group_title(MetricGroup g) {
     switch (g) {
-        case G::rewards: return "Rewards";
+        case G::rewards: return "Reward";
+        case G::signal: return "Group signal";
         case G::kl: return "KL";
         case G::clipping: return "Clipping";
         case G::loss: return "Loss";
         case G::generation: return "Generation lengths";
-        case G::reward_functions: return "Per reward function (mean)";
+        case G::reward_functions: return "Rewards per function (mean)";
         case G::throughput: return "Throughput";
         case G::none: break;
     }

@@ -19,9 +19,12 @@ using StepMetrics = std::vector<Metric>;
 double metric(const StepMetrics& m, const std::string& name, double fallback = 0.0);
 
 // The chart a metric is drawn in (none: status line / metrics.jsonl only), in display order.
-enum class MetricGroup { rewards, kl, clipping, loss, generation, reward_functions, throughput, none };
-std::vector<MetricGroup> metric_groups_in_order();  // every group but none, rewards first
-const char* metric_group_id(MetricGroup g);         // "rewards", "kl", … ("" for none)
+// The charts, in the order a run shows them: what is learned first (each reward function's mean,
+// accuracy among them, training and held-out; then the total reward), then whether groups carry a
+// signal, then the health of the update (KL, clipping, loss), lengths and speed.
+enum class MetricGroup { reward_functions, rewards, signal, kl, clipping, loss, generation, throughput, none };
+std::vector<MetricGroup> metric_groups_in_order();  // every group but none, reward_functions first
+const char* metric_group_id(MetricGroup g);         // "reward_functions", "rewards", … ("" for none)
 const char* metric_group_title(MetricGroup g);      // "Rewards", "KL", …
 
 struct MetricSpec {

@@ -55,8 +55,18 @@ TEST(MetricsTable, Placement) {
     EXPECT_EQ(place_metric("learning_rate").group, MetricGroup::none);
     EXPECT_EQ(place_metric("test_loss").group, MetricGroup::none);  // the test split is not charted
     EXPECT_TRUE(place_metric("hit_max_tokens_ratio").right_axis);
-    EXPECT_EQ(std::string(metric_group_title(MetricGroup::rewards)), "Rewards");
-    EXPECT_EQ(metric_groups_in_order().front(), MetricGroup::rewards);
+    EXPECT_EQ(std::string(metric_group_title(MetricGroup::rewards)), "Reward");
+    // what is learned first: the per-function means (accuracy among them), then the total reward
+    EXPECT_EQ(metric_groups_in_order().front(), MetricGroup::reward_functions);
+    EXPECT_EQ(metric_groups_in_order()[1], MetricGroup::rewards);
+    // the spread of the rewards has a chart of its own, on one axis (no ratio on a right axis)
+    for (const char* k : {"total_rewards_std", "grouped_rewards_std", "frac_reward_zero_std", "rewards_std"}) {
+        EXPECT_EQ(place_metric(k).group, MetricGroup::signal) << k;
+        EXPECT_FALSE(place_metric(k).right_axis) << k;
+    }
+    // GRPO's mean advantage is 0 by construction and the mean of group means is the mean: not drawn
+    EXPECT_EQ(place_metric("advantages_mean").group, MetricGroup::none);
+    EXPECT_EQ(place_metric("grouped_rewards_mean").group, MetricGroup::none);
 }
 
 std::vector<std::string> ids(const HealthMonitor& h) {

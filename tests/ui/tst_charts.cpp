@@ -57,7 +57,9 @@ void TestCharts::placement_data() {
     QTest::newRow("lengths") << "avg_generated_tokens" << "generation" << false << false;
     QTest::newRow("reward fn") << "r1_accuracy_reward_func_mean" << "reward_functions" << false << false;
     QTest::newRow("val reward fn") << "val_r1_count_xml_mean" << "reward_functions" << true << false;
-    QTest::newRow("not a reward fn") << "grouped_rewards_mean" << "rewards" << false << false;
+    QTest::newRow("not a reward fn") << "grouped_rewards_mean" << "" << false << false;
+    QTest::newRow("zero-std groups") << "frac_reward_zero_std" << "signal" << false << false;
+    QTest::newRow("group std") << "grouped_rewards_std" << "signal" << false << false;
     QTest::newRow("std not charted") << "r1_count_xml_std" << "" << false << false;
     QTest::newRow("throughput") << "tokens_per_second" << "throughput" << false << false;
     QTest::newRow("unknown") << "trained_tokens" << "" << false << false;
