@@ -201,8 +201,14 @@ HubRepoInfo repo_info(Session& s) {
     req.url = url;
     req.headers = s.headers_for(url);
     req.follow_redirects = true;  // a renamed repo answers with a redirect to its new name
+    req.max_body = o.max_list_bytes;
     HttpResponse r = s.request(req, "reading the file list of " + s.repo_id);
     if (r.status != 200) s.throw_status(url, r, "reading the file list of " + s.repo_id);
+    if (r.body_truncated)
+        throw HubNetworkError("the file list of " + s.repo_id + " from " + url + " is longer than " +
+                              std::to_string(o.max_list_bytes >> 20) + " MiB, more than a Hub repo's (at most ~100,000 files); "
+                              "check HF_ENDPOINT (" + hub_endpoint() + "), or download the files another way and point the "
+                              "config at the folder");
     return parse_repo_info(r.body, s.repo_id, o.repo_type, url);
 }
 

@@ -63,6 +63,10 @@ struct HubOptions {
     int timeout_s = 30;                // connect / stalled-transfer timeout
     int retries = 4;                   // per request, on timeouts, 429 and 5xx
     int backoff_ms = 1000;             // first wait before a retry; doubles each time, at most 8x
+    // The longest file list (repo-info JSON) read: the Hub asks to keep a repo under 100,000 files,
+    // and with blobs=true an entry takes ~150-300 bytes (path, size, blob id, LFS sha256), so the
+    // largest lists are ~30 MB; 64 MiB leaves room for that and bounds what a wrong server costs.
+    size_t max_list_bytes = size_t(64) << 20;
 };
 
 // True when HF_HUB_OFFLINE is set to 1/true/yes/on.

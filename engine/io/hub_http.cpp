@@ -121,7 +121,12 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
         }
         return bytes;
     }
-    if (t->resp->body.size() < (1u << 20)) t->resp->body.append(data, std::min(bytes, (size_t(1) << 20) - t->resp->body.size()));
+    const size_t room = t->req->max_body - std::min(t->req->max_body, t->resp->body.size());
+    t->resp->body.append(data, std::min(bytes, room));
+    if (bytes > room) {  // stop: the rest would be dropped anyway, and a server might never end it
+        t->resp->body_truncated = true;
+        return 0;
+    }
     return bytes;
 }
 
@@ -185,7 +190,7 @@ HttpResponse HttpClient::perform(const HttpRequest& req) {
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     resp.status = int(status);
-    if (rc != CURLE_OK && !resp.cancelled && !resp.sink_stopped)
+    if (rc != CURLE_OK && !resp.cancelled && !resp.sink_stopped && !resp.body_truncated)
         resp.transport_error = std::string(curl_easy_strerror(rc)) + (errbuf[0] ? std::string(": ") + errbuf : std::string());
     return resp;
 }

@@ -22,12 +22,16 @@ struct HttpRequest {
     std::function<bool(int status, const char* data, size_t n)> sink;
     // Called while the transfer runs (at least once a second); return false to cancel it.
     std::function<bool()> tick;
+    // Bytes of a body collected in HttpResponse::body (without a sink); a longer body stops the
+    // transfer there and sets HttpResponse::body_truncated (not a transport error: not retried).
+    size_t max_body = size_t(1) << 20;
 };
 
 struct HttpResponse {
     int status = 0;                             // 0 when no answer came (see transport_error)
     std::map<std::string, std::string> headers; // of the last answer; lowercase names
-    std::string body;                           // non-2xx answers, and 2xx without a sink (first 1 MB)
+    std::string body;                           // non-2xx answers, and 2xx without a sink (first max_body bytes)
+    bool body_truncated = false;                // the body was longer than max_body
     std::string transport_error;                // curl's message when the transfer failed, else empty
     bool cancelled = false;                     // tick returned false
     bool sink_stopped = false;                  // sink returned false

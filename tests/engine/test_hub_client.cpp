@@ -391,6 +391,30 @@ TEST_F(HubClient, RetriesOn429And500ThenGivesUpNamingTheUrl) {
     EXPECT_THROW(rf::hub_download("org/tiny", o), rf::HubNetworkError);
 }
 
+// The repo-info answer (the file list) is read up to HubOptions::max_list_bytes (64 MiB): a 3 MiB
+// list, valid JSON, is read whole (it used to be cut at 1 MiB and fail to parse); one over the cap
+// is a clear error naming the repo and the URL, stops the transfer and is not retried.
+TEST_F(HubClient, AFileListOverTheCapIsAClearError) {
+    control({{"faults", {{{"match", "/api/"}, {"mode", "pad"}, {"bytes", 3 << 20}, {"times", 1}}}}});
+    std::string snap = rf::hub_download("org/tiny", fast());
+    EXPECT_TRUE(fs::exists(fs::path(snap) / "config.json"));
+
+    fs::remove_all(cache);
+    control({{"faults", {{{"match", "/api/"}, {"mode", "pad"}, {"bytes", 8 << 20}, {"times", 100}}}}});
+    log(true);
+    rf::HubOptions o = fast();
+    o.max_list_bytes = size_t(2) << 20;
+    try {
+        rf::hub_download("org/tiny", o);
+        FAIL() << "an 8 MiB file list was read with a 2 MiB cap";
+    } catch (const rf::HubNetworkError& e) {
+        std::string m = e.what();
+        EXPECT_NE(m.find("the file list of org/tiny from " + endpoint + "/api/models/org/tiny/revision/main"), std::string::npos) << m;
+        EXPECT_NE(m.find("is longer than 2 MiB"), std::string::npos) << m;
+    }
+    EXPECT_EQ(count(log(), "/api/"), 1);
+}
+
 TEST_F(HubClient, OfflineUsesTheCacheOrSaysItIsOffline) {
     ::setenv("HF_HUB_OFFLINE", "1", 1);
     EXPECT_TRUE(rf::hub_offline());

@@ -29,7 +29,7 @@ Test hooks:
   with M one of: "429", "500" (an error answer, then the fault is used up), "drop" (send "after"
   bytes of the body, then close the connection), "corrupt" (flip the byte at "after"),
   "ignore_range" (answer 200 with the whole file to a Range request), "slow" (send the body at
-  "rate" bytes per second).
+  "rate" bytes per second), "pad" (a repo-info answer padded with spaces to "bytes" bytes).
   "cdn_host" replaces the host name in the CDN redirects (e.g. "localhost" when the endpoint is
   http://127.0.0.1:PORT, so the CDN is another host, like the Hub's).
 """
@@ -258,7 +258,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(int(fault["mode"]), {"Retry-After": "0"} if fault["mode"] == "429" else {}, b"injected fault")
         parts = [urllib.parse.unquote(p) for p in url.path.strip("/").split("/")]
         if len(parts) > 2 and parts[0] == "api" and parts[1] in ("models", "datasets"):
-            return self.api(parts[1][:-1], parts[2:])
+            return self.api(parts[1][:-1], parts[2:], fault)
         if parts and parts[0] == "cdn" and len(parts) > 3:
             return self.cdn(parts[1], "/".join(parts[2:-1]), parts[-1], fault)
         kind = "model"
@@ -269,7 +269,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.resolve(kind, repo_id, rest[0], "/".join(rest[1:]), fault)
         self.error(404, "NotFound", "no route for " + url.path)
 
-    def api(self, kind, parts):
+    def api(self, kind, parts, fault=None):
         repo_id, verb, rest = split_repo(parts)
         if verb not in ("revision", "tree") or not rest:
             return self.error(404, "NotFound", "no such API")
@@ -287,7 +287,10 @@ class Handler(BaseHTTPRequestHandler):
                 siblings.append(s)
             info = {"_id": "fake" + commit[:20], "id": repo_id, "sha": commit, "private": False, "gated": bool(repo.token),
                     "lastModified": "2025-01-01T00:00:00.000Z", "siblings": siblings}
-            return self.answer(200, {"Content-Type": "application/json"}, json.dumps(info).encode())
+            body = json.dumps(info).encode()
+            if fault and fault["mode"] == "pad":  # still valid JSON, "bytes" long
+                body = body[:-1] + b" " * max(0, fault.get("bytes", 0) - len(body)) + b"}"
+            return self.answer(200, {"Content-Type": "application/json"}, body)
         dirs = sorted({"/".join(f[0].split("/")[:i]) for f in files for i in range(1, f[0].count("/") + 1)})
         out = [{"type": "directory", "path": d, "oid": hashlib.sha1(d.encode()).hexdigest(), "size": 0} for d in dirs]
         out += [repo.entry(f, commit) for f in files]
