@@ -7,6 +7,7 @@
 #include "io/hub_client.h"
 #include "core/error.h"
 #include "core/fp_mode.h"
+#include "dist/comm.h"
 
 namespace rf::cli {
 
@@ -55,6 +56,7 @@ static void print_usage() {
 }
 
 int main(int argc, char** argv) {
+    rf::share_cores_among_local_ranks();  // mpirun -np N on one machine: N ranks share its cores
     rf::init_math_threads(argv);
     if (argc < 2) {
         print_usage();

@@ -2,6 +2,8 @@
 // Runs a training session headless: a progress line on stderr, metrics in the run folder. Ctrl-C
 // (SIGINT) or SIGTERM finishes the current step, writes a checkpoint and exits 0; `--resume RUN_DIR`
 // continues such a run with the same results as an uninterrupted one.
+// Started by `mpirun -np N`, the N processes train one run data-parallel (docs/scale-out.md): rank 0
+// prints the progress and writes the run folder; an error on any rank ends the whole job.
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -18,6 +20,7 @@
 #include "cli_human_judge.h"
 #include "config/run_config.h"
 #include "core/error.h"
+#include "dist/comm.h"
 #include "export/post_run.h"
 #include "rl/health.h"
 #include "train/session.h"
@@ -100,7 +103,24 @@ private:
     std::set<std::string> m_active;  // ids of the warnings printed and still standing
 };
 
+int train(const std::vector<std::string>& args, rf::Comm& comm);
+
+// A data-parallel rank that fails must end the job: its partners would wait for it in their next
+// collective. The message names the rank; mpirun then reports the abort.
 int run_train(const std::vector<std::string>& args) {
+    std::unique_ptr<rf::Comm> comm = rf::open_comm();  // outlives the session (MPI_Finalize last)
+    if (comm->size() == 1) return train(args, *comm);
+    try {
+        return train(args, *comm);
+    } catch (const std::exception& e) {
+        const bool input = dynamic_cast<const rf::InputError*>(&e) != nullptr;
+        std::fprintf(stderr, "%s (rank %d of %d): %s\n", input ? "error" : "failure", comm->rank(), comm->size(), e.what());
+        std::fflush(stderr);
+        comm->abort(input ? 2 : 1);
+    }
+}
+
+int train(const std::vector<std::string>& args, rf::Comm& comm) {
     std::vector<std::string> sets;
     for (size_t i = 0; i < args.size(); ++i)
         if (args[i] == "--set") {
@@ -117,6 +137,9 @@ int run_train(const std::vector<std::string>& args) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     rf::cli::TerminalAsker asker;
+    // data-parallel: rank 0 speaks for the run; the others print only their errors
+    const bool root = comm.root();
+    rf::HumanAsker* ask = root ? &asker : nullptr;
 
     std::unique_ptr<rf::Session> session;
     std::unique_ptr<ProgressPrinter> printer;
@@ -125,19 +148,22 @@ int run_train(const std::vector<std::string>& args) {
                              "a resumed run is exact only with the same settings; start a new run to change them");
     if (!resume.empty()) {
         printer = std::make_unique<ProgressPrinter>(10);
-        session = rf::Session::resume(resume, printer.get(), &control, &asker);
+        session = rf::Session::resume(resume, root ? printer.get() : nullptr, &control, ask, &comm);
     } else {
         if (pos.size() != 1)
             throw rf::InputError({}, 0, {}, "train needs one CONFIG.yaml (or --resume RUN_DIR)",
                                  "reinforge-cli train config.yaml [--set key=value …]");
         std::vector<std::string> warnings;
         rf::RunConfig cfg = rf::load_config_with_overrides(pos[0], sets, &warnings);
-        for (auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+        if (root)
+            for (auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
         printer = std::make_unique<ProgressPrinter>(cfg.steps_per_report);
-        session = std::make_unique<rf::Session>(cfg, printer.get(), &control, &asker);
+        session = std::make_unique<rf::Session>(cfg, root ? printer.get() : nullptr, &control, ask, &comm);
     }
+    if (root && comm.size() > 1) std::fprintf(stderr, "data-parallel: %d ranks\n", comm.size());
     bool finished = session->run();
     g_control = nullptr;
+    if (!root) return 0;
     if (!finished) std::fprintf(stderr, "stopped at step %d; continue with: reinforge-cli train --resume %s\n",
                                 session->step(), session->run_dir().c_str());
     else {

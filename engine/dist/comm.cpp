@@ -1,8 +1,13 @@
 // The single-process communicator, the launcher check and open_comm() (comm.h).
 #include "dist/comm.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <thread>
 
 #include "core/error.h"
 
@@ -27,6 +32,19 @@ bool Comm::any(bool x) {
 void LocalComm::abort(int code) { std::exit(code); }
 
 bool launched_by_mpi() { return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMIX_RANK"); }
+
+void share_cores_among_local_ranks() {
+    const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    const int ranks = local ? std::atoi(local) : 1;
+    if (ranks <= 1) return;
+    int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    int usable = cores;
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) usable = std::max(1, CPU_COUNT(&set));
+    const std::string n = std::to_string(std::max(1, std::min(usable, cores / ranks)));
+    setenv("REINFORGE_THREADS", n.c_str(), 0);  // 0: a user's value stays
+    setenv("OPENBLAS_NUM_THREADS", n.c_str(), 0);
+}
 
 bool comm_has_mpi() {
 #ifdef REINFORGE_HAVE_MPI

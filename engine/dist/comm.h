@@ -61,6 +61,10 @@ public:
 // True when this process was started by an MPI launcher (mpirun / mpiexec / srun with PMIx): Open
 // MPI's OMPI_COMM_WORLD_SIZE or PMIx's PMIX_RANK in the environment.
 bool launched_by_mpi();
+// Several ranks started on one machine share its cores: unless the user set REINFORGE_THREADS /
+// OPENBLAS_NUM_THREADS, each gets max(1, cores / local ranks) threads (cores: the CPUs this process
+// may run on, when mpirun bound it). Call before init_math_threads (core/fp_mode.h).
+void share_cores_among_local_ranks();
 // True when this build has the MPI component.
 bool comm_has_mpi();
 // The world communicator when launched_by_mpi() (initialises MPI; finalised when it is destroyed),

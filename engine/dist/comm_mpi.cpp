@@ -1,5 +1,8 @@
 // The MPI communicator (comm.h): MPI_COMM_WORLD of an Open MPI job. Compiled only when CMake found
 // MPI (REINFORGE_HAVE_MPI). Large buffers go in chunks, since MPI counts are `int`.
+// the C API only (Open MPI's mpi.h pulls in its deprecated C++ bindings otherwise)
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 
 #include <algorithm>

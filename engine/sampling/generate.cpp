@@ -68,7 +68,7 @@ std::vector<std::vector<Completion>> generate_batch(StepModel& model, const std:
         auto& st = seq[size_t(s)];
         st.prompt = s / group_size;
         st.sample = s % group_size;
-        st.rng = Rng(rng.next_u64(), uint64_t(s));
+        st.rng = Rng(rng.next_u64(), uint64_t(hooks.first_sequence + s));
         st.text = std::make_unique<IncrementalText>(detok);
         st.stops = std::make_unique<StopStringMatcher>(stop.stop_strings);
         prompt_of[size_t(s)] = st.prompt;

@@ -7,9 +7,10 @@
 //            for all of them, each at its own position and length
 //
 // Randomness: the caller's Rng gives one 64-bit seed per sequence (P*G draws, in prompt-major order),
-// and each sequence then draws from its own stream, exactly one uniform per sampled token. So a
-// completion depends only on its seed, its prompt and the model, not on batching or on which other
-// sequences finished first.
+// and each sequence s then draws from its own stream (seed, first_sequence + s), exactly one uniform
+// per sampled token. So a completion depends only on its seed, its index, its prompt and the model,
+// not on batching or on which other sequences finished first; a data-parallel rank that samples a
+// share of a batch passes its first sequence's index in the whole batch (GenerateHooks).
 #pragma once
 #include <functional>
 #include <string>
@@ -55,6 +56,9 @@ struct GenerateHooks {
     std::function<void(int prompt, int sample, const std::string& delta)> on_text;
     // Polled once per decode step; true ends every sequence now (they are marked truncated).
     std::function<bool()> cancelled;
+    // This call samples a share of a larger batch (a data-parallel rank's prompts) that starts at this
+    // sequence index: sequence s uses the random stream it has in the whole batch.
+    int first_sequence = 0;
 };
 
 // Samples `group_size` completions for each prompt. Result[p][g].

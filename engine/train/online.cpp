@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "dist/comm.h"
 #include "model/generate_model.h"
 #include "optim/grad_clip.h"
 #include "optim/lr_schedule.h"
@@ -14,7 +15,7 @@
 namespace rf {
 
 Rollouts sample(Policy& pol, const StepInputs& in, const std::vector<const RlPrompt*>& prompts, int group_size,
-                bool use_adapters) {
+                bool use_adapters, int first_sequence) {
     const RunConfig& cfg = in.cfg;
     auto t0 = std::chrono::steady_clock::now();
     SamplingParams sp;
@@ -27,6 +28,7 @@ Rollouts sample(Policy& pol, const StepInputs& in, const std::vector<const RlPro
     for (const RlPrompt* p : prompts) ids.push_back(p->ids);
     GenerateHooks hooks;
     hooks.cancelled = [&in] { return in.stopping && in.stopping(); };
+    hooks.first_sequence = first_sequence;
     Rollouts r;
     r.prompts = prompts;
     r.groups = generate_groups(*pol.model, *pol.tok, ids, group_size, sp, stop, in.rng, use_adapters, hooks);
@@ -141,6 +143,10 @@ void policy_backward(Policy& pol, const ScoredBatch& b, const std::vector<float>
 
 void optimizer_step(Policy& pol, const RunConfig& cfg, int step, StepMetrics& m) {
     Model& model = *pol.model;
+    // data-parallel: the ranks' gradients, each weighted for the whole batch, summed over the
+    // contiguous trainable buffer (one all-reduce); clipping and the update then see the batch's
+    // gradient, and every rank applies the identical step
+    if (pol.comm) pol.comm->sum(model.grads());
     double norm = clip_grad_norm(model.grads(), cfg.max_grad_norm);
     m.push_back({"grad_norm", norm});
     if (!std::isfinite(norm)) {

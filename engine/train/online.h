@@ -27,9 +27,10 @@ struct Rollouts {
     std::vector<std::vector<Completion>> groups;  // [P][G]
     double generate_seconds = 0;
 };
-// Samples `group_size` completions of each prompt with the run's sampling settings.
+// Samples `group_size` completions of each prompt with the run's sampling settings. `first_sequence`:
+// where these prompts' sequences start in the whole batch (a data-parallel share, data_parallel.h).
 Rollouts sample(Policy& p, const StepInputs& in, const std::vector<const RlPrompt*>& prompts, int group_size,
-                bool use_adapters = true);
+                bool use_adapters = true, int first_sequence = 0);
 
 // GRPO's scoring (grpo.cpp): the reward functions on every completion of `r` (prompt-major) into
 // `scored`, then the group-relative advantages and reward metrics of the totals (rl/advantages.h).

@@ -8,6 +8,7 @@ class Model;
 class Tokenizer;
 class Optimizer;
 class LearningRateSchedule;
+class Comm;
 
 struct Policy {
     Model* model = nullptr;      // the trained model (adapters, or the base itself for full fine-tuning)
@@ -15,6 +16,9 @@ struct Policy {
     const Tokenizer* tok = nullptr;
     Optimizer* optimizer = nullptr;
     LearningRateSchedule* schedule = nullptr;
+    // The ranks that train this policy together (dist/comm.h; train/data_parallel.h): each takes a
+    // share of every batch and the gradients are summed before the update. Null: one process.
+    Comm* comm = nullptr;
 };
 
 }  // namespace rf

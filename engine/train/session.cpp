@@ -28,6 +28,7 @@ void Session::Impl::log(const std::string& line) const {
 }
 
 void Session::Impl::append_metrics(const std::string& phase, const StepMetrics& m) const {
+    if (!root()) return;
     nlohmann::json j;
     j["step"] = step;
     j["phase"] = phase;
@@ -40,14 +41,18 @@ void Session::Impl::append_metrics(const std::string& phase, const StepMetrics& 
 void Session::Impl::open(const RunConfig& c, bool resuming) {
     cfg = c;
     if (!control) control = &own_control;
+    if (!comm) comm = &own_comm;
+    check_data_parallel();
     run_dir = cfg.output_dir;
     adapter_dir = cfg.adapter_path;
     std::error_code ec;
-    fs::create_directories(run_dir, ec);
-    if (ec) throw InputError(run_dir, 0, "output_dir", "cannot create the run folder: " + ec.message());
-    lock = std::make_unique<DirLock>(run_dir);  // one run per folder
-    fs::create_directories(adapter_dir, ec);
-    if (ec) throw InputError(adapter_dir, 0, "adapter_path", "cannot create the adapter folder: " + ec.message());
+    if (root()) {  // the other ranks of a data-parallel run write nothing
+        fs::create_directories(run_dir, ec);
+        if (ec) throw InputError(run_dir, 0, "output_dir", "cannot create the run folder: " + ec.message());
+        lock = std::make_unique<DirLock>(run_dir);  // one run per folder
+        fs::create_directories(adapter_dir, ec);
+        if (ec) throw InputError(adapter_dir, 0, "adapter_path", "cannot create the adapter folder: " + ec.message());
+    }
     if (!resuming) {
         // paths found relative to the config file are written absolute, so the run folder's
         // config.yaml (what --resume reads) works from anywhere
@@ -63,13 +68,17 @@ void Session::Impl::open(const RunConfig& c, bool resuming) {
             std::string v = get_value(cfg, key), p = resolve_relative(v, cfg.origin.file);
             if (p != v) set_value(cfg, key, fs::absolute(p).string());
         }
-        save_run_config(run_dir + "/config.yaml", cfg);
+        if (root()) save_run_config(run_dir + "/config.yaml", cfg);
     }
 
     open_resources(true);
+    if (!root()) judgments.reset();  // rank 0 writes judgments.jsonl
 
-    if (resuming) load_state();
-    else if (!cfg.resume_adapter_file.empty()) load_adapter_weights(*policy, resolve_relative(cfg.resume_adapter_file, cfg.origin.file));
+    if (root()) {
+        if (resuming) load_state();
+        else if (!cfg.resume_adapter_file.empty()) load_adapter_weights(*policy, resolve_relative(cfg.resume_adapter_file, cfg.origin.file));
+    }
+    sync_from_root(resuming);
 }
 
 void Session::Impl::open_resources(bool with_optimizer) {
@@ -81,26 +90,32 @@ void Session::Impl::open_resources(bool with_optimizer) {
     rng.reseed(uint64_t(cfg.seed), 7);
 }
 
-Session::Session(const RunConfig& cfg, RunObserver* observer, RunControl* control, HumanAsker* asker)
+Session::Session(const RunConfig& cfg, RunObserver* observer, RunControl* control, HumanAsker* asker, Comm* comm)
     : m(std::make_unique<Impl>()) {
     m->observer = observer;
     m->control = control;
     m->asker = asker;
-    m->open(cfg, false);
+    m->comm = comm ? comm : &m->own_comm;
+    m->open(config_of_root(*m->comm, cfg), false);
 }
 
 Session::Session(std::unique_ptr<Impl> impl) : m(std::move(impl)) {}
 Session::~Session() = default;
 
 std::unique_ptr<Session> Session::resume(const std::string& run_dir, RunObserver* observer, RunControl* control,
-                                         HumanAsker* asker) {
-    std::string cfg_path = run_dir + "/config.yaml";
-    if (!fs::exists(cfg_path))
-        throw InputError(run_dir, 0, {}, "not a run folder: config.yaml is missing",
-                         "pass the folder a previous `reinforge-cli train` created (runs/<run_name>)");
-    RunConfig cfg = load_run_config(cfg_path);
-    cfg.output_dir = run_dir;  // the folder may have moved since
+                                         HumanAsker* asker, Comm* comm) {
     auto impl = std::make_unique<Impl>();
+    impl->comm = comm ? comm : &impl->own_comm;
+    std::string cfg_path = run_dir + "/config.yaml";
+    RunConfig cfg;
+    if (impl->root()) {  // the other ranks of a data-parallel run get rank 0's config
+        if (!fs::exists(cfg_path))
+            throw InputError(run_dir, 0, {}, "not a run folder: config.yaml is missing",
+                             "pass the folder a previous `reinforge-cli train` created (runs/<run_name>)");
+        cfg = load_run_config(cfg_path);
+    }
+    cfg = config_of_root(*impl->comm, cfg);
+    cfg.output_dir = run_dir;  // the folder may have moved since
     impl->observer = observer;
     impl->control = control;
     impl->asker = asker;
@@ -116,11 +131,14 @@ int Session::total_steps() const { return m->total_steps; }
 // ---- steps ------------------------------------------------------------------------------------
 
 Policy Session::Impl::policy_view() {
-    return Policy{policy.get(), reference.get(), tok.get(), optimizer.get(), schedule.get()};
+    return Policy{policy.get(), reference.get(), tok.get(), optimizer.get(), schedule.get(),
+                  comm->size() > 1 ? comm : nullptr};
 }
 
 StepInputs Session::Impl::step_inputs() {
-    return StepInputs{cfg, step, rng, [this] { return stopping(); }};
+    // data-parallel: no rank cuts a step short alone (its partners would wait for it); a stop is
+    // agreed between steps (stop_agreed)
+    return StepInputs{cfg, step, rng, [this] { return comm->size() == 1 && stopping(); }};
 }
 
 JudgeContext Session::Impl::judge_context(const std::string& phase, int judge_step) {
@@ -128,6 +146,7 @@ JudgeContext Session::Impl::judge_context(const std::string& phase, int judge_st
 }
 
 void Session::Impl::emit_rollouts(const std::vector<RolloutRecord>& recs) const {
+    if (!root()) return;  // rank 0 holds every rank's records (data_parallel.h gather_rollouts)
     for (const auto& r : recs) {
         nlohmann::json j;
         j["step"] = r.step;
@@ -227,7 +246,9 @@ StepMetrics Session::train_step() {
 StepMetrics Session::evaluate(int batches, bool test_split) {
     const SplitData& split = test_split ? m->test : m->valid;
     std::string prefix = test_split ? "test_" : "val_";
-    if (split.size() == 0) return {};
+    // data-parallel: rank 0 evaluates alone (its own RNG, no collective), the others wait for it at
+    // the next step
+    if (split.size() == 0 || !m->root()) return {};
     Policy pol = m->policy_view();
     if (m->human_reward) m->human_reward->begin_step(m->step, false);  // evaluations never ask the person
     StepMetrics raw = m->cfg.train_mode == TrainMode::sft
@@ -248,6 +269,7 @@ StepMetrics Session::evaluate(int batches, bool test_split) {
 // (never new weights with old optimizer state). adapters.safetensors, the latest weights for users,
 // is written after the commit.
 void Session::save_checkpoint() {
+    if (!m->root()) return;  // data-parallel: rank 0's weights and state are every rank's
     char name[64];
     std::snprintf(name, sizeof name, "/%07d_adapters.safetensors", m->step);
     const std::string numbered = m->adapter_dir + name;
@@ -419,7 +441,7 @@ bool Session::run() {
     if (m->step == 0 && c.steps_per_eval > 0 && m->valid.size() > 0) eval_and_keep();
     while (m->step < m->total_steps) {
         while (m->control->pause.load() && !m->stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        if (m->stopping()) break;
+        if (m->stop_agreed()) break;
         try {
             train_step();
         } catch (const JudgeCancelled&) {

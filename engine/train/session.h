@@ -23,6 +23,7 @@ namespace rf {
 
 struct RunConfig;
 class HumanAsker;
+class Comm;
 
 // One sampled completion, as rollouts.jsonl records it and the GUI's rollout view shows it.
 struct RolloutRecord {
@@ -70,12 +71,17 @@ class Session {
 public:
     // Opens everything the run needs and creates the run folder (writes the resolved config.yaml).
     // Throws InputError for bad input (missing model, broken dataset, unknown reward function, …).
-    // `observer`, `control`, `asker` may be null; they must outlive the session.
-    Session(const RunConfig& cfg, RunObserver* observer, RunControl* control, HumanAsker* asker = nullptr);
+    // `observer`, `control`, `asker`, `comm` may be null; they must outlive the session.
+    // `comm` with several ranks (dist/comm.h): a data-parallel run (docs/scale-out.md). Every rank
+    // constructs its Session with its own comm and runs the same calls; the config, weights and
+    // state are rank 0's, and only rank 0 writes the run folder (checkpoints, logs, evaluations).
+    Session(const RunConfig& cfg, RunObserver* observer, RunControl* control, HumanAsker* asker = nullptr,
+            Comm* comm = nullptr);
     // Continues the run in `run_dir` from its last checkpoint (state file): same data order, RNG,
-    // optimizer moments and weights, so the continuation equals an uninterrupted run.
+    // optimizer moments and weights, so the continuation equals an uninterrupted run. With several
+    // ranks, only rank 0 reads the folder; any number of ranks continues any run.
     static std::unique_ptr<Session> resume(const std::string& run_dir, RunObserver* observer,
-                                           RunControl* control, HumanAsker* asker = nullptr);
+                                           RunControl* control, HumanAsker* asker = nullptr, Comm* comm = nullptr);
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;

@@ -13,6 +13,7 @@
 #include "core/dir_lock.h"
 #include "core/rng.h"
 #include "data/epoch_sampler.h"
+#include "dist/comm.h"
 #include "judge/human_reward.h"
 #include "judge/judge.h"
 #include "judge/judge_runner.h"
@@ -43,12 +44,19 @@ struct SplitData {
 // themselves).
 std::string resolve_relative(const std::string& path, const std::string& config_file);
 
+// Rank 0's config on every rank of a data-parallel run (session_dp.cpp): the run name's timestamp,
+// the paths and the --set values are rank 0's. With one rank, `mine`.
+RunConfig config_of_root(Comm& comm, const RunConfig& mine);
+
 struct Session::Impl {
     RunConfig cfg;
     RunObserver* observer = nullptr;
     RunControl* control = nullptr;
     HumanAsker* asker = nullptr;
     RunControl own_control;  // used when the caller passes none
+    Comm* comm = nullptr;    // the ranks of a data-parallel run; never null once open (own_comm: one process)
+    LocalComm own_comm;
+    bool root() const { return comm->root(); }  // rank 0: the one that writes the run folder
 
     std::string run_dir, adapter_dir, model_dir;
     std::unique_ptr<DirLock> lock;     // held while the session lives: one run per run folder
@@ -100,6 +108,15 @@ struct Session::Impl {
     // After an evaluation of the validation split: when cfg.keep_best improved, the current weights
     // go to <adapter_dir>/best_adapters.safetensors and <run_dir>/best.json names them.
     void keep_best(const StepMetrics& val);
+
+    // ---- session_dp.cpp: the data-parallel side of a session (docs/scale-out.md)
+    // Refuses what a data-parallel run cannot do (InputError naming the key); nothing with one rank.
+    void check_data_parallel() const;
+    // Rank 0's trainable weights, optimizer moments and loop state (step, RNG, data position, …) on
+    // every rank, so all ranks start the next step identical (a new run, or a resumed one: `resumed`).
+    void sync_from_root(bool resumed);
+    // A stop asked of any rank, agreed by all (collective: every rank calls it between steps).
+    bool stop_agreed();
 
     // ---- session_data.cpp
     void load_data();

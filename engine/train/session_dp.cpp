@@ -1,0 +1,96 @@
+// The data-parallel side of a Session (session_impl.h; docs/scale-out.md): what a run with several
+// ranks refuses, the config, weights and state every rank takes from rank 0, and the agreed stop.
+// The steps' own reductions are in data_parallel.cpp.
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "train/session_impl.h"
+
+namespace rf {
+
+RunConfig config_of_root(Comm& comm, const RunConfig& mine) {
+    if (comm.size() == 1) return mine;
+    std::string text = comm.root() ? to_yaml(mine) : std::string(), origin = mine.origin.file;
+    comm.broadcast(text, 0);
+    comm.broadcast(origin, 0);  // relative paths are taken from the config file's folder
+    ParsedConfig parsed = parse_run_config(text, origin);
+    for (const Issue& i : parsed.issues)
+        RF_CHECK(i.severity != Severity::error, "rank 0's resolved config does not load on rank " +
+                                                    std::to_string(comm.rank()) + ": " + i.to_string(origin));
+    return parsed.config;
+}
+
+void Session::Impl::check_data_parallel() const {
+    const int n = comm->size();
+    if (n == 1) return;
+    const std::string& file = cfg.origin.file;
+    const std::string ranks = std::to_string(n) + " ranks";
+    const char* run_alone = "run it without mpirun (one process), or see docs/scale-out.md for what runs data-parallel";
+    if (cfg.train_mode != TrainMode::grpo)
+        throw InputError(file, 0, "train_mode",
+                         std::string("train_mode ") + std::string(enum_name(cfg.train_mode)) +
+                             " does not run data-parallel yet (" + ranks + "); GRPO does",
+                         run_alone);
+    if (judge_kind(cfg.judge) == JudgeKind::human)
+        throw InputError(file, 0, "judge", "a human judge cannot serve a data-parallel run (" + ranks + ")", run_alone);
+    for (const std::string& f : cfg.reward_functions)
+        if (f == kHumanRewardName)
+            throw InputError(file, 0, "reward_functions",
+                             "'human' among the reward functions cannot serve a data-parallel run (" + ranks + ")",
+                             run_alone);
+    if (cfg.batch_size < n)
+        throw InputError(file, 0, "batch_size",
+                         "batch_size " + std::to_string(cfg.batch_size) + " is smaller than the " + ranks +
+                             ": each rank takes whole groups (prompts) of every micro-batch",
+                         "raise batch_size to at least " + std::to_string(n) + ", or start fewer processes");
+}
+
+// state: what save_state writes besides the files, as JSON text; weights and optimizer as bytes.
+void Session::Impl::sync_from_root(bool resumed) {
+    if (comm->size() == 1) return;
+    std::span<float> w = policy->params();
+    std::string weights(w.size() * sizeof(float), '\0'), moments, state;
+    if (root()) {
+        std::memcpy(weights.data(), w.data(), weights.size());
+        if (resumed) {  // a new optimizer is the same on every rank (its moments start on the first step)
+            std::vector<uint8_t> opt = optimizer->serialise();
+            moments.assign(opt.begin(), opt.end());
+        }
+        nlohmann::json j;
+        j["step"] = step;
+        j["trained_tokens"] = trained_tokens;
+        j["run_seconds"] = run_seconds;
+        j["rng"] = {std::to_string(rng.state), std::to_string(rng.inc)};
+        j["data"] = order->position().to_string();
+        j["dropout_counter"] = std::to_string(policy->dropout_counter());
+        j["running_baseline"] = running_baseline.to_json();
+        j["judge_stats"] = {judge_stats.verdicts, judge_stats.failures, judge_stats.skipped, judge_stats.ties};
+        state = j.dump();
+    }
+    comm->broadcast(weights, 0);
+    comm->broadcast(moments, 0);
+    comm->broadcast(state, 0);
+    if (root()) return;
+    RF_CHECK(weights.size() == w.size() * sizeof(float), "sync_from_root: rank 0 trains a different buffer");
+    std::memcpy(w.data(), weights.data(), weights.size());
+    policy->refresh_adapters();
+    if (resumed)
+        optimizer->restore(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(moments.data()), moments.size()),
+                           w.size());
+    const nlohmann::json j = nlohmann::json::parse(state);
+    step = j.at("step").get<int>();
+    trained_tokens = j.at("trained_tokens").get<double>();
+    run_seconds = j.at("run_seconds").get<double>();
+    rng.state = std::stoull(j.at("rng").at(0).get<std::string>());
+    rng.inc = std::stoull(j.at("rng").at(1).get<std::string>());
+    order->restore(DataPosition::parse(j.at("data").get<std::string>(), "rank 0's state"));
+    policy->set_dropout_counter(std::stoull(j.at("dropout_counter").get<std::string>()));
+    running_baseline = RunningMeanBaseline::from_json(j.at("running_baseline"));
+    const auto& js = j.at("judge_stats");
+    judge_stats = {js.at(0).get<int64_t>(), js.at(1).get<int64_t>(), js.at(2).get<int64_t>(), js.at(3).get<int64_t>()};
+}
+
+bool Session::Impl::stop_agreed() { return comm->any(stopping()); }
+
+}  // namespace rf

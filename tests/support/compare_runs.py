@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Compares two Reinforge run folders that should be the same run up to the order of floating-point
+additions (a data-parallel run against the one-process run with the same global batch).
+
+usage: compare_runs.py RUN_A RUN_B [--from-step K]
+
+  rollouts.jsonl  the same prompts, completions, token counts and rewards (exact: sampling gives a
+                  completion the same seed and stream for any number of ranks); advantages within
+                  1e-9 (they are computed in double from the same rewards)
+  metrics.jsonl   every train metric but wall-clock ones within rel 1e-4 / abs 1e-6
+  adapters        the final adapters.safetensors within abs 1e-5 of each other (LoRA B starts at 0
+                  and moves by ~learning_rate per step, so this is ~20% of one step's update)
+Rows before --from-step are not compared (a resumed run's earlier rows may come from another run).
+Exit 0 when they agree, 1 with the differences otherwise."""
+import json, struct, sys
+from array import array
+
+WALL = {"step_time", "iterations_per_second", "time_generate", "time_score", "time_train", "tokens_per_second",
+        "peak_memory"}
+REL, ABS, ADAPTER_ABS, ADV_ABS = 1e-4, 1e-6, 1e-5, 1e-9
+
+
+def rows(path, from_step):
+    with open(path) as f:
+        return [r for r in (json.loads(l) for l in f if l.strip()) if r.get("step", 0) >= from_step]
+
+
+def tensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        assert t["dtype"] == "F32", (name, t["dtype"])
+        a, b = t["data_offsets"]
+        out[name] = array("f", data[a:b])
+    return out
+
+
+def main():
+    a, b = sys.argv[1], sys.argv[2]
+    from_step = int(sys.argv[sys.argv.index("--from-step") + 1]) if "--from-step" in sys.argv else 0
+    bad = []
+    ra, rb = rows(f"{a}/rollouts.jsonl", from_step), rows(f"{b}/rollouts.jsonl", from_step)
+    if len(ra) != len(rb):
+        bad.append(f"rollouts: {len(ra)} vs {len(rb)} rows")
+    for i, (x, y) in enumerate(zip(ra, rb)):
+        for k in ("step", "prompt", "completion", "num_tokens", "reward", "rewards", "group"):
+            if x.get(k) != y.get(k):
+                bad.append(f"rollout {i} (step {x['step']}): {k} {x.get(k)!r} vs {y.get(k)!r}")
+        if abs(x["advantage"] - y["advantage"]) > ADV_ABS:
+            bad.append(f"rollout {i}: advantage {x['advantage']} vs {y['advantage']}")
+    ma = [r for r in rows(f"{a}/metrics.jsonl", from_step) if r["phase"] == "train"]
+    mb = [r for r in rows(f"{b}/metrics.jsonl", from_step) if r["phase"] == "train"]
+    if len(ma) != len(mb) or not ma:
+        bad.append(f"metrics: {len(ma)} vs {len(mb)} train rows")
+    worst = 0.0
+    for x, y in zip(ma, mb):
+        if set(x) != set(y):
+            bad.append(f"step {x['step']}: metric names differ: {sorted(set(x) ^ set(y))}")
+        for k in x:
+            if k in WALL or k == "phase" or k not in y or x[k] is None or y[k] is None:
+                continue
+            d = abs(x[k] - y[k])
+            worst = max(worst, d / max(abs(x[k]), 1e-12) if d > ABS else 0.0)
+            if d > ABS and d > REL * abs(x[k]):
+                bad.append(f"step {x['step']}: {k} {x[k]!r} vs {y[k]!r}")
+    ta, tb = tensors(f"{a}/adapters/adapters.safetensors"), tensors(f"{b}/adapters/adapters.safetensors")
+    if set(ta) != set(tb):
+        bad.append("adapters: different tensors")
+    diff = max((abs(p - q) for n in ta if n in tb for p, q in zip(ta[n], tb[n])), default=0.0)
+    if diff > ADAPTER_ABS:
+        bad.append(f"adapters: max |a - b| = {diff:.3g} > {ADAPTER_ABS}")
+    print(f"compared {len(ra)} rollouts, {len(ma)} metric rows (worst relative difference of those over abs {ABS}: {worst:.2g}), "
+          f"{sum(len(t) for t in ta.values())} adapter weights (max |a - b| = {diff:.3g})")
+    for line in bad[:20]:
+        print("  " + line)
+    return 1 if bad else 0
+
+
+sys.exit(main())
