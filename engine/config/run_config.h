@@ -101,10 +101,10 @@ inline constexpr EnumName<AdvantageStd> kAdvantageStdNames[] = {
     {AdvantageStd::population, "population"}, {AdvantageStd::unbiased, "unbiased"}};
 constexpr std::span<const EnumName<AdvantageStd>> enum_names(AdvantageStd) { return kAdvantageStdNames; }
 
-enum class GrpoLossType { grpo, bnpo, dr_grpo, dapo, cispo };
+enum class GrpoLossType { grpo, bnpo, dr_grpo, dapo, cispo, sapo };
 inline constexpr EnumName<GrpoLossType> kGrpoLossTypeNames[] = {
     {GrpoLossType::grpo, "grpo"}, {GrpoLossType::bnpo, "bnpo"}, {GrpoLossType::dr_grpo, "dr_grpo"},
-    {GrpoLossType::dapo, "dapo"}, {GrpoLossType::cispo, "cispo"}};
+    {GrpoLossType::dapo, "dapo"}, {GrpoLossType::cispo, "cispo"}, {GrpoLossType::sapo, "sapo"}};
 constexpr std::span<const EnumName<GrpoLossType>> enum_names(GrpoLossType) { return kGrpoLossTypeNames; }
 
 // kl_estimator (PPO): k3 = exp(ref - logp) - (ref - logp) - 1 (TRL), or k1 = logp - ref (the seed's).
@@ -282,6 +282,8 @@ struct RunConfig {
     AdvantageStd advantage_std = AdvantageStd::population;
     bool mask_truncated_completions = false;
     GrpoLossType grpo_loss_type = GrpoLossType::grpo;
+    double sapo_temperature_pos = 1.0;         // sapo's gate temperature for A > 0 (TRL's defaults)
+    double sapo_temperature_neg = 1.05;        // ... for A <= 0
     ImportanceSamplingLevel importance_sampling_level = ImportanceSamplingLevel::token;
     KlEstimator kl_estimator = KlEstimator::k3;  // PPO's KL term
     double running_mean_decay = 0.9;             // baseline running_mean: v <- d v + (1 - d) mean

@@ -526,9 +526,21 @@ std::vector<KeySpec> build_keys() {
              .label = "GRPO Loss", .doc = "Loss reduction: per-sequence mean (grpo), token mean of each "
                                           "micro-batch (bnpo), sum / (sequences * max_completion_length) "
                                           "(dr_grpo), token mean over the whole accumulated step (dapo, TRL's "
-                                          "default).",
+                                          "default); cispo: truncated importance weight, held constant, dapo's "
+                                          "reduction; sapo: a soft sigmoid gate instead of the clip, grpo's "
+                                          "reduction (docs/algorithms.md).",
              .modes = kGrpo},
         RF_FIELD(grpo_loss_type), fixed("grpo"));
+    add(ks, {.name = "sapo_temperature_pos", .group = G::advanced, .type = T::real,
+             .label = "SAPO temp. +", .doc = "sapo: gate temperature for tokens with a positive advantage (TRL's "
+                                             "sapo_temperature_pos).",
+             .modes = kGrpo, .min = 0.0, .min_open = true},
+        RF_FIELD(sapo_temperature_pos), fixed("1.0"));
+    add(ks, {.name = "sapo_temperature_neg", .group = G::advanced, .type = T::real,
+             .label = "SAPO temp. -", .doc = "sapo: gate temperature for tokens with a zero or negative advantage "
+                                             "(TRL's sapo_temperature_neg).",
+             .modes = kGrpo, .min = 0.0, .min_open = true},
+        RF_FIELD(sapo_temperature_neg), fixed("1.05"));
     add(ks, {.name = "importance_sampling_level", .group = G::grpo_generation_and_rewards, .type = T::choice,
              .label = "Importance", .doc = "Importance ratio per token, or per sequence (GSPO).", .modes = kPpoGrpo},
         RF_FIELD(importance_sampling_level), fixed("token"));

@@ -55,6 +55,8 @@ std::string unused_reason(const RunConfig& c, const KeySpec& k) {
         return "is ignored with scale_rewards none";
     if (n == "running_mean_decay" && c.baseline != Baseline::running_mean)
         return "is ignored unless baseline is running_mean";
+    if ((n == "sapo_temperature_pos" || n == "sapo_temperature_neg") && c.grpo_loss_type != GrpoLossType::sapo)
+        return "is ignored unless grpo_loss_type is sapo";
     if (n == "compute_dtype" && c.train_type == FineTuneType::full)
         return "is ignored with train_type full (a trained base computes in float32)";
     if (n == "quantization_group_size" && c.quantization == Quantization::none)

@@ -140,9 +140,23 @@ std::vector<MappingRow> rl_rows() {
                      s.set("actor_rollout_ref.actor.loss_agg_mode", "token-mean");
                      s.gap("cispo: set verl's policy loss mode by hand (it depends on the verl version)");
                      break;
+                 case GrpoLossType::sapo:
+                     s.set("actor_rollout_ref.actor.loss_agg_mode", "seq-mean-token-mean");
+                     s.gap("sapo: set verl's policy loss mode and its gate temperatures by hand (they depend on the verl version)");
+                     break;
              }
          },
          [](const RunConfig& c, Sink& s) { if (is_grpo(c)) s.gap("train_ppo_ray.py has no loss-aggregation flag"); }},
+        {"sapo_temperature_pos", "`sapo_temperature_pos`", "—", "—", "Read with grpo_loss_type sapo only.",
+         [](const RunConfig& c, Sink& s) {
+             if (is_grpo(c) && c.grpo_loss_type == GrpoLossType::sapo) s.set("sapo_temperature_pos", val(c, "sapo_temperature_pos"));
+         },
+         nullptr, nullptr},
+        {"sapo_temperature_neg", "`sapo_temperature_neg`", "—", "—", "Read with grpo_loss_type sapo only.",
+         [](const RunConfig& c, Sink& s) {
+             if (is_grpo(c) && c.grpo_loss_type == GrpoLossType::sapo) s.set("sapo_temperature_neg", val(c, "sapo_temperature_neg"));
+         },
+         nullptr, nullptr},
         {"importance_sampling_level", "`importance_sampling_level`", "`actor_rollout_ref.actor.policy_loss.loss_mode=gspo` (sequence)", "`--policy_loss_type gspo` (sequence)", "",
          [](const RunConfig& c, Sink& s) { if (is_grpo(c)) s.set("importance_sampling_level", yq(val(c, "importance_sampling_level"))); },
          [](const RunConfig& c, Sink& s) {

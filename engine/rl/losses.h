@@ -76,6 +76,8 @@ struct GrpoOptions {
     int max_completion_length = 512;   // dr_grpo's constant
     bool mask_truncated_completions = false;
     double dapo_tokens = 0.0;          // dapo: active tokens of the whole accumulated step (0: this batch's)
+    double sapo_temperature_pos = 1.0;   // sapo: gate temperature for A > 0 (TRL's default)
+    double sapo_temperature_neg = 1.05;  // sapo: gate temperature for A <= 0
 };
 
 // `advantages`: per completion (grpo_advantages()). `truncated`: per completion, 1 when it hit

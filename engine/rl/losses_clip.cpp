@@ -13,6 +13,13 @@ namespace {
 
 using loss_detail::check_batch;
 
+// Which surrogate clipped_surrogate computes: the hard clip (grpo, bnpo, dr_grpo, dapo; PPO), cispo's
+// truncated weight or sapo's soft gate with its two temperatures.
+struct SurrogateKind {
+    GrpoLossType kind = GrpoLossType::grpo;
+    double tau_pos = 1.0, tau_neg = 1.05;
+};
+
 struct SurrogateTerms {
     double surrogate = 0.0;     // sum_it c_it s_it
     double kl = 0.0;            // sum_it c_it kl_it (not beta-scaled; 0 without ref_logp)
@@ -35,18 +42,31 @@ struct SurrogateTerms {
 //   w_hat = min(rho, 1 + eps_high),   s = -w_hat A_i logp_it,   ds/dlogp_it = -w_hat A_i
 // (sequence level: w_hat from rho_i on each of i's tokens). No token's gradient is dropped; only
 // its weight is capped.
+// sapo (SAPO, arXiv:2511.20347; TRL loss_type "sapo") replaces the hard clip by a soft gate, with
+// tau = tau_pos when A_i > 0, else tau_neg, and sigma the logistic function:
+//   f(rho) = sigma(tau (rho - 1)) 4 / tau,   s = -f(rho) A_i,
+//   ds/drho = -A_i 4 sigma (1 - sigma)       (= -A_i at rho = 1: on-policy it is the plain policy
+//   gradient; the weight decays smoothly, never to exactly 0, as rho leaves 1)
 // reference: seed 004 / DeepSeekMath eq. 3; GSPO (arXiv:2507.18071) eq. 7; Schulman's k3
 // (joschu.net/blog/kl-approx.html); TRL GRPOTrainer._compute_loss
 template <class S>
 SurrogateTerms clipped_surrogate(const LossBatch<S>& b, const std::vector<double>& m, std::span<const double> A,
                                  std::span<const S> base, double eps_low, double eps_high, double beta, KlEstimator kl_kind,
                                  bool sequence_level, const std::vector<double>& w, std::vector<S>& dlogp,
-                                 bool cispo = false) {
+                                 const SurrogateKind kind = {}) {
+    const bool cispo = kind.kind == GrpoLossType::cispo, sapo = kind.kind == GrpoLossType::sapo;
     const size_t N = size_t(b.N), T = size_t(b.T);
     const bool has_ref = !b.ref_logp.empty();
     SurrogateTerms out;
     out.ratio.assign(sequence_level ? N : N * T, 1.0);
     auto surrogate = [&](double rho, double a, double& grad) {
+        if (sapo) {
+            const double tau = a > 0.0 ? kind.tau_pos : kind.tau_neg;
+            const double x = tau * (rho - 1.0);
+            const double sg = x >= 0.0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x));
+            grad = -a * 4.0 * sg * (1.0 - sg);  // ds/drho
+            return -a * sg * 4.0 / tau;
+        }
         const double clipped = std::clamp(rho, 1.0 - eps_low, 1.0 + eps_high);
         const bool unclipped_is_min = a > 0.0 ? rho <= 1.0 + eps_high : (a < 0.0 ? rho >= 1.0 - eps_low : false);
         grad = unclipped_is_min ? -a : 0.0;  // ds/drho
@@ -138,6 +158,7 @@ double mean_k3(const LossBatch<S>& b, const std::vector<double>& m) {
 //   dapo:    w_i = 1 / max(1, tokens of the whole accumulated step)   (TRL's default: the step's loss
 //            is its token mean however it is split into micro-batches; = bnpo for one micro-batch)
 //   cispo:   dapo's weights, with the cispo surrogate of clipped_surrogate (TRL normalises it so too)
+//   sapo:    grpo's weights, with sapo's soft gate of clipped_surrogate (TRL normalises it so too)
 //   L = sum_it c_it (s_it + beta k3_it)      (clipped_surrogate above; ratio against old_logp or,
 //                                             with ratio_against: reference, against ref_logp)
 // Metrics (TRL's definitions): kl = masked token mean of k3 (logged whenever ref_logp is given);
@@ -176,7 +197,8 @@ LossOutput<S> grpo_loss(const LossBatch<S>& b, std::span<const double> advantage
     std::vector<double> w(N);
     for (size_t i = 0; i < N; ++i) {
         switch (o.loss_type) {
-        case GrpoLossType::grpo: w[i] = 1.0 / (double(N) * std::max(n[i], 1.0)); break;
+        case GrpoLossType::grpo:
+        case GrpoLossType::sapo: w[i] = 1.0 / (double(N) * std::max(n[i], 1.0)); break;
         case GrpoLossType::bnpo: w[i] = 1.0 / std::max(total, 1.0); break;
         case GrpoLossType::dr_grpo: w[i] = 1.0 / (double(N) * double(o.max_completion_length)); break;
         case GrpoLossType::dapo:
@@ -190,7 +212,7 @@ LossOutput<S> grpo_loss(const LossBatch<S>& b, std::span<const double> advantage
     out.dlogp.assign(N * T, S(0));
     const SurrogateTerms terms =
         clipped_surrogate(b, m, advantages, base, o.epsilon, o.epsilon_high, o.beta, KlEstimator::k3, seq, w, out.dlogp,
-                          o.loss_type == GrpoLossType::cispo);
+                          SurrogateKind{o.loss_type, o.sapo_temperature_pos, o.sapo_temperature_neg});
     out.loss = terms.surrogate + o.beta * terms.kl;
 
     double low = 0.0, high = 0.0, any = 0.0, count = 0.0;

@@ -87,6 +87,8 @@ struct Inputs {
             g.ratio_against = parse<rf::RatioAgainst>(o["ratio_against"]);
             g.mask_truncated_completions = o["mask_truncated_completions"];
             g.max_completion_length = o["max_completion_length"];
+            g.sapo_temperature_pos = o.value("sapo_temperature_pos", 1.0);
+            g.sapo_temperature_neg = o.value("sapo_temperature_neg", 1.05);
             return rf::grpo_loss(b, advantages, truncated, g);
         }
         RF_CHECK(head == "ppo");
@@ -139,7 +141,7 @@ void compare_to_reference(double tol) {
         }
         ++n_cases;
     }
-    EXPECT_EQ(n_cases, 253u);  // 185 + dapo and cispo (issue 16 item 9)
+    EXPECT_EQ(n_cases, 295u);  // 185 + dapo and cispo (issue 16 item 9) + 42 sapo
     ::testing::Test::RecordProperty("worst_relative_error", scientific(worst));
 }
 
@@ -181,6 +183,34 @@ TEST(Losses, FiniteDifferenceGradientsInDouble) {
         }
     }
     RecordProperty("worst_fd_error", scientific(worst));
+}
+
+// sapo's soft gate (SAPO, arXiv:2511.20347) on one token, by hand: loss = -A sigmoid(tau (rho - 1)) 4 / tau,
+// dL/dlogp = -A 4 sigma (1 - sigma) rho. On-policy (rho = 1) it is the plain policy gradient -A, as
+// grpo's; where grpo's clip stops the gradient (rho > 1 + eps_high with A > 0) sapo's only shrinks.
+TEST(Losses, SapoSoftGateByHand) {
+    auto one = [](double logp, double old, double A, double tau_pos, double tau_neg, rf::GrpoLossType type) {
+        const std::vector<double> lp{logp}, ol{old}, ref{old}, mask{1.0};
+        rf::LossBatch<double> b{1, 1, lp, ol, ref, mask};
+        rf::GrpoOptions g;
+        g.beta = 0.0, g.loss_type = type, g.sapo_temperature_pos = tau_pos, g.sapo_temperature_neg = tau_neg;
+        const std::vector<double> adv{A};
+        return rf::grpo_loss(b, adv, {}, g);
+    };
+    const auto sigmoid = [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
+    for (double A : {1.5, -0.7})
+        for (double lr : {-2.0, -0.3, 0.0, 0.1, 0.5, 2.0}) {
+            const double tau = A > 0 ? 0.8 : 2.5, rho = std::exp(lr), sg = sigmoid(tau * (rho - 1.0));
+            const auto out = one(-1.0 + lr, -1.0, A, 0.8, 2.5, rf::GrpoLossType::sapo);
+            EXPECT_NEAR(out.loss, -A * sg * 4.0 / tau, 1e-14) << A << " " << lr;
+            EXPECT_NEAR(out.dlogp[0], -A * 4.0 * sg * (1.0 - sg) * rho, 1e-14) << A << " " << lr;
+        }
+    EXPECT_NEAR(one(-1.0, -1.0, 1.5, 1.0, 1.05, rf::GrpoLossType::sapo).dlogp[0], -1.5, 1e-15) << "on-policy";
+    EXPECT_NEAR(one(-1.0, -1.0, 1.5, 1.0, 1.05, rf::GrpoLossType::grpo).dlogp[0], -1.5, 1e-15);
+    EXPECT_EQ(one(-0.5, -1.0, 1.5, 1.0, 1.05, rf::GrpoLossType::grpo).dlogp[0], 0.0) << "clipped: rho = 1.65";
+    const double soft = one(-0.5, -1.0, 1.5, 1.0, 1.05, rf::GrpoLossType::sapo).dlogp[0];
+    EXPECT_LT(soft, 0.0);
+    EXPECT_GT(soft, -1.5 * std::exp(0.5)) << "attenuated, not cut";
 }
 
 TEST(Losses, OldLogpDefaultsToDetachedPolicy) {

@@ -96,10 +96,13 @@ def reinforce(inp, beta, baseline, group_size, use_old, state, decay=0.9):
     return loss, logp.grad, metrics, new_state
 
 
-def grpo(inp, loss_type, level, ratio_against, mask_truncated, beta, eps_low, eps_high, use_old):
-    """TRL GRPOTrainer._compute_loss (grpo / bnpo / dr_grpo / dapo / cispo), k3 KL, per-token or GSPO ratio.
-    dapo and cispo divide by the active tokens of the whole accumulated batch: one batch here. cispo
-    follows MiniMax-M1 eq. 4 with the upper bound 1 + eps_high (TRL clamps at eps_high itself)."""
+def grpo(inp, loss_type, level, ratio_against, mask_truncated, beta, eps_low, eps_high, use_old, tau_pos=1.0,
+         tau_neg=1.05):
+    """TRL GRPOTrainer._compute_loss (grpo / bnpo / dr_grpo / dapo / cispo / sapo), k3 KL, per-token or GSPO
+    ratio. dapo and cispo divide by the active tokens of the whole accumulated batch: one batch here. cispo
+    follows MiniMax-M1 eq. 4 with the upper bound 1 + eps_high (TRL clamps at eps_high itself). sapo is
+    TRL's (SAPO, arXiv:2511.20347): soft gate sigmoid(tau (rho - 1)) 4 / tau, tau = tau_pos when A > 0 else
+    tau_neg, reduced as grpo."""
     logp = inp["logp"].clone().requires_grad_(True)
     ref = inp["ref"]
     mask = inp["mask"].clone()
@@ -120,10 +123,15 @@ def grpo(inp, loss_type, level, ratio_against, mask_truncated, beta, eps_low, ep
     if loss_type == "cispo":
         clamped = torch.clamp(coef_1, max=1 + eps_high).detach()
         per_token_loss = -clamped * advantages.unsqueeze(1) * logp
+    if loss_type == "sapo":
+        A1 = advantages.unsqueeze(1)
+        temperatures = torch.where(A1 > 0, torch.full_like(A1, tau_pos), torch.full_like(A1, tau_neg))
+        soft_coef_1 = torch.sigmoid(temperatures * (coef_1 - 1)) * 4 / temperatures
+        per_token_loss = -soft_coef_1 * A1
     per_token_kl = torch.exp(ref - logp) - (ref - logp) - 1
     if beta != 0.0:
         per_token_loss = per_token_loss + beta * per_token_kl
-    if loss_type == "grpo":
+    if loss_type in ("grpo", "sapo"):
         loss = ((per_token_loss * mask).sum(-1) / mask.sum(-1).clamp(min=1.0)).mean()
     elif loss_type in ("bnpo", "dapo", "cispo"):
         loss = (per_token_loss * mask).sum() / mask.sum().clamp(min=1.0)
@@ -246,7 +254,7 @@ def main():
             cases.append(case)
 
     for loss_type, level, ratio_against, mask_truncated, beta, eps_high in itertools.product(
-            ["grpo", "bnpo", "dr_grpo", "dapo", "cispo"], ["token", "sequence"], ["rollout", "reference"], [False, True], [0.0, 0.04],
+            ["grpo", "bnpo", "dr_grpo", "dapo", "cispo", "sapo"], ["token", "sequence"], ["rollout", "reference"], [False, True], [0.0, 0.04],
             [0.2, 0.28]):
         opts = {"loss_type": loss_type, "importance_sampling_level": level, "ratio_against": ratio_against,
                 "mask_truncated_completions": mask_truncated, "beta": beta, "epsilon": 0.2, "epsilon_high": eps_high,
@@ -255,7 +263,17 @@ def main():
                       "expected": pack(*grpo(inp, loss_type, level, ratio_against, mask_truncated, beta, 0.2, eps_high,
                                              True))})
     # num_iterations 1: no separate old policy (ratio = 1, the plain policy gradient)
-    for loss_type, level in itertools.product(["grpo", "bnpo", "dr_grpo", "dapo", "cispo"], ["token", "sequence"]):
+    # sapo with other gate temperatures (the defaults 1.0 / 1.05 are in the cases above)
+    for (tau_pos, tau_neg), level, ratio_against in itertools.product([(0.5, 2.0), (3.0, 0.25)], ["token", "sequence"],
+                                                                     ["rollout", "reference"]):
+        opts = {"loss_type": "sapo", "importance_sampling_level": level, "ratio_against": ratio_against,
+                "mask_truncated_completions": True, "beta": 0.04, "epsilon": 0.2, "epsilon_high": 0.2,
+                "max_completion_length": MAX_COMPLETION_LENGTH, "use_old": True,
+                "sapo_temperature_pos": tau_pos, "sapo_temperature_neg": tau_neg}
+        cases.append({"head": "grpo", "options": opts,
+                      "expected": pack(*grpo(inp, "sapo", level, ratio_against, True, 0.04, 0.2, 0.2, True, tau_pos,
+                                             tau_neg))})
+    for loss_type, level in itertools.product(["grpo", "bnpo", "dr_grpo", "dapo", "cispo", "sapo"], ["token", "sequence"]):
         opts = {"loss_type": loss_type, "importance_sampling_level": level, "ratio_against": "rollout",
                 "mask_truncated_completions": False, "beta": 0.04, "epsilon": 0.2, "epsilon_high": 0.2,
                 "max_completion_length": MAX_COMPLETION_LENGTH, "use_old": False}
