@@ -13,6 +13,14 @@ using nlohmann::json;
 
 namespace {
 
+// A token id: an integer in [0, 10^7] (a float such as 1.8e20 would be an undefined cast to int).
+int read_id(const json& v, const std::string& where, const std::string& key) {
+    if (!v.is_number_integer() || (v.is_number_unsigned() ? v.get<uint64_t>() > 10'000'000u
+                                                          : v.get<int64_t>() < 0 || v.get<int64_t>() > 10'000'000))
+        throw InputError(where, 0, key, "token id " + v.dump() + " is not an integer in 0..10000000");
+    return int(v.get<int64_t>());
+}
+
 // The ids a post-processor adds before and after a single sequence.
 void read_post_processor(const json& pp, const std::string& where, std::vector<int>& prefix, std::vector<int>& suffix) {
     if (pp.is_null()) return;
@@ -28,13 +36,13 @@ void read_post_processor(const json& pp, const std::string& where, std::vector<i
             if (item.contains("Sequence")) { seen_sequence = true; continue; }
             std::string name = item.at("SpecialToken").at("id").get<std::string>();
             const json& st = pp.at("special_tokens").at(name);
-            for (const json& id : st.at("ids")) (seen_sequence ? suffix : prefix).push_back(id.get<int>());
+            for (const json& id : st.at("ids")) (seen_sequence ? suffix : prefix).push_back(read_id(id, where, "post_processor"));
         }
         return;
     }
     if (type == "RobertaProcessing" || type == "BertProcessing") {
-        prefix.push_back(pp.at("cls").at(1).get<int>());
-        suffix.push_back(pp.at("sep").at(1).get<int>());
+        prefix.push_back(read_id(pp.at("cls").at(1), where, "post_processor.cls"));
+        suffix.push_back(read_id(pp.at("sep").at(1), where, "post_processor.sep"));
         return;
     }
     throw InputError(where, 0, "post_processor.type", "unsupported post_processor type '" + type + "'",
@@ -65,7 +73,7 @@ HfTokenizer::HfTokenizer(const std::string& path) : m_path(path) {
         if (j.contains("added_tokens") && j["added_tokens"].is_array()) {
             for (const json& a : j["added_tokens"]) {
                 AddedToken t;
-                t.id = a.at("id").get<int>();
+                t.id = read_id(a.at("id"), path, "added_tokens");
                 t.content = a.at("content").get<std::string>();
                 t.special = a.value("special", false);
                 t.lstrip = a.value("lstrip", false);

@@ -282,6 +282,28 @@ TEST(FuzzFindings, RewardWorkerRepliesThatAreNotObjects) {
     EXPECT_TRUE(std::isnan(s[0][1]));
 }
 
+TEST(FuzzFindings, TokenizerIdsThatAreNotIntegers) {
+    // fuzz_tokenizer_json (issue 18 campaign): an added token's id 184467440737095516161 parses as a
+    // double; get<int>() cast it to int (undefined: UBSan float-cast-overflow). The post-processor's
+    // ids were read the same way. Now an InputError naming the key.
+    const std::string model = R"("model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": []})";
+    for (const std::string& rest :
+         {std::string(R"("added_tokens": [{"id": 184467440737095516161, "content": "<s>", "special": true}])"),
+          std::string(R"("added_tokens": [{"id": 1.5, "content": "<s>"}])"),
+          std::string(R"("post_processor": {"type": "BertProcessing", "cls": ["a", 1e300], "sep": ["b", 1]})"),
+          std::string(R"("post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "a"}}],)"
+                      R"( "special_tokens": {"a": {"ids": [-3]}}})")}) {
+        SCOPED_TRACE(rest);
+        const std::string path = rf_fuzz::write_scratch("tokenizer.json", "{" + model + ", " + rest + "}");
+        try {
+            rf::hf::HfTokenizer tok(path);
+            ADD_FAILURE() << "loaded";
+        } catch (const rf::InputError& e) {
+            EXPECT_NE(e.message.find("is not an integer in 0..10000000"), std::string::npos) << e.what();
+        }
+    }
+}
+
 TEST(FuzzFindings, HttpJudgeReplies) {
     std::string c;
     EXPECT_TRUE(rf::parse_chat_completion(R"({"choices": [{"message": {"content": "7"}}]})", &c));
