@@ -6,6 +6,7 @@
 #include "form/config_form.h"
 #include "form/field_editor.h"
 #include "run/live_run_panel.h"
+#include "run/preflight_dialog.h"
 
 namespace rf::ui {
 
@@ -27,14 +28,15 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_split);
 
     connect(m_panel, &LiveRunPanel::trainClicked, this, &TrainTab::onTrainClicked);
+    connect(m_panel, &LiveRunPanel::preflightClicked, this, &TrainTab::openPreflight);
     connect(m_form, &ConfigForm::trainModeChanged, m_panel, &LiveRunPanel::setTrainMode);
     m_panel->setTrainMode(QString::fromUtf8(enum_name(m_form->config().train_mode).data()));
 }
 
-void TrainTab::onTrainClicked() {
+bool TrainTab::refuseFormErrors(const QString& what) {
     const QStringList errors = m_form->errors();
     if (!errors.isEmpty()) {
-        m_panel->finishRun(tr("Train refused: %n error(s) in the form (marked in red).", "", int(errors.size())));
+        m_panel->finishRun(tr("%1 refused: %n error(s) in the form (marked in red).", "", int(errors.size())).arg(what));
         // focus the first invalid field in table order
         for (const KeySpec& spec : run_config_keys()) {
             const QString key = QString::fromStdString(spec.name);
@@ -43,9 +45,26 @@ void TrainTab::onTrainClicked() {
                 break;
             }
         }
+        return true;
+    }
+    return false;
+}
+
+void TrainTab::onTrainClicked() {
+    if (!refuseFormErrors(tr("Train"))) emit trainRequested(m_form->config());
+}
+
+void TrainTab::openPreflight() {
+    if (m_preflight && m_preflight->busy()) {  // one at a time: show the one that runs
+        m_preflight->show();
+        m_preflight->raise();
         return;
     }
-    emit trainRequested(m_form->config());
+    if (refuseFormErrors(tr("Preflight"))) return;
+    delete m_preflight;
+    m_preflight = new PreflightDialog(m_form->config(), this, m_preflight_sample);
+    m_preflight->show();
+    emit preflightOpened(m_preflight);
 }
 
 void TrainTab::setRunning(bool running) { m_form->setEditable(!running); }

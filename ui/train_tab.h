@@ -1,10 +1,13 @@
 // The Train tab: the config form (left) and the Live Run Panel (right), in a splitter.
 // Pressing Train validates through the form: with errors, the run is refused and the first invalid
 // field is focused; otherwise trainRequested(config) is emitted (the app starts the engine).
+// Preflight… validates the same way and opens the reward workbench (run/preflight_dialog.h).
 #pragma once
+#include <QPointer>
 #include <QWidget>
 
 #include "config/run_config.h"
+#include "run/preflight_dialog.h"
 
 class QSplitter;
 
@@ -22,16 +25,24 @@ public:
     LiveRunPanel* runPanel() const { return m_panel; }
     QSplitter* splitter() const { return m_split; }
     void setRunning(bool running);  // the form is read-only while a run goes
+    // Preflight… (beside Train): the reward workbench on the form's config; tests may replace what
+    // it samples with.
+    void openPreflight();
+    void setPreflightSampler(PreflightDialog::SampleFn fn) { m_preflight_sample = std::move(fn); }
 
 signals:
     void trainRequested(const rf::RunConfig& config);
+    void preflightOpened(rf::ui::PreflightDialog* dialog);
 
 private:
     void onTrainClicked();
+    bool refuseFormErrors(const QString& what);  // true (and the first bad field focused) when the form has errors
 
     ConfigForm* m_form = nullptr;
     LiveRunPanel* m_panel = nullptr;
     QSplitter* m_split = nullptr;
+    QPointer<PreflightDialog> m_preflight;
+    PreflightDialog::SampleFn m_preflight_sample;
 };
 
 }  // namespace rf::ui

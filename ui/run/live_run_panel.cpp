@@ -36,6 +36,10 @@ LiveRunPanel::LiveRunPanel(QWidget* parent) : QWidget(parent) {
     m_stop = new QPushButton(tr("Stop"));
     m_stop->setObjectName("stopButton");
     m_stop->setToolTip(tr("Stop the run; adapters saved so far stay in the run folder"));
+    m_preflight = new QPushButton(tr("Preflight…"));
+    m_preflight->setObjectName("preflightButton");
+    m_preflight->setToolTip(tr("Sample and score the run's first groups without training: do the rewards vary "
+                               "within groups, are completions cut off?"));
     m_bar = new RunProgressBar;
     m_bar->setObjectName("runProgress");
     m_bar->setRange(1);
@@ -44,6 +48,7 @@ LiveRunPanel::LiveRunPanel(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_train);
     controls->addWidget(m_pause);
     controls->addWidget(m_stop);
+    controls->addWidget(m_preflight);
     controls->addWidget(m_bar, 1);
     layout->addLayout(controls);
 
@@ -93,10 +98,15 @@ LiveRunPanel::LiveRunPanel(QWidget* parent) : QWidget(parent) {
     connect(m_train, &QPushButton::clicked, this, &LiveRunPanel::trainClicked);
     connect(m_pause, &QPushButton::clicked, this, [this](bool checked) { emit pauseClicked(checked); });
     connect(m_stop, &QPushButton::clicked, this, &LiveRunPanel::stopClicked);
+    connect(m_preflight, &QPushButton::clicked, this, &LiveRunPanel::preflightClicked);
     setState(State::idle);
 }
 
-void LiveRunPanel::setTrainMode(const QString& train_mode) { m_charts->setTrainMode(train_mode); }
+void LiveRunPanel::setTrainMode(const QString& train_mode) {
+    m_charts->setTrainMode(train_mode);
+    // preflight previews a scalar reward per completion: GRPO, REINFORCE, RLOO
+    m_preflight->setVisible(train_mode == "grpo" || train_mode == "rlhf_reinforce" || train_mode == "rloo");
+}
 
 void LiveRunPanel::setState(State state) {
     // the clock counts running time only, so the ETA ignores pauses
@@ -107,6 +117,7 @@ void LiveRunPanel::setState(State state) {
     if (state == State::running && m_state != State::running) m_clock.start();
     m_state = state;
     m_train->setEnabled(state == State::idle);
+    m_preflight->setEnabled(state == State::idle);  // it loads the model again: not beside a run
     m_pause->setEnabled(state == State::running || state == State::paused);
     m_pause->setChecked(state == State::paused);
     m_pause->setText(state == State::paused ? tr("Resume") : tr("Pause"));

@@ -48,6 +48,7 @@ signals:
     void trainClicked();
     void pauseClicked(bool pause);  // true = pause, false = resume
     void stopClicked();
+    void preflightClicked();
 
 private:
     void updateStatus();
@@ -63,6 +64,7 @@ private:
     QPushButton* m_train = nullptr;
     QPushButton* m_pause = nullptr;
     QPushButton* m_stop = nullptr;
+    QPushButton* m_preflight = nullptr;
     RunProgressBar* m_bar = nullptr;
     QLineEdit* m_status = nullptr;
     QListWidget* m_warnings = nullptr;
