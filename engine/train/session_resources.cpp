@@ -12,6 +12,7 @@
 #include "io/safetensors.h"
 #include "judge/judge_factory.h"
 #include "quant/quant_config.h"
+#include "train/memory_check.h"
 
 namespace fs = std::filesystem;
 
@@ -125,6 +126,8 @@ void open_model(Session::Impl& s) {
     s.tok = load_tokenizer(s.model_dir);
     s.tmpl = ChatTemplate::from_dir(s.model_dir);
     if (!s.tmpl->note().empty()) s.log(s.tmpl->note());
+    // Completion length vs memory: refused now, not OOM-killed mid-run (train/memory_check.h).
+    check_step_memory(estimate_step_memory(s.policy->config(), c), available_memory(), c);
 }
 
 void open_optimizer(Session::Impl& s) {
