@@ -159,6 +159,7 @@ void init_impl(Session::Impl& s, const RunConfig& cfg, RunObserver* observer) {
     s.cfg = cfg;
     s.observer = observer;
     s.control = &s.own_control;
+    s.comm = &s.own_comm;  // one process: preflight samples on this rank only
 }
 
 // Scores `items` with the run's reward functions and/or judge into `out` (one per item, in order).

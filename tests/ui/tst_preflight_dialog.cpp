@@ -166,7 +166,8 @@ void TestPreflightDialog::scoreAHandWrittenCompletion() {
     QTRY_VERIFY_WITH_TIMEOUT(shown.count() == 1, 30000);
     const QString result = dialog.findChild<QLabel*>("preflightScoreResult")->text();
     QVERIFY2(result.contains("r1_accuracy_reward_func 2"), qPrintable(result));
-    QVERIFY2(result.contains("r1_strict_format_reward_func 0.5"), qPrintable(result));
+    QVERIFY2(result.contains("r1_int_reward_func 0.5"), qPrintable(result));
+    QVERIFY2(result.contains("r1_strict_format_reward_func 0 "), qPrintable(result));  // the r1 format wants <think>
 }
 
 QTEST_MAIN(TestPreflightDialog)
