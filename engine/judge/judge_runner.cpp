@@ -53,6 +53,15 @@ void count(JudgeStats* s, bool failed, bool skipped, bool tie) {
 
 }  // namespace
 
+void JudgmentLog::write(const std::string& line) const {
+    if (m_path.empty()) m_held.push_back(line);
+    else append_line(m_path, line);
+}
+
+void JudgmentLog::append_lines(const std::vector<std::string>& lines) const {
+    for (const std::string& line : lines) write(line);
+}
+
 void JudgmentLog::append(int step, const std::string& phase, const std::string& judge, const JudgeItem& item,
                          const ScalarVerdict& v) const {
     json j = header(step, phase, "scalar", judge, item.prompt);
@@ -60,7 +69,7 @@ void JudgmentLog::append(int step, const std::string& phase, const std::string& 
     j["answer"] = item.answer;
     j["verdict"] = {{"score", v.score}, {"skipped", v.skipped}, {"failed", v.failed}, {"raw", v.raw}};
     j["time"] = utc_now();
-    append_line(m_path, dump_line(j));
+    write(dump_line(j));
 }
 
 void JudgmentLog::append(int step, const std::string& phase, const std::string& judge, const PairItem& item,
@@ -72,7 +81,7 @@ void JudgmentLog::append(int step, const std::string& phase, const std::string& 
     if (v.scores) verdict["scores"] = json::array({(*v.scores)[0], (*v.scores)[1]});
     j["verdict"] = std::move(verdict);
     j["time"] = utc_now();
-    append_line(m_path, dump_line(j));
+    write(dump_line(j));
 }
 
 PairVerdict swap_verdict(PairVerdict v) {

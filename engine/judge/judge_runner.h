@@ -14,6 +14,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/rng.h"
@@ -24,7 +25,14 @@ namespace rf {
 class JudgmentLog {
 public:
     explicit JudgmentLog(std::string path) : m_path(std::move(path)) {}
+    // A log that holds its lines instead of writing them: a data-parallel rank other than 0 hands
+    // them to rank 0, which writes them (train/data_parallel.h).
+    static JudgmentLog held() { return JudgmentLog(std::string()); }
     const std::string& path() const { return m_path; }
+    // The lines held since the last call (empty for a log that writes).
+    std::vector<std::string> take_held() { return std::exchange(m_held, {}); }
+    // Appends lines formatted by another log (atomic_file.h append_line; a held log holds them).
+    void append_lines(const std::vector<std::string>& lines) const;
     // Append one line and flush (atomic_file.h append_line). Throws InputError when it cannot write.
     void append(int step, const std::string& phase, const std::string& judge, const JudgeItem& item,
                 const ScalarVerdict& v) const;
@@ -32,7 +40,9 @@ public:
                 const PairVerdict& v) const;
 
 private:
-    std::string m_path;
+    void write(const std::string& line) const;
+    std::string m_path;                         // empty: held
+    mutable std::vector<std::string> m_held;
 };
 
 struct JudgeStats {

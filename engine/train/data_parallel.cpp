@@ -113,6 +113,23 @@ void add_step_times(Comm* comm, StepMetrics& m, double generate, double score, d
     add_step_times(m, generate, score, train);
 }
 
+void gather_judgments(Comm* comm, const JudgeContext& ctx, const JudgeStats& before) {
+    if (!parallel(comm)) return;
+    if (ctx.stats) {
+        JudgeStats& s = *ctx.stats;
+        std::vector<double> d = {double(s.verdicts - before.verdicts), double(s.failures - before.failures),
+                                 double(s.skipped - before.skipped), double(s.ties - before.ties)};
+        comm->sum(d);
+        s = {before.verdicts + int64_t(d[0]), before.failures + int64_t(d[1]), before.skipped + int64_t(d[2]),
+             before.ties + int64_t(d[3])};
+    }
+    nlohmann::json mine = ctx.log && !comm->root() ? ctx.log->take_held() : std::vector<std::string>();
+    const std::vector<uint8_t> packed = nlohmann::json::to_msgpack(mine);
+    const std::vector<std::string> all = comm->gather(std::string(packed.begin(), packed.end()), 0);
+    for (size_t r = 1; r < all.size() && ctx.log; ++r)
+        ctx.log->append_lines(nlohmann::json::from_msgpack(all[r]).get<std::vector<std::string>>());
+}
+
 // ---- rollout records ----------------------------------------------------------------------------
 // MessagePack of JSON (nlohmann): NaN rewards ("not applicable") survive, unlike in JSON text.
 

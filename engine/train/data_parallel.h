@@ -21,6 +21,7 @@
 
 #include "core/rng.h"
 #include "dist/comm.h"
+#include "judge/judge_runner.h"
 #include "train/online.h"
 #include "train/session.h"
 
@@ -60,6 +61,11 @@ std::map<std::string, double> reduce_metrics(Comm* comm, const std::map<std::str
 void add_generation_metrics(Comm* comm, const Rollouts& r, StepMetrics& m);
 // time_generate / time_score / time_train of the slowest rank.
 void add_step_times(Comm* comm, StepMetrics& m, double generate, double score, double train);
+
+// After a data-parallel rank judged its share: every rank's verdict counts since `before` added into
+// ctx.stats (the same totals on every rank), and the judgments.jsonl lines the other ranks held
+// (their ctx.log is held, judge_runner.h) written by rank 0 after its own, in rank order.
+void gather_judgments(Comm* comm, const JudgeContext& ctx, const JudgeStats& before);
 
 // The rollout records of every rank on rank 0, in one process's order (micro-batch by micro-batch,
 // ranks in order within one); other ranks get an empty list. `mine[k]`: this rank's records of

@@ -72,7 +72,8 @@ void Session::Impl::open(const RunConfig& c, bool resuming) {
     }
 
     open_resources(true);
-    if (!root()) judgments.reset();  // rank 0 writes judgments.jsonl
+    // rank 0 writes judgments.jsonl; the other ranks hold their lines for it (data_parallel.h)
+    if (!root() && judgments) judgments = std::make_unique<JudgmentLog>(JudgmentLog::held());
 
     if (root()) {
         if (resuming) load_state();
@@ -132,13 +133,13 @@ int Session::total_steps() const { return m->total_steps; }
 
 Policy Session::Impl::policy_view() {
     return Policy{policy.get(), reference.get(), tok.get(), optimizer.get(), schedule.get(),
-                  comm->size() > 1 ? comm : nullptr};
+                  ranks() > 1 ? comm : nullptr};
 }
 
 StepInputs Session::Impl::step_inputs() {
     // data-parallel: no rank cuts a step short alone (its partners would wait for it); a stop is
     // agreed between steps (stop_agreed)
-    return StepInputs{cfg, step, rng, [this] { return comm->size() == 1 && stopping(); }};
+    return StepInputs{cfg, step, rng, [this] { return ranks() == 1 && stopping(); }};
 }
 
 JudgeContext Session::Impl::judge_context(const std::string& phase, int judge_step) {

@@ -22,15 +22,16 @@ RunConfig config_of_root(Comm& comm, const RunConfig& mine) {
 }
 
 void Session::Impl::check_data_parallel() const {
-    const int n = comm->size();
+    const int n = ranks();
     if (n == 1) return;
     const std::string& file = cfg.origin.file;
     const std::string ranks = std::to_string(n) + " ranks";
     const char* run_alone = "run it without mpirun (one process), or see docs/scale-out.md for what runs data-parallel";
-    if (cfg.train_mode != TrainMode::grpo)
+    const TrainMode mode = cfg.train_mode;
+    if (mode != TrainMode::grpo && mode != TrainMode::rlhf_reinforce && mode != TrainMode::rloo)
         throw InputError(file, 0, "train_mode",
-                         std::string("train_mode ") + std::string(enum_name(cfg.train_mode)) +
-                             " does not run data-parallel yet (" + ranks + "); GRPO does",
+                         std::string("train_mode ") + std::string(enum_name(mode)) + " does not run data-parallel yet (" +
+                             ranks + "); grpo, rlhf_reinforce and rloo do",
                          run_alone);
     if (judge_kind(cfg.judge) == JudgeKind::human)
         throw InputError(file, 0, "judge", "a human judge cannot serve a data-parallel run (" + ranks + ")", run_alone);
@@ -48,7 +49,7 @@ void Session::Impl::check_data_parallel() const {
 
 // state: what save_state writes besides the files, as JSON text; weights and optimizer as bytes.
 void Session::Impl::sync_from_root(bool resumed) {
-    if (comm->size() == 1) return;
+    if (ranks() == 1) return;
     std::span<float> w = policy->params();
     std::string weights(w.size() * sizeof(float), '\0'), moments, state;
     if (root()) {
@@ -91,6 +92,6 @@ void Session::Impl::sync_from_root(bool resumed) {
     judge_stats = {js.at(0).get<int64_t>(), js.at(1).get<int64_t>(), js.at(2).get<int64_t>(), js.at(3).get<int64_t>()};
 }
 
-bool Session::Impl::stop_agreed() { return comm->any(stopping()); }
+bool Session::Impl::stop_agreed() { return ranks() > 1 ? comm->any(stopping()) : stopping(); }
 
 }  // namespace rf

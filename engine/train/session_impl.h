@@ -54,9 +54,10 @@ struct Session::Impl {
     RunControl* control = nullptr;
     HumanAsker* asker = nullptr;
     RunControl own_control;  // used when the caller passes none
-    Comm* comm = nullptr;    // the ranks of a data-parallel run; never null once open (own_comm: one process)
+    Comm* comm = nullptr;    // the ranks of a data-parallel run; null or own_comm: one process
     LocalComm own_comm;
-    bool root() const { return comm->root(); }  // rank 0: the one that writes the run folder
+    int ranks() const { return comm ? comm->size() : 1; }
+    bool root() const { return !comm || comm->root(); }  // rank 0: the one that writes the run folder
 
     std::string run_dir, adapter_dir, model_dir;
     std::unique_ptr<DirLock> lock;     // held while the session lives: one run per run folder
@@ -73,6 +74,7 @@ struct Session::Impl {
     std::unique_ptr<Judge> judge;         // online modes other than GRPO
     std::unique_ptr<JudgmentLog> judgments;
     std::unique_ptr<HumanRewardScorer> human_reward;  // `human` among reward_functions
+    bool ask_people = true;  // false: preflight, before/after (a `human` reward stays unscored, NaN)
     JudgeStats judge_stats;
     RunningMeanBaseline running_baseline;
 

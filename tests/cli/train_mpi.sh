@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Data-parallel training over Open MPI (docs/scale-out.md): `mpirun --oversubscribe -np 2` GRPO runs on
-# the embedded default against the one-process run with the same global batch, compared by
-# tests/support/compare_runs.py (identical rollouts; metrics within rel 1e-4; adapters within 1e-5:
-# the order of the gradient additions is the only difference). Covers the loss normalisations that
-# need batch-wide counts (grpo, bnpo with scale_rewards: batch and uneven shards, dapo with
-# gradient accumulation and two passes), killing one rank (the job ends, the last checkpoint stays
-# whole), and resuming with a different number of processes (2 → 1 and 1 → 2).
+# Data-parallel training over Open MPI (docs/scale-out.md): `mpirun --oversubscribe -np 2` GRPO,
+# REINFORCE and RLOO runs on the embedded default against the one-process run with the same global
+# batch, compared by tests/support/compare_runs.py (identical rollouts; metrics within rel 1e-4;
+# adapters within 1e-5: the order of the floating-point additions is the only difference). Covers
+# the GRPO loss normalisations that need batch-wide counts (grpo; bnpo with scale_rewards: batch and
+# uneven shards; dapo with gradient accumulation and two passes), REINFORCE's batch baselines,
+# killing one rank (the job ends with an error, the last checkpoint stays whole), and resuming with
+# a different number of processes (2 -> 1 and 1 -> 2).
 # Skipped (exit 77) when mpirun is missing or this build has no MPI.
 set -euo pipefail
 cli=$1
@@ -21,7 +22,7 @@ export OMPI_MCA_btl=self,vader  # one machine: shared memory (no probing of netw
 compare="python3 $root/tests/support/compare_runs.py"
 preset="$root/resources/presets/grpo-default.yaml"
 small=(--set steps_per_eval=0 --set max_completion_length=40)
-mpi() { mpirun --oversubscribe -np "$1" "${@:2}"; }
+mpi() { mpirun --oversubscribe -np "$1" "${@:2}" < /dev/null; }  # mpirun would read the script's stdin
 
 # 0. a build without MPI says so: skip
 if ! mpi 2 "$cli" train "$preset" "${small[@]}" --set iters=1 --set output_dir="$t/probe" > "$t/probe.log" 2>&1; then
@@ -31,31 +32,37 @@ fi
 grep -q "data-parallel: 2 ranks" "$t/probe.log" || fail "the probe run was not data-parallel: $(cat "$t/probe.log")"
 (( $(grep -c '"phase":"train"' "$t/probe/metrics.jsonl") == 1 )) || fail "rank 0 alone writes metrics"
 
-# 1. equivalence, three normalisations: N=1 and N=2 on the same global batch
+# 1. equivalence: N=1 and N=2 on the same global batch. GRPO with the loss normalisations that need
+#    batch-wide counts; REINFORCE with the baselines that need the batch; RLOO (group baselines)
+presets=$root/resources/presets
 i=0
-for sets in "--set iters=3" \
-            "--set iters=2 --set batch_size=3 --set grpo_loss_type=bnpo --set scale_rewards=batch" \
-            "--set iters=2 --set grpo_loss_type=dapo --set gradient_accumulation_steps=2 --set num_iterations=2"; do
+while read -r file sets; do
   i=$((i + 1))
   # shellcheck disable=SC2086
-  "$cli" train "$preset" "${small[@]}" $sets --set output_dir="$t/one$i" 2> "$t/one$i.log" || fail "1-process run $i: $(tail "$t/one$i.log")"
+  "$cli" train "$presets/$file" "${small[@]}" $sets --set output_dir="$t/one$i" < /dev/null 2> "$t/one$i.log" || fail "1-process run $i: $(tail "$t/one$i.log")"
   # shellcheck disable=SC2086
-  mpi 2 "$cli" train "$preset" "${small[@]}" $sets --set output_dir="$t/two$i" > "$t/two$i.log" 2>&1 || fail "2-rank run $i: $(tail "$t/two$i.log")"
-  $compare "$t/one$i" "$t/two$i" || fail "run $i ($sets): 2 ranks differ from 1 process"
-done
+  mpi 2 "$cli" train "$presets/$file" "${small[@]}" $sets --set output_dir="$t/two$i" < /dev/null > "$t/two$i.log" 2>&1 || fail "2-rank run $i: $(tail "$t/two$i.log")"
+  $compare "$t/one$i" "$t/two$i" || fail "run $i ($file $sets): 2 ranks differ from 1 process"
+done <<'RUNS'
+grpo-default.yaml --set iters=2
+grpo-default.yaml --set iters=2 --set batch_size=3 --set grpo_loss_type=bnpo --set scale_rewards=batch
+grpo-default.yaml --set iters=1 --set grpo_loss_type=dapo --set gradient_accumulation_steps=2 --set num_iterations=2
+reinforce-default.yaml --set iters=2 --set baseline=running_mean --set batch_size=3
+rloo-default.yaml --set iters=2
+RUNS
 
 # 2. kill one rank of a 2-rank run after its checkpoint at step 2: the job ends with an error and the
 #    checkpoint stays whole; resume it with ONE process and compare with an uninterrupted run
-long=(--set iters=8 --set save_every=2)
+long=(--set iters=6 --set save_every=2)
 "$cli" train "$preset" "${small[@]}" "${long[@]}" --set output_dir="$t/ref" 2> "$t/ref.log" || fail "reference run"
 mpirun --oversubscribe -np 2 "$cli" train "$preset" "${small[@]}" "${long[@]}" --set output_dir="$t/killed" > "$t/killed.log" 2>&1 &
 mpirun_pid=$!
 jobs_pids+=("$mpirun_pid")
 for _ in $(seq 1 600); do
-  [[ -f "$t/killed/state.json" ]] && grep -q '"step": [2-7],' "$t/killed/state.json" && break
+  [[ -f "$t/killed/state.json" ]] && grep -q '"step": [2-5],' "$t/killed/state.json" && break
   sleep 0.05
 done
-grep -q '"step": [2-7],' "$t/killed/state.json" || fail "no checkpoint before the end: $(tail "$t/killed.log")"
+grep -q '"step": [2-5],' "$t/killed/state.json" || fail "no checkpoint before the end: $(tail "$t/killed.log")"
 rank1=""
 for p in $(pgrep -P "$mpirun_pid"); do
   tr '\0' '\n' < "/proc/$p/environ" 2> /dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && rank1=$p
@@ -72,13 +79,13 @@ grep -q "resumed at step" "$t/resume1.log" || fail "not resumed: $(cat "$t/resum
 $compare "$t/ref" "$t/killed" || fail "killed 2-rank run resumed with 1 process differs from the uninterrupted run"
 
 # 3. a one-process run stopped early, resumed with 2 ranks
-"$cli" train "$preset" "${small[@]}" "${long[@]}" --set iters=4 --set output_dir="$t/short" 2> /dev/null || fail "short run"
+"$cli" train "$preset" "${small[@]}" "${long[@]}" --set iters=3 --set output_dir="$t/short" 2> /dev/null || fail "short run"
 python3 - "$t/short/config.yaml" <<'PY'
 import re, sys
 p = sys.argv[1]; s = open(p).read()
-open(p, "w").write(re.sub(r"(?m)^iters: .*$", "iters: 8", s))
+open(p, "w").write(re.sub(r"(?m)^iters: .*$", "iters: 6", s))
 PY
-grep -q "^iters: 8" "$t/short/config.yaml" || fail "could not extend the short run"
+grep -q "^iters: 6" "$t/short/config.yaml" || fail "could not extend the short run"
 mpi 2 "$cli" train --resume "$t/short" > "$t/resume2.log" 2>&1 || fail "resume with 2 ranks: $(tail "$t/resume2.log")"
 $compare "$t/ref" "$t/short" || fail "1-process run resumed with 2 ranks differs from the uninterrupted run"
 

@@ -6,18 +6,20 @@ usage: compare_runs.py RUN_A RUN_B [--from-step K]
 
   rollouts.jsonl  the same prompts, completions, token counts and rewards (exact: sampling gives a
                   completion the same seed and stream for any number of ranks); advantages within
-                  1e-9 (they are computed in double from the same rewards)
+                  1e-6 (GRPO's come from the rewards alone; REINFORCE's include beta * KL of float
+                  log-probs, whose rounding depends on the batch a row is computed in: ~1e-9 seen)
+  judgments.jsonl the same verdicts in the same order (rank 0 writes every rank's), "time" aside
   metrics.jsonl   every train metric but wall-clock ones within rel 1e-4 / abs 1e-6
   adapters        the final adapters.safetensors within abs 1e-5 of each other (LoRA B starts at 0
                   and moves by ~learning_rate per step, so this is ~20% of one step's update)
 Rows before --from-step are not compared (a resumed run's earlier rows may come from another run).
 Exit 0 when they agree, 1 with the differences otherwise."""
-import json, struct, sys
+import json, os, struct, sys
 from array import array
 
 WALL = {"step_time", "iterations_per_second", "time_generate", "time_score", "time_train", "tokens_per_second",
         "peak_memory"}
-REL, ABS, ADAPTER_ABS, ADV_ABS = 1e-4, 1e-6, 1e-5, 1e-9
+REL, ABS, ADAPTER_ABS, ADV_ABS = 1e-4, 1e-6, 1e-5, 1e-6
 
 
 def rows(path, from_step):
@@ -53,6 +55,11 @@ def main():
                 bad.append(f"rollout {i} (step {x['step']}): {k} {x.get(k)!r} vs {y.get(k)!r}")
         if abs(x["advantage"] - y["advantage"]) > ADV_ABS:
             bad.append(f"rollout {i}: advantage {x['advantage']} vs {y['advantage']}")
+    ja = rows(f"{a}/judgments.jsonl", from_step) if os.path.exists(f"{a}/judgments.jsonl") else []
+    jb = rows(f"{b}/judgments.jsonl", from_step) if os.path.exists(f"{b}/judgments.jsonl") else []
+    strip = lambda r: {k: v for k, v in r.items() if k != "time"}
+    if len(ja) != len(jb) or any(strip(x) != strip(y) for x, y in zip(ja, jb)):
+        bad.append(f"judgments.jsonl differ ({len(ja)} vs {len(jb)} lines)")
     ma = [r for r in rows(f"{a}/metrics.jsonl", from_step) if r["phase"] == "train"]
     mb = [r for r in rows(f"{b}/metrics.jsonl", from_step) if r["phase"] == "train"]
     if len(ma) != len(mb) or not ma:
@@ -74,7 +81,7 @@ def main():
     diff = max((abs(p - q) for n in ta if n in tb for p, q in zip(ta[n], tb[n])), default=0.0)
     if diff > ADAPTER_ABS:
         bad.append(f"adapters: max |a - b| = {diff:.3g} > {ADAPTER_ABS}")
-    print(f"compared {len(ra)} rollouts, {len(ma)} metric rows (worst relative difference of those over abs {ABS}: {worst:.2g}), "
+    print(f"compared {len(ra)} rollouts, {len(ja)} judgments, {len(ma)} metric rows (worst relative difference of those over abs {ABS}: {worst:.2g}), "
           f"{sum(len(t) for t in ta.values())} adapter weights (max |a - b| = {diff:.3g})")
     for line in bad[:20]:
         print("  " + line)
