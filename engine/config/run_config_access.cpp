@@ -26,11 +26,14 @@ std::vector<std::string> key_names() {
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
     std::string best;
     size_t best_d = SIZE_MAX;
+    const size_t limit = std::max<size_t>(2, word.size() / 4);
     for (const auto& c : candidates) {
+        // The distance is at least the difference in length: a candidate past the limit by that
+        // alone is never the answer (a long unknown key costs no quadratic work per key).
+        if ((c.size() > word.size() ? c.size() - word.size() : word.size() - c.size()) > limit) continue;
         size_t d = edit_distance(word, c);
         if (d < best_d) best_d = d, best = c;
     }
-    size_t limit = std::max<size_t>(2, word.size() / 4);
     return best_d <= limit && best_d < word.size() ? best : std::string{};
 }
 

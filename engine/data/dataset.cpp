@@ -21,13 +21,16 @@ using nlohmann::json;
 std::string nearest(const std::string& wanted, const std::vector<std::string>& present) {
     std::string best;
     size_t best_d = SIZE_MAX;
+    const size_t limit = std::max<size_t>(2, wanted.size() / 3);
     for (const std::string& p : present) {
-        size_t d = edit_distance(wanted, p, true);
         bool related = p.find(wanted) != std::string::npos || wanted.find(p) != std::string::npos;
+        // the distance is at least the difference in length: past the limit, p is never the answer
+        if (!related && (p.size() > wanted.size() ? p.size() - wanted.size() : wanted.size() - p.size()) > limit) continue;
+        size_t d = edit_distance(wanted, p, true);
         if (related) d = std::min(d, size_t(1));
         if (d < best_d) { best_d = d; best = p; }
     }
-    return best_d <= std::max<size_t>(2, wanted.size() / 3) ? best : std::string();
+    return best_d <= limit ? best : std::string();
 }
 
 struct RowContext {
