@@ -23,19 +23,6 @@ namespace {
 
 using nlohmann::json;
 
-// Loading notes and download progress on stderr; stdout carries only the report.
-class LogPrinter : public rf::RunObserver {
-public:
-    void on_log(const std::string& line) override {
-        m_bar.finish();
-        std::fprintf(stderr, "%s\n", line.c_str());
-    }
-    bool on_download(const rf::HubProgress& p) override { return m_bar.update(p); }
-
-private:
-    rf::cli::DownloadBar m_bar;
-};
-
 std::string num(double v, int digits = 4) {
     if (std::isnan(v)) return "None";
     char b[48];
@@ -232,7 +219,7 @@ int run_preflight(const std::vector<std::string>& args) {
     std::vector<std::string> warnings;
     rf::RunConfig cfg = rf::load_config_with_overrides(pos[0], sets, &warnings);
     for (auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    LogPrinter log;
+    rf::cli::LogPrinter log;
     if (!completions.empty()) {
         std::vector<rf::CompletionRow> rows = rf::read_completion_rows(completions);
         rf::PreflightReport r = rf::score_completions(cfg, rows, &log);

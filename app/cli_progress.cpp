@@ -39,4 +39,9 @@ void DownloadBar::finish() {
     m_shown = false;
 }
 
+void LogPrinter::on_log(const std::string& line) {
+    m_bar.finish();
+    std::fprintf(stderr, "%s\n", line.c_str());
+}
+
 }  // namespace rf::cli

@@ -7,6 +7,7 @@
 
 #include "core/human_bytes.h"
 #include "io/hub_client.h"
+#include "train/session.h"
 
 namespace rf::cli {
 
@@ -26,5 +27,15 @@ private:
     int64_t m_last_ms = 0;
 };
 
+// For commands that open a run without training it (preflight, before-after): the loading notes and
+// download progress on stderr, so stdout carries only the command's report.
+class LogPrinter : public RunObserver {
+public:
+    void on_log(const std::string& line) override;
+    bool on_download(const HubProgress& p) override { return m_bar.update(p); }
+
+private:
+    DownloadBar m_bar;
+};
 
 }  // namespace rf::cli

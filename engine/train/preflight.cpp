@@ -160,6 +160,7 @@ void init_impl(Session::Impl& s, const RunConfig& cfg, RunObserver* observer) {
     s.observer = observer;
     s.control = &s.own_control;
     s.comm = &s.own_comm;  // one process: preflight samples on this rank only
+    s.ask_people = false;  // a `human` reward is not asked (NaN): preflight is automatic
 }
 
 // Scores `items` with the run's reward functions and/or judge into `out` (one per item, in order).

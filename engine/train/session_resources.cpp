@@ -169,7 +169,7 @@ void open_judge(Session::Impl& s) {
     RewardSetOptions ro = reward_set_options(c);
     ro.functions_file = resolve_relative(c.reward_functions_file, c.origin.file);
     if (c.train_mode == TrainMode::grpo || judge_kind(c.judge) == JudgeKind::rewards) s.rewards = std::make_shared<RewardSet>(ro);
-    if (s.rewards && s.rewards->has_human()) open_human_reward(s);
+    if (s.rewards && s.rewards->has_human() && s.ask_people) open_human_reward(s);
     if (c.train_mode == TrainMode::grpo) return;
     if (judge_kind(c.judge) == JudgeKind::none)
         throw InputError(c.origin.file, 0, "judge", "this mode needs a judge",
