@@ -5,6 +5,15 @@
 
 namespace rf::peer_mapping {
 
+namespace {
+bool has_human_reward(const RunConfig& c) {
+    if (!uses_reward_functions(c)) return false;
+    for (const auto& f : c.reward_functions)
+        if (f == "human") return true;
+    return false;
+}
+}  // namespace
+
 std::vector<MappingRow> rl_rows() {
     return {
         // ---- Online Preference ----
@@ -200,6 +209,12 @@ std::vector<MappingRow> rl_rows() {
          nullptr, nullptr},
         {"reward_functions_file", "see reward_functions", "see reward_functions", "see reward_functions",
          "mlx-lm-lora's registration convention does not carry over.", nullptr, nullptr, nullptr},
+        {"human_fraction", "—", "—", "—",
+         "`human` among the reward functions (a person scores a share of the groups) has no counterpart in any of them.",
+         [](const RunConfig& c, Sink& s) { if (has_human_reward(c)) s.gap("a person scoring groups (human among reward_functions): TRL has no human reward"); },
+         [](const RunConfig& c, Sink& s) { if (has_human_reward(c)) s.gap("a person scoring groups (human among reward_functions): verl has no human reward"); },
+         [](const RunConfig& c, Sink& s) { if (has_human_reward(c)) s.gap("a person scoring groups (human among reward_functions): OpenRLHF has no human reward"); }},
+        {"human_wait_seconds", "—", "—", "—", "See human_fraction.", nullptr, nullptr, nullptr},
         // ---- Advanced ----
         {"schema_version", "—", "—", "—", "", nullptr, nullptr, nullptr},
         {"lora_parameters.keys", "`lora_target_modules` (empty: all-linear)", "`actor_rollout_ref.model.target_modules`", "`--target_modules`",
