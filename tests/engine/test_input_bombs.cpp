@@ -4,9 +4,15 @@
 
 #include <sys/resource.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "config/run_config.h"
+#include "data/dataset.h"
 #include "core/error.h"
 #include "text/tokenizer_json.h"
 
@@ -34,6 +40,48 @@ TEST(InputBombs, ATokenizerWithTenMillionMergesIsRefused) {
     }
     // 2M small pairs at most before the refusal (~130 MB), not 10M (~650 MB)
     EXPECT_LT(peak_kb() - before, 400 * 1024) << "peak grew by " << (peak_kb() - before) / 1024 << " MiB";
+}
+
+// VmHWM after a reset (/proc/self/clear_refs), so an earlier test's peak cannot hide this one's.
+void reset_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
+long hwm_kb() {
+    std::ifstream f("/proc/self/status");
+    for (std::string line; std::getline(f, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+    return 0;
+}
+
+TEST(InputBombs, AMillionDeepJsonRowIsAnError) {
+    // 10^6 nested arrays as a message's content (chat data) and 10^6 nested objects as a prompt: 2 MB
+    // and 7 MB rows, under the 16 MiB row limit, so they are parsed (nlohmann's parser keeps its own
+    // stack, no recursion) and refused by the row's shape, never walked recursively.
+    const int d = 1'000'000;
+    const std::string dir = ::testing::TempDir() + "rf_deep_json_" + std::to_string(::getpid());
+    std::filesystem::create_directories(dir);
+    const std::string chat = dir + "/chat.jsonl", prompts = dir + "/prompts.jsonl";
+    std::ofstream(chat) << "{\"messages\": [{\"role\": \"user\", \"content\": " << std::string(d, '[') << std::string(d, ']')
+                        << "}, {\"role\": \"assistant\", \"content\": \"x\"}]}\n";
+    {
+        std::ofstream f(prompts);
+        f << "{\"prompt\": ";
+        for (int i = 1; i < d; ++i) f << "{\"a\": ";
+        f << 1 << std::string(d - 1, '}') << ", \"answer\": \"1\"}\n";
+    }
+    reset_peak();
+    const long before = hwm_kb();
+    for (const auto& [file, kind] : {std::pair{chat, rf::DatasetKind::sft}, std::pair{prompts, rf::DatasetKind::grpo}}) {
+        SCOPED_TRACE(file);
+        try {
+            rf::open_dataset(file, {}, kind);
+            ADD_FAILURE() << "accepted";
+        } catch (const rf::InputError& e) {
+            EXPECT_EQ(e.file, file);
+            EXPECT_EQ(e.line, 1);
+        }
+    }
+    EXPECT_LT(hwm_kb() - before, 400 * 1024) << "peak grew by " << (hwm_kb() - before) / 1024 << " MiB";
+    std::printf("peak grew by %ld MiB\n", (hwm_kb() - before) / 1024);
+    std::filesystem::remove_all(dir);
 }
 
 TEST(InputBombs, AMillionDeepYamlNestingIsAnError) {
