@@ -79,11 +79,12 @@ std::span<const MetricSpec> metric_table() {
 }
 
 std::vector<MetricGroup> metric_groups_in_order() {
-    return {G::reward_functions, G::rewards, G::signal, G::kl, G::clipping, G::loss, G::generation, G::throughput};
+    return {G::accuracy, G::rewards, G::reward_functions, G::signal, G::kl, G::clipping, G::loss, G::generation, G::throughput};
 }
 
 const char* metric_group_id(MetricGroup g) {
     switch (g) {
+        case G::accuracy: return "accuracy";
         case G::rewards: return "rewards";
         case G::signal: return "signal";
         case G::kl: return "kl";
@@ -99,13 +100,14 @@ const char* metric_group_id(MetricGroup g) {
 
 const char* metric_group_title(MetricGroup g) {
     switch (g) {
+        case G::accuracy: return "Accuracy reward (mean)";
         case G::rewards: return "Reward";
         case G::signal: return "Group signal";
         case G::kl: return "KL";
         case G::clipping: return "Clipping";
         case G::loss: return "Loss";
         case G::generation: return "Generation lengths";
-        case G::reward_functions: return "Rewards per function (mean)";
+        case G::reward_functions: return "Other reward functions (mean)";
         case G::throughput: return "Throughput";
         case G::none: break;
     }
@@ -138,6 +140,10 @@ MetricPlacement place_metric(std::string_view key) {
             const std::string_view tail = "_reward_func";
             if (fn.size() > tail.size() && fn.substr(fn.size() - tail.size()) == tail) fn.remove_suffix(tail.size());
             p.label = std::string(fn);
+            // the accuracy function has a chart of its own, first, training and held-out; the other
+            // functions' held-out means are not drawn (one legend entry per function stays readable)
+            if (fn.find("accuracy") != std::string_view::npos) p.group = G::accuracy;
+            else if (p.validation) p.group = G::none;
         }
     }
     if (p.validation) p.label = "val " + p.label;

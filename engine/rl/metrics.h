@@ -19,12 +19,13 @@ using StepMetrics = std::vector<Metric>;
 double metric(const StepMetrics& m, const std::string& name, double fallback = 0.0);
 
 // The chart a metric is drawn in (none: status line / metrics.jsonl only), in display order.
-// The charts, in the order a run shows them: what is learned first (each reward function's mean,
-// accuracy among them, training and held-out; then the total reward), then whether groups carry a
-// signal, then the health of the update (KL, clipping, loss), lengths and speed.
-enum class MetricGroup { reward_functions, rewards, signal, kl, clipping, loss, generation, throughput, none };
-std::vector<MetricGroup> metric_groups_in_order();  // every group but none, reward_functions first
-const char* metric_group_id(MetricGroup g);         // "reward_functions", "rewards", … ("" for none)
+// The charts, in the order a run shows them: what is learned first (accuracy — the mean of a reward
+// function named *accuracy*, training and held-out —, the total reward, the other functions' means),
+// then whether groups carry a signal, then the health of the update (KL, clipping, loss), lengths
+// and speed.
+enum class MetricGroup { accuracy, rewards, reward_functions, signal, kl, clipping, loss, generation, throughput, none };
+std::vector<MetricGroup> metric_groups_in_order();  // every group but none, accuracy first
+const char* metric_group_id(MetricGroup g);         // "accuracy", "rewards", … ("" for none)
 const char* metric_group_title(MetricGroup g);      // "Rewards", "KL", …
 
 struct MetricSpec {

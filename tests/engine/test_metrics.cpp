@@ -49,16 +49,21 @@ TEST(MetricsTable, Placement) {
     EXPECT_EQ(p.label, "val kl");
     p = place_metric("r1_accuracy_reward_func_mean");
     EXPECT_TRUE(p.reward_function);
-    EXPECT_EQ(p.group, MetricGroup::reward_functions);
+    EXPECT_EQ(p.group, MetricGroup::accuracy);
     EXPECT_EQ(p.label, "accuracy");
+    EXPECT_EQ(place_metric("val_r1_accuracy_reward_func_mean").group, MetricGroup::accuracy);
+    EXPECT_EQ(place_metric("val_r1_accuracy_reward_func_mean").label, "val accuracy");
+    EXPECT_EQ(place_metric("r1_count_xml_mean").group, MetricGroup::reward_functions);
+    EXPECT_EQ(place_metric("val_r1_count_xml_mean").group, MetricGroup::none);  // one legend entry per function
     EXPECT_EQ(place_metric("ratios_mean").group, MetricGroup::clipping);  // a _mean that is no reward function
     EXPECT_EQ(place_metric("learning_rate").group, MetricGroup::none);
     EXPECT_EQ(place_metric("test_loss").group, MetricGroup::none);  // the test split is not charted
     EXPECT_TRUE(place_metric("hit_max_tokens_ratio").right_axis);
     EXPECT_EQ(std::string(metric_group_title(MetricGroup::rewards)), "Reward");
-    // what is learned first: the per-function means (accuracy among them), then the total reward
-    EXPECT_EQ(metric_groups_in_order().front(), MetricGroup::reward_functions);
+    // what is learned first: accuracy (training and held-out), then the total reward, then the rest
+    EXPECT_EQ(metric_groups_in_order().front(), MetricGroup::accuracy);
     EXPECT_EQ(metric_groups_in_order()[1], MetricGroup::rewards);
+    EXPECT_EQ(metric_groups_in_order()[2], MetricGroup::reward_functions);
     // the spread of the rewards has a chart of its own, on one axis (no ratio on a right axis)
     for (const char* k : {"total_rewards_std", "grouped_rewards_std", "frac_reward_zero_std", "rewards_std"}) {
         EXPECT_EQ(place_metric(k).group, MetricGroup::signal) << k;

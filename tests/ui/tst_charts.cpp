@@ -55,8 +55,10 @@ void TestCharts::placement_data() {
     QTest::newRow("loss") << "loss" << "loss" << false << false;
     QTest::newRow("grad norm") << "grad_norm" << "loss" << false << true;
     QTest::newRow("lengths") << "avg_generated_tokens" << "generation" << false << false;
-    QTest::newRow("reward fn") << "r1_accuracy_reward_func_mean" << "reward_functions" << false << false;
-    QTest::newRow("val reward fn") << "val_r1_count_xml_mean" << "reward_functions" << true << false;
+    QTest::newRow("accuracy fn") << "r1_accuracy_reward_func_mean" << "accuracy" << false << false;
+    QTest::newRow("val accuracy fn") << "val_r1_accuracy_reward_func_mean" << "accuracy" << true << false;
+    QTest::newRow("reward fn") << "r1_count_xml_mean" << "reward_functions" << false << false;
+    QTest::newRow("val reward fn") << "val_r1_count_xml_mean" << "" << true << false;
     QTest::newRow("not a reward fn") << "grouped_rewards_mean" << "" << false << false;
     QTest::newRow("zero-std groups") << "frac_reward_zero_std" << "signal" << false << false;
     QTest::newRow("group std") << "grouped_rewards_std" << "signal" << false << false;
