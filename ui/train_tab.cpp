@@ -6,6 +6,7 @@
 #include "form/config_form.h"
 #include "form/field_editor.h"
 #include "run/live_run_panel.h"
+#include "run/before_after_dialog.h"
 #include "run/preflight_dialog.h"
 
 namespace rf::ui {
@@ -29,6 +30,7 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
 
     connect(m_panel, &LiveRunPanel::trainClicked, this, &TrainTab::onTrainClicked);
     connect(m_panel, &LiveRunPanel::preflightClicked, this, &TrainTab::openPreflight);
+    connect(m_panel, &LiveRunPanel::beforeAfterClicked, this, &TrainTab::openBeforeAfter);
     connect(m_form, &ConfigForm::trainModeChanged, m_panel, &LiveRunPanel::setTrainMode);
     m_panel->setTrainMode(QString::fromUtf8(enum_name(m_form->config().train_mode).data()));
 }
@@ -68,5 +70,17 @@ void TrainTab::openPreflight() {
 }
 
 void TrainTab::setRunning(bool running) { m_form->setEditable(!running); }
+
+void TrainTab::openBeforeAfter() {
+    if (m_before_after && m_before_after->busy()) {
+        m_before_after->show();
+        m_before_after->raise();
+        return;
+    }
+    delete m_before_after;
+    m_before_after = new BeforeAfterDialog(m_panel->runFolder(), this);
+    m_before_after->show();
+    emit beforeAfterOpened(m_before_after);
+}
 
 }  // namespace rf::ui

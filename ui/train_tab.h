@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include "config/run_config.h"
+#include "run/before_after_dialog.h"
 #include "run/preflight_dialog.h"
 
 class QSplitter;
@@ -29,10 +30,13 @@ public:
     // it samples with.
     void openPreflight();
     void setPreflightSampler(PreflightDialog::SampleFn fn) { m_preflight_sample = std::move(fn); }
+    // Before / after… (beside Train): the run folder of the current or last run, or none (Browse…).
+    void openBeforeAfter();
 
 signals:
     void trainRequested(const rf::RunConfig& config);
     void preflightOpened(rf::ui::PreflightDialog* dialog);
+    void beforeAfterOpened(rf::ui::BeforeAfterDialog* dialog);
 
 private:
     void onTrainClicked();
@@ -43,6 +47,7 @@ private:
     QSplitter* m_split = nullptr;
     QPointer<PreflightDialog> m_preflight;
     PreflightDialog::SampleFn m_preflight_sample;
+    QPointer<BeforeAfterDialog> m_before_after;
 };
 
 }  // namespace rf::ui

@@ -40,6 +40,10 @@ LiveRunPanel::LiveRunPanel(QWidget* parent) : QWidget(parent) {
     m_preflight->setObjectName("preflightButton");
     m_preflight->setToolTip(tr("Sample and score the run's first groups without training: do the rewards vary "
                                "within groups, are completions cut off?"));
+    m_before_after = new QPushButton(tr("Before / after…"));
+    m_before_after->setObjectName("beforeAfterButton");
+    m_before_after->setToolTip(tr("The same prompts answered by the base and this run's checkpoints, side by side "
+                                  "(also during a run)"));
     m_bar = new RunProgressBar;
     m_bar->setObjectName("runProgress");
     m_bar->setRange(1);
@@ -49,6 +53,7 @@ LiveRunPanel::LiveRunPanel(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_pause);
     controls->addWidget(m_stop);
     controls->addWidget(m_preflight);
+    controls->addWidget(m_before_after);
     controls->addWidget(m_bar, 1);
     layout->addLayout(controls);
 
@@ -99,6 +104,7 @@ LiveRunPanel::LiveRunPanel(QWidget* parent) : QWidget(parent) {
     connect(m_pause, &QPushButton::clicked, this, [this](bool checked) { emit pauseClicked(checked); });
     connect(m_stop, &QPushButton::clicked, this, &LiveRunPanel::stopClicked);
     connect(m_preflight, &QPushButton::clicked, this, &LiveRunPanel::preflightClicked);
+    connect(m_before_after, &QPushButton::clicked, this, &LiveRunPanel::beforeAfterClicked);
     setState(State::idle);
 }
 
@@ -106,6 +112,7 @@ void LiveRunPanel::setTrainMode(const QString& train_mode) {
     m_charts->setTrainMode(train_mode);
     // preflight previews a scalar reward per completion: GRPO, REINFORCE, RLOO
     m_preflight->setVisible(train_mode == "grpo" || train_mode == "rlhf_reinforce" || train_mode == "rloo");
+    m_before_after->setVisible(train_mode != "sft");  // LoRA/DoRA runs of the online modes
 }
 
 void LiveRunPanel::setState(State state) {

@@ -33,6 +33,7 @@ public:
     State state() const { return m_state; }
     void startRun(int total_steps, const QString& run_folder);  // clears charts, rollouts, log
     void setRunFolder(int total_steps, const QString& run_folder);  // when the engine opened the run
+    QString runFolder() const { return m_run_folder; }              // "" before the first run
     void addMetrics(const QList<MetricsRow>& rows);
     void addRollouts(const QList<RolloutRow>& rows);
     void appendLog(const QStringList& lines);
@@ -49,6 +50,7 @@ signals:
     void pauseClicked(bool pause);  // true = pause, false = resume
     void stopClicked();
     void preflightClicked();
+    void beforeAfterClicked();
 
 private:
     void updateStatus();
@@ -65,6 +67,7 @@ private:
     QPushButton* m_pause = nullptr;
     QPushButton* m_stop = nullptr;
     QPushButton* m_preflight = nullptr;
+    QPushButton* m_before_after = nullptr;
     RunProgressBar* m_bar = nullptr;
     QLineEdit* m_status = nullptr;
     QListWidget* m_warnings = nullptr;

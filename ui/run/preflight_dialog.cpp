@@ -14,6 +14,8 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "form/background.h"
+
 namespace rf::ui {
 
 namespace {
@@ -126,55 +128,41 @@ PreflightDialog::PreflightDialog(const RunConfig& cfg, QWidget* parent, SampleFn
     resize(900, 760);
 }
 
-PreflightDialog::~PreflightDialog() {
-    if (m_worker) m_worker->wait();  // only when the window closes mid-preflight
-}
-
-void PreflightDialog::start(std::function<void()> work) {
-    if (m_worker) return;
-    m_run->setEnabled(false);
-    m_score_button->setEnabled(false);
-    m_worker = QThread::create(std::move(work));
-    connect(m_worker, &QThread::finished, this, [this] {
-        m_worker->deleteLater();
-        m_worker = nullptr;
-        m_run->setEnabled(true);
-        m_score_button->setEnabled(true);
-    });
-    m_worker->start();
+void PreflightDialog::setBusy(bool busy) {
+    m_busy = busy;
+    m_run->setEnabled(!busy);
+    m_score_button->setEnabled(!busy);
 }
 
 void PreflightDialog::run() {
-    const RunConfig cfg = m_cfg;
+    if (m_busy) return;
+    setBusy(true);
     const int k = m_groups->value();
     m_verdict->setText(tr("Sampling %n group(s) from the starting model…", "", k));
-    start([this, cfg, k, fn = m_sample] {
-        try {
-            PreflightReport r = fn(cfg, k);
-            QMetaObject::invokeMethod(this, [this, r] { showReport(r); }, Qt::QueuedConnection);
-        } catch (const std::exception& e) {
-            const QString what = QString::fromStdString(e.what());
-            QMetaObject::invokeMethod(this, [this, what] { showError(what); }, Qt::QueuedConnection);
-        }
-    });
+    runInBackground<PreflightReport>(this, [cfg = m_cfg, k, fn = m_sample] { return fn(cfg, k); },
+                                     [this](const PreflightReport& r, const QString& error) {
+                                         setBusy(false);
+                                         if (error.isEmpty()) showReport(r);
+                                         else showError(error);
+                                     });
 }
 
 void PreflightDialog::score() {
+    if (m_busy) return;
+    setBusy(true);
     std::vector<CompletionRow> rows{{m_prompt->text().toStdString(), m_completion->toPlainText().toStdString(),
                                      m_answer->text().toStdString(), {}}};
     m_score_result->setText(tr("Scoring…"));
-    start([this, cfg = m_cfg, rows, fn = m_score] {
-        try {
-            PreflightReport r = fn(cfg, rows);
-            QMetaObject::invokeMethod(this, [this, r] { showScore(r); }, Qt::QueuedConnection);
-        } catch (const std::exception& e) {
-            const QString what = QString::fromStdString(e.what());
-            QMetaObject::invokeMethod(this, [this, what] {
-                m_score_result->setText(what);
-                emit failed(what);
-            }, Qt::QueuedConnection);
-        }
-    });
+    runInBackground<PreflightReport>(this, [cfg = m_cfg, rows, fn = m_score] { return fn(cfg, rows); },
+                                     [this](const PreflightReport& r, const QString& error) {
+                                         setBusy(false);
+                                         if (!error.isEmpty()) {
+                                             m_score_result->setText(error.toHtmlEscaped());
+                                             emit failed(error);
+                                         } else {
+                                             showScore(r);
+                                         }
+                                     });
 }
 
 void PreflightDialog::showReport(const PreflightReport& r) {

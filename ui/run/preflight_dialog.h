@@ -6,7 +6,6 @@
 // per reward level. "Try a completion" scores a hand-written completion with the same functions.
 #pragma once
 #include <QDialog>
-#include <QThread>
 #include <functional>
 
 #include "config/run_config.h"
@@ -29,11 +28,10 @@ public:
     using ScoreFn = std::function<PreflightReport(const RunConfig&, const std::vector<CompletionRow>&)>;
 
     explicit PreflightDialog(const RunConfig& cfg, QWidget* parent = nullptr, SampleFn sample = {}, ScoreFn score = {});
-    ~PreflightDialog() override;
 
     void run();    // Run: sample and score K groups
     void score();  // Score: the hand-written completion
-    bool busy() const { return m_worker != nullptr; }
+    bool busy() const { return m_busy; }
 
 signals:
     void reportShown();   // a preflight report is on screen
@@ -41,7 +39,7 @@ signals:
     void failed(const QString& message);
 
 private:
-    void start(std::function<void()> work);
+    void setBusy(bool busy);
     void showReport(const PreflightReport& r);
     void showScore(const PreflightReport& r);
     void showError(const QString& message);
@@ -49,7 +47,7 @@ private:
     RunConfig m_cfg;
     SampleFn m_sample;
     ScoreFn m_score;
-    QThread* m_worker = nullptr;
+    bool m_busy = false;  // a sample or score runs (runInBackground: the window never waits for it)
     QSpinBox* m_groups = nullptr;
     QPushButton* m_run = nullptr;
     QLabel* m_verdict = nullptr;
