@@ -28,11 +28,15 @@ void Session::Impl::check_data_parallel() const {
     const std::string ranks = std::to_string(n) + " ranks";
     const char* run_alone = "run it without mpirun (one process), or see docs/scale-out.md for what runs data-parallel";
     const TrainMode mode = cfg.train_mode;
-    if (mode != TrainMode::grpo && mode != TrainMode::rlhf_reinforce && mode != TrainMode::rloo)
+    if (mode == TrainMode::sft)
         throw InputError(file, 0, "train_mode",
-                         std::string("train_mode ") + std::string(enum_name(mode)) + " does not run data-parallel yet (" +
-                             ranks + "); grpo, rlhf_reinforce and rloo do",
+                         "train_mode sft does not run data-parallel yet (" + ranks + "); grpo, rlhf_reinforce, rloo and ppo do",
                          run_alone);
+    if (mode == TrainMode::ppo && cfg.ppo_advantage == PpoAdvantage::logprob_gap)
+        throw InputError(file, 0, "ppo_advantage",
+                         "ppo_advantage logprob_gap normalises over the batch's pairs and does not run data-parallel yet (" +
+                             ranks + ")",
+                         "use ppo_advantage: preference, or " + std::string(run_alone));
     if (judge_kind(cfg.judge) == JudgeKind::human)
         throw InputError(file, 0, "judge", "a human judge cannot serve a data-parallel run (" + ranks + ")", run_alone);
     for (const std::string& f : cfg.reward_functions)

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Data-parallel training over Open MPI (docs/scale-out.md): `mpirun --oversubscribe -np 2` GRPO,
-# REINFORCE and RLOO runs on the embedded default against the one-process run with the same global
+# REINFORCE, RLOO and PPO runs on the embedded default against the one-process run with the same global
 # batch, compared by tests/support/compare_runs.py (identical rollouts; metrics within rel 1e-4;
 # adapters within 1e-5: the order of the floating-point additions is the only difference). Covers
 # the GRPO loss normalisations that need batch-wide counts (grpo; bnpo with scale_rewards: batch and
-# uneven shards; dapo with gradient accumulation and two passes), REINFORCE's batch baselines,
+# uneven shards; dapo with gradient accumulation and two passes), REINFORCE's batch baselines, PPO,
 # killing one rank (the job ends with an error, the last checkpoint stays whole), and resuming with
 # a different number of processes (2 -> 1 and 1 -> 2).
 # Skipped (exit 77) when mpirun is missing or this build has no MPI.
@@ -33,7 +33,8 @@ grep -q "data-parallel: 2 ranks" "$t/probe.log" || fail "the probe run was not d
 (( $(grep -c '"phase":"train"' "$t/probe/metrics.jsonl") == 1 )) || fail "rank 0 alone writes metrics"
 
 # 1. equivalence: N=1 and N=2 on the same global batch. GRPO with the loss normalisations that need
-#    batch-wide counts; REINFORCE with the baselines that need the batch; RLOO (group baselines)
+#    batch-wide counts; REINFORCE with the baselines that need the batch; RLOO (group baselines);
+#    PPO (the judge's A/B draws, decided pairs counted over ranks, gradient accumulation)
 presets=$root/resources/presets
 i=0
 while read -r file sets; do
@@ -49,6 +50,7 @@ grpo-default.yaml --set iters=2 --set batch_size=3 --set grpo_loss_type=bnpo --s
 grpo-default.yaml --set iters=1 --set grpo_loss_type=dapo --set gradient_accumulation_steps=2 --set num_iterations=2
 reinforce-default.yaml --set iters=2 --set baseline=running_mean --set batch_size=3
 rloo-default.yaml --set iters=2
+ppo-default.yaml --set iters=2 --set batch_size=5 --set gradient_accumulation_steps=2
 RUNS
 
 # 2. kill one rank of a 2-rank run after its checkpoint at step 2: the job ends with an error and the
