@@ -1,8 +1,8 @@
 // Memory bombs (issue 18 item 3): inputs built to exhaust memory are refused with a clear error and
-// a bounded peak. (The 200 MB dataset line: test_dataset.cpp AHugeRowIsRefusedBeforeItIsParsed.)
+// a bounded peak. (The 200 MB dataset line: test_dataset.cpp AHugeRowIsRefusedBeforeItIsParsed; a
+// reward function printing 1 GiB: test_reward_worker.cpp PrintingAGigabyteKeepsMemoryBounded.)
 #include <gtest/gtest.h>
 
-#include <sys/resource.h>
 
 #include <unistd.h>
 
@@ -13,15 +13,19 @@
 
 #include "config/run_config.h"
 #include "data/dataset.h"
+#include "text/chat_template.h"
 #include "core/error.h"
 #include "text/tokenizer_json.h"
 
 namespace {
 
-long peak_kb() {
-    rusage u{};
-    ::getrusage(RUSAGE_SELF, &u);
-    return u.ru_maxrss;
+// VmHWM after a reset (/proc/self/clear_refs), so an earlier test's peak cannot hide this one's.
+void reset_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
+long hwm_kb() {
+    std::ifstream f("/proc/self/status");
+    for (std::string line; std::getline(f, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+    return 0;
 }
 
 TEST(InputBombs, ATokenizerWithTenMillionMergesIsRefused) {
@@ -29,7 +33,8 @@ TEST(InputBombs, ATokenizerWithTenMillionMergesIsRefused) {
     text.reserve(size_t(80) << 20);
     for (int i = 0; i < 10'000'000; ++i) text += i ? ",\"a b\"" : "\"a b\"";
     text += "]}}";
-    long before = peak_kb();
+    reset_peak();
+    const long before = hwm_kb();
     try {
         rf::hf::parse_tokenizer_json(text, "bomb/tokenizer.json");
         FAIL() << "10^7 merges were accepted";
@@ -39,16 +44,7 @@ TEST(InputBombs, ATokenizerWithTenMillionMergesIsRefused) {
         EXPECT_NE(e.message.find("more than 2000000"), std::string::npos) << e.what();
     }
     // 2M small pairs at most before the refusal (~130 MB), not 10M (~650 MB)
-    EXPECT_LT(peak_kb() - before, 400 * 1024) << "peak grew by " << (peak_kb() - before) / 1024 << " MiB";
-}
-
-// VmHWM after a reset (/proc/self/clear_refs), so an earlier test's peak cannot hide this one's.
-void reset_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
-long hwm_kb() {
-    std::ifstream f("/proc/self/status");
-    for (std::string line; std::getline(f, line);)
-        if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
-    return 0;
+    EXPECT_LT(hwm_kb() - before, 400 * 1024) << "peak grew by " << (hwm_kb() - before) / 1024 << " MiB";
 }
 
 TEST(InputBombs, AMillionDeepJsonRowIsAnError) {
@@ -84,10 +80,31 @@ TEST(InputBombs, AMillionDeepJsonRowIsAnError) {
     std::filesystem::remove_all(dir);
 }
 
+TEST(InputBombs, AJinjaLoopThatWouldRenderGigabytesIsCapped) {
+    // 10^6 iterations of 100 KB: 100 GB of prompt. The 64 MiB output limit ends it.
+    rf::ChatTemplate t = rf::ChatTemplate::from_string("{% for i in range(1000000) %}{{ 'x' * 100000 }}{% endfor %}", "bomb.jinja");
+    reset_peak();
+    const long before = hwm_kb();
+    try {
+        t.render({{"user", "hi"}}, true);
+        FAIL() << "rendered";
+    } catch (const rf::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("64 MiB limit"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("bomb.jinja"), std::string::npos) << e.what();
+    }
+    // Measured 320 MiB: the output string at its 64 MiB cap grown by doubling (128 MiB capacity, the
+    // 64 MiB it was copied from) and range(1000000)'s list of 10^6 values (~100 MiB).
+    EXPECT_LT(hwm_kb() - before, 448 * 1024) << "peak grew by " << (hwm_kb() - before) / 1024 << " MiB";
+}
+
 TEST(InputBombs, AMillionDeepYamlNestingIsAnError) {
     // yaml-cpp stops recursing (DeepRecursion); the config loader reports a syntax error, no crash
-    rf::ParsedConfig p = rf::parse_run_config(std::string(1'000'000, '['), "deep.yaml");
+    const std::string text(1'000'000, '[');
+    reset_peak();
+    const long before = hwm_kb();
+    rf::ParsedConfig p = rf::parse_run_config(text, "deep.yaml");
     ASSERT_TRUE(rf::has_errors(p.issues));
+    EXPECT_LT(hwm_kb() - before, 200 * 1024) << "peak grew by " << (hwm_kb() - before) / 1024 << " MiB";
 }
 
 }  // namespace
