@@ -2,8 +2,6 @@
 // a bounded peak. (The 200 MB dataset line: test_dataset.cpp AHugeRowIsRefusedBeforeItIsParsed; a
 // reward function printing 1 GiB: test_reward_worker.cpp PrintingAGigabyteKeepsMemoryBounded.)
 #include <gtest/gtest.h>
-
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,9 +10,9 @@
 #include <string>
 
 #include "config/run_config.h"
+#include "core/error.h"
 #include "data/dataset.h"
 #include "text/chat_template.h"
-#include "core/error.h"
 #include "text/tokenizer_json.h"
 
 namespace {
