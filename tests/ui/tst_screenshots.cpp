@@ -7,6 +7,8 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QSpinBox>
 #include <QScrollArea>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -25,7 +27,10 @@
 #include "form/dataset_preview_dialog.h"
 #include "main_window.h"
 #include "run/download_dialog.h"
+#include "run/before_after_dialog.h"
 #include "run/live_run_panel.h"
+#include "run/preflight_dialog.h"
+#include "train/session.h"
 #include "train_tab.h"
 
 using namespace rf;
@@ -93,6 +98,7 @@ private slots:
     void chartsMidRun();
     void realRunMidway_data();
     void realRunMidway();
+    void workbenchDialogs();
 
 private:
     QTemporaryDir m_dir;
@@ -278,6 +284,38 @@ void TestScreenshots::realRunMidway() {
     QSignalSpy finished(&c, &bridge::EngineController::runFinished);
     QTest::mouseClick(w.findChild<QAbstractButton*>("stopButton"), Qt::LeftButton);
     QVERIFY(finished.wait(10000));
+}
+
+// Preflight on the GRPO preset (8 groups) and before/after on a short run of it; only when writing
+// screenshots (they sample for a minute).
+void TestScreenshots::workbenchDialogs() {
+    if (qEnvironmentVariableIsEmpty("REINFORGE_SCREENSHOT_DIR")) QSKIP("only when writing screenshots");
+    RunConfig cfg = load_run_config(REINFORGE_SOURCE_DIR "/resources/presets/grpo-default.yaml");
+    PreflightDialog preflight(cfg);
+    preflight.findChild<QSpinBox*>("preflightGroups")->setValue(8);
+    QSignalSpy shown(&preflight, &PreflightDialog::reportShown);
+    preflight.show();
+    preflight.run();
+    QTRY_VERIFY_WITH_TIMEOUT(shown.count() == 1, 300000);
+    QTest::qWait(200);
+    QVERIFY2(clipped(&preflight).isEmpty(), qPrintable(clipped(&preflight).join("; ")));
+    save(&preflight, "preflight_dialog");
+
+    set_value(cfg, "iters", "30");
+    set_value(cfg, "save_every", "15");
+    set_value(cfg, "steps_per_eval", "0");
+    set_value(cfg, "output_dir", m_dir.filePath("ba-run").toStdString());
+    Session session(cfg, nullptr, nullptr);
+    QVERIFY(session.run());
+    BeforeAfterDialog ba(m_dir.filePath("ba-run"));
+    auto* sources = ba.findChild<QListWidget*>("beforeAfterSources");
+    for (int i = 0; i < sources->count(); ++i) sources->item(i)->setCheckState(Qt::Checked);
+    QSignalSpy answered(&ba, &BeforeAfterDialog::answersShown);
+    ba.show();
+    ba.generate();
+    QTRY_VERIFY_WITH_TIMEOUT(answered.count() == 1, 300000);
+    QTest::qWait(200);
+    save(&ba, "before_after_dialog");
 }
 
 QTEST_MAIN(TestScreenshots)

@@ -110,7 +110,7 @@ PreflightDialog::PreflightDialog(const RunConfig& cfg, QWidget* parent, SampleFn
     m_completion = new QPlainTextEdit;
     m_completion->setObjectName("preflightCompletion");
     m_completion->setMaximumHeight(80);
-    m_completion->setPlaceholderText(tr("<reasoning>…</reasoning>\n<answer>4</answer>"));
+    m_completion->setPlaceholderText(tr("<think> … </think> <answer> 4 </answer>"));
     m_score_button = new QPushButton(tr("Score"));
     m_score_button->setObjectName("preflightScore");
     m_score_result = new QLabel;
