@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "text/utf8.h"
 
 namespace rf {
 namespace {
@@ -54,11 +55,12 @@ struct Attempt {
 std::string excerpt(const std::string& s, size_t n = 300) {
     std::string out;
     const size_t end = std::min(s.size(), n);
+    const std::string_view head(s.data(), end);
     for (size_t i = 0; i < end;) {
         const unsigned char c = static_cast<unsigned char>(s[i]);
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-        bool ok = len > 0 && i + len <= end && (len == 1 ? (c >= 0x20 && c != 0x7F) || c == '\n' || c == '\t' : c >= 0xC2);
-        for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+        char32_t cp = 0;
+        const size_t len = utf8::decode(head, i, cp);  // 0: not a complete, valid sequence
+        const bool ok = len > 1 || (len == 1 && ((c >= 0x20 && c != 0x7F) || c == '\n' || c == '\t'));
         if (ok) {
             out.append(s, i, len);
             i += len;

@@ -21,6 +21,7 @@
 #include "judge/http_backend.h"
 #include "judge/judge_runner.h"
 #include "judge/llm_judge.h"
+#include "text/utf8.h"
 
 using namespace rf;
 using nlohmann::json;
@@ -342,6 +343,7 @@ TEST(HttpJudgeHostile, TenMegabytesOfGarbage) {
     EXPECT_NE(msg.find("(10000000 bytes)"), std::string::npos) << msg.substr(0, 400);
     EXPECT_NE(msg.find("\\x"), std::string::npos) << msg.substr(0, 400);
     EXPECT_LT(msg.size(), 3000u);  // an excerpt, not the reply
+    EXPECT_TRUE(rf::utf8::is_valid(msg));  // it may go into JSON (nlohmann refuses invalid UTF-8)
     for (unsigned char c : msg) EXPECT_TRUE(c >= 0x20 || c == '\n' || c == '\t') << int(c);
     EXPECT_EQ(server.requests().size(), 2u);
 }
