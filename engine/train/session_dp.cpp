@@ -28,10 +28,6 @@ void Session::Impl::check_data_parallel() const {
     const std::string ranks = std::to_string(n) + " ranks";
     const char* run_alone = "run it without mpirun (one process), or see docs/scale-out.md for what runs data-parallel";
     const TrainMode mode = cfg.train_mode;
-    if (mode == TrainMode::sft)
-        throw InputError(file, 0, "train_mode",
-                         "train_mode sft does not run data-parallel yet (" + ranks + "); grpo, rlhf_reinforce, rloo and ppo do",
-                         run_alone);
     if (mode == TrainMode::ppo && cfg.ppo_advantage == PpoAdvantage::logprob_gap)
         throw InputError(file, 0, "ppo_advantage",
                          "ppo_advantage logprob_gap normalises over the batch's pairs and does not run data-parallel yet (" +

@@ -1,9 +1,12 @@
 // SFT (SPEC §8.4): next-token NLL on prompt/completion, messages or text rows; with mask_prompt only
 // the completion tokens are scored. One train_step = gradient_accumulation_steps micro-batches of
 // batch_size sequences; the loss of the step is the mean over every scored token of the step.
+// Data-parallel (data_parallel.h): each rank takes a share of every micro-batch's rows, and the
+// step's scored tokens are counted over all ranks, so the ranks' weighted gradients add up to it.
 #include <chrono>
 
 #include "rl/losses.h"
+#include "train/data_parallel.h"
 #include "train/online.h"
 
 namespace rf {
@@ -46,16 +49,20 @@ StepOutput sft_step(Policy& pol, const StepInputs& in, const std::vector<std::ve
     const RunConfig& cfg = in.cfg;
     auto t0 = std::chrono::steady_clock::now();
     const int gas = int(micro.size());
+    Comm* comm = pol.comm;  // null: one process
     size_t total_scored = 0;
     std::vector<TokenBatch> batches(gas);
     std::vector<size_t> scored(gas);
     for (int k = 0; k < gas; ++k) {
-        scored[k] = sft_batch(micro[k], cfg.mask_prompt, cfg.max_seq_length, batches[k]);
+        const Shard shard = shard_of(int(micro[k].size()), comm);
+        scored[k] = sft_batch(slice(micro[k], shard.begin, shard.end), cfg.mask_prompt, cfg.max_seq_length, batches[k]);
         total_scored += scored[k];
     }
+    if (comm) total_scored = size_t(comm->sum(double(total_scored)));
     double loss_sum = 0, entropy_sum = 0;
     for (int k = 0; k < gas; ++k) {
         TokenBatch& b = batches[k];
+        if (b.B == 0) continue;
         std::vector<float> logp(size_t(b.B) * b.T), ent(size_t(b.B) * b.T), mask;
         pol.model->forward(b, 1.0f, true, logp.data(), ent.data(), true);
         LossOutput<float> out = nll(b, logp, mask);
@@ -66,11 +73,17 @@ StepOutput sft_step(Policy& pol, const StepInputs& in, const std::vector<std::ve
         loss_sum += out.loss * double(scored[k]);
         for (size_t i = 0; i < mask.size(); ++i) entropy_sum += mask[i] * ent[i];
     }
+    if (comm) loss_sum = comm->sum(loss_sum), entropy_sum = comm->sum(entropy_sum);
     StepOutput res;
     StepMetrics& m = res.metrics;
     m.push_back({"loss", total_scored > 0 ? loss_sum / double(total_scored) : 0.0});
     optimizer_step(pol, cfg, in.step, m);
     double secs = seconds_since(t0);
+    if (comm) {  // the slowest rank's time
+        std::vector<double> t = {secs};
+        comm->max(t);
+        secs = t[0];
+    }
     res.trained_tokens = double(total_scored);
     m.push_back({"entropy", total_scored > 0 ? entropy_sum / double(total_scored) : 0.0});
     m.push_back({"tokens_per_second", secs > 0 ? double(total_scored) / secs : 0.0});

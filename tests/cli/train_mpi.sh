@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Data-parallel training over Open MPI (docs/scale-out.md): `mpirun --oversubscribe -np 2` GRPO,
-# REINFORCE, RLOO and PPO runs on the embedded default against the one-process run with the same global
+# REINFORCE, RLOO, PPO and SFT runs on the embedded default against the one-process run with the same global
 # batch, compared by tests/support/compare_runs.py (identical rollouts; metrics within rel 1e-4;
 # adapters within 1e-5: the order of the floating-point additions is the only difference). Covers
 # the GRPO loss normalisations that need batch-wide counts (grpo; bnpo with scale_rewards: batch and
@@ -34,7 +34,7 @@ grep -q "data-parallel: 2 ranks" "$t/probe.log" || fail "the probe run was not d
 
 # 1. equivalence: N=1 and N=2 on the same global batch. GRPO with the loss normalisations that need
 #    batch-wide counts; REINFORCE with the baselines that need the batch; RLOO (group baselines);
-#    PPO (the judge's A/B draws, decided pairs counted over ranks, gradient accumulation)
+#    PPO (the judge's A/B draws, decided pairs counted over ranks, gradient accumulation); SFT
 presets=$root/resources/presets
 i=0
 while read -r file sets; do
@@ -51,6 +51,7 @@ grpo-default.yaml --set iters=1 --set grpo_loss_type=dapo --set gradient_accumul
 reinforce-default.yaml --set iters=2 --set baseline=running_mean --set batch_size=3
 rloo-default.yaml --set iters=2
 ppo-default.yaml --set iters=2 --set batch_size=5 --set gradient_accumulation_steps=2
+sft-default.yaml --set iters=3 --set batch_size=5 --set gradient_accumulation_steps=2
 RUNS
 
 # 2. kill one rank of a 2-rank run after its checkpoint at step 2: the job ends with an error and the
@@ -91,13 +92,14 @@ grep -q "^iters: 6" "$t/short/config.yaml" || fail "could not extend the short r
 mpi 2 "$cli" train --resume "$t/short" > "$t/resume2.log" 2>&1 || fail "resume with 2 ranks: $(tail "$t/resume2.log")"
 $compare "$t/ref" "$t/short" || fail "1-process run resumed with 2 ranks differs from the uninterrupted run"
 
-# 4. refusals: a mode that does not run data-parallel yet, and batch_size below the ranks
+# 4. refusals: what does not run data-parallel yet, and batch_size below the ranks
 set +e
-mpi 2 "$cli" train "$root/resources/presets/sft-default.yaml" --set iters=1 --set output_dir="$t/sft" > "$t/sft.log" 2>&1; rc=$?
+mpi 2 "$cli" train "$root/resources/presets/ppo-default.yaml" --set ppo_advantage=logprob_gap --set output_dir="$t/gap" > "$t/gap.log" 2>&1; rc=$?
 set -e
-(( rc != 0 )) && grep -q "does not run data-parallel" "$t/sft.log" || fail "sft under 2 ranks was not refused: $(tail "$t/sft.log")"
+(( rc == 2 )) && grep -q "does not run data-parallel" "$t/gap.log" || fail "logprob_gap under 2 ranks was not refused: $(tail "$t/gap.log")"
 set +e
 mpi 2 "$cli" train "$preset" --set batch_size=1 --set output_dir="$t/b1" > "$t/b1.log" 2>&1; rc=$?
 set -e
-(( rc != 0 )) && grep -q "batch_size 1 is smaller than the 2 ranks" "$t/b1.log" || fail "batch_size 1 under 2 ranks: $(tail "$t/b1.log")"
+(( rc == 2 )) && grep -q "batch_size 1 is smaller than the 2 ranks" "$t/b1.log" || fail "batch_size 1 under 2 ranks: $(tail "$t/b1.log")"
+[[ ! -e "$t/b1" ]] || fail "a refused run created its folder"
 echo "ok"

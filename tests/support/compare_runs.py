@@ -46,7 +46,8 @@ def main():
     a, b = sys.argv[1], sys.argv[2]
     from_step = int(sys.argv[sys.argv.index("--from-step") + 1]) if "--from-step" in sys.argv else 0
     bad = []
-    ra, rb = rows(f"{a}/rollouts.jsonl", from_step), rows(f"{b}/rollouts.jsonl", from_step)
+    maybe = lambda run, name: rows(f"{run}/{name}", from_step) if os.path.exists(f"{run}/{name}") else []
+    ra, rb = maybe(a, "rollouts.jsonl"), maybe(b, "rollouts.jsonl")  # none for SFT
     if len(ra) != len(rb):
         bad.append(f"rollouts: {len(ra)} vs {len(rb)} rows")
     for i, (x, y) in enumerate(zip(ra, rb)):
@@ -55,8 +56,7 @@ def main():
                 bad.append(f"rollout {i} (step {x['step']}): {k} {x.get(k)!r} vs {y.get(k)!r}")
         if abs(x["advantage"] - y["advantage"]) > ADV_ABS:
             bad.append(f"rollout {i}: advantage {x['advantage']} vs {y['advantage']}")
-    ja = rows(f"{a}/judgments.jsonl", from_step) if os.path.exists(f"{a}/judgments.jsonl") else []
-    jb = rows(f"{b}/judgments.jsonl", from_step) if os.path.exists(f"{b}/judgments.jsonl") else []
+    ja, jb = maybe(a, "judgments.jsonl"), maybe(b, "judgments.jsonl")
     strip = lambda r: {k: v for k, v in r.items() if k != "time"}
     if len(ja) != len(jb) or any(strip(x) != strip(y) for x, y in zip(ja, jb)):
         bad.append(f"judgments.jsonl differ ({len(ja)} vs {len(jb)} lines)")
