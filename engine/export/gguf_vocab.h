@@ -43,6 +43,11 @@ std::vector<SpPiece> read_sp_pieces(const std::string& path);
 // SentencePiece puts a "▁" before the text it encodes.
 bool read_sp_add_dummy_prefix(const std::string& path);
 
+class Tokenizer;
+// The id of the lone "▁" that starts every chat prompt of the SentencePiece model in `dir` (its
+// `pieces`, its tokenizer `tok`), or -1 when its prompts do not all start so (gguf_sp.cpp).
+int sp_dummy_prefix_start(const Tokenizer& tok, const std::vector<SpPiece>& pieces, const std::string& dir);
+
 // llama.cpp's name for a byte-level BPE pre-tokenizer ("qwen2", "llama-bpe", "smollm", "gpt2"), from
 // the model type and tokenizer.json's pre_tokenizer; "" when it is not one llama.cpp knows.
 std::string gguf_bpe_pre_name(const std::string& tokenizer_json_text, const std::string& model_type);
