@@ -95,6 +95,7 @@ void RunQueue::on_rollouts(int step, const std::vector<RolloutRecord>& rollouts)
             row.answer = qs(r.answer);
             row.group = r.group;
             row.num_tokens = r.num_tokens;
+            row.verdict = qs(r.verdict);
             row.tokens.reserve(qsizetype(r.tokens.size()));
             for (const std::string& t : r.tokens) row.tokens.append(qs(t));
             row.token_logps = QList<float>(r.token_logps.begin(), r.token_logps.end());

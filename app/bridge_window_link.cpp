@@ -6,6 +6,7 @@
 #include "charts/charts_panel.h"
 #include "run/download_dialog.h"
 #include "run/live_run_panel.h"
+#include "run/rollout_browser.h"
 #include "train_tab.h"
 
 namespace rf::bridge {
@@ -19,6 +20,7 @@ void linkWindow(ui::MainWindow* window, EngineController* controller) {
     QObject::connect(tab, &ui::TrainTab::trainRequested, controller, [=](const RunConfig& cfg) {
         if (!controller->start(cfg)) return;
         panel->startRun(cfg.iters, QString());
+        window->rolloutBrowser()->startLive(QString());
         panel->charts()->setRunConfig(cfg);
         tab->setRunning(true);
     });
@@ -43,6 +45,11 @@ void linkWindow(ui::MainWindow* window, EngineController* controller) {
     QObject::connect(controller, &EngineController::runStarted, panel, &LiveRunPanel::setRunFolder);
     QObject::connect(controller, &EngineController::metricsReady, panel, &LiveRunPanel::addMetrics);
     QObject::connect(controller, &EngineController::rolloutsReady, panel, &LiveRunPanel::addRollouts);
+    // the Rollouts tab follows the run live (issue 20 item 3)
+    ui::RolloutBrowser* browser = window->rolloutBrowser();
+    QObject::connect(controller, &EngineController::rolloutsReady, browser, &ui::RolloutBrowser::addRollouts);
+    QObject::connect(controller, &EngineController::runStarted, browser,
+                     [browser](int, const QString& dir) { browser->setLiveRunFolder(dir); });
     QObject::connect(controller, &EngineController::logReady, panel, &LiveRunPanel::appendLog);
     QObject::connect(controller, &EngineController::progressChanged, panel, &LiveRunPanel::setProgress);
     QObject::connect(controller, &EngineController::runFinished, panel, [=](bool completed, bool stopped) {

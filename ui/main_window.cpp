@@ -19,8 +19,10 @@
 #include <QToolBar>
 
 #include "app_settings.h"
+#include "compare/run_comparison.h"
 #include "form/config_form.h"
 #include "run/live_run_panel.h"
+#include "run/rollout_browser.h"
 #include "train_tab.h"
 
 namespace rf::ui {
@@ -69,12 +71,18 @@ MainWindow::MainWindow(AppSettings* settings, QWidget* parent) : QMainWindow(par
     setWindowTitle(tr("Reinforge"));
     setAcceptDrops(true);
 
-    auto* tabs = new QTabWidget;
-    tabs->setObjectName("mainTabs");
-    tabs->setDocumentMode(true);
+    m_tabs = new QTabWidget;
+    m_tabs->setObjectName("mainTabs");
+    m_tabs->setDocumentMode(true);
     m_train = new TrainTab;
-    tabs->addTab(m_train, tr("Train"));
-    setCentralWidget(tabs);
+    m_browser = new RolloutBrowser;
+    m_compare = new RunComparison;
+    m_tabs->addTab(m_train, tr("Train"));
+    m_tabs->addTab(m_browser, tr("Rollouts"));
+    m_tabs->addTab(m_compare, tr("Compare"));
+    m_tabs->setTabToolTip(1, tr("Browse the rollouts step by step, group by group, token by token"));
+    m_tabs->setTabToolTip(2, tr("Overlay the metrics of several runs and see what changed in their configs"));
+    setCentralWidget(m_tabs);
 
     auto* import_action = new QAction(tr("&Import YAML\u2026"), this);
     import_action->setObjectName("importYamlAction");
@@ -86,6 +94,29 @@ MainWindow::MainWindow(AppSettings* settings, QWidget* parent) : QMainWindow(par
     export_action->setShortcut(QKeySequence::Save);
     export_action->setToolTip(tr("Write every resolved value to a YAML file that reinforge-cli train runs as is"));
     connect(export_action, &QAction::triggered, this, &MainWindow::exportWithDialog);
+    auto* open_run_action = new QAction(tr("Open &run folder\u2026"), this);
+    open_run_action->setObjectName("openRunFolderAction");
+    open_run_action->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    open_run_action->setToolTip(tr("Browse a run's rollouts (its folder holds rollouts.jsonl)"));
+    connect(open_run_action, &QAction::triggered, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open run folder"));
+        if (dir.isEmpty()) return;
+        showRolloutBrowser();
+        m_browser->openRunFolder(dir);
+    });
+    auto* compare_action = new QAction(tr("Add run to &comparison\u2026"), this);
+    compare_action->setObjectName("addRunToComparisonAction");
+    compare_action->setToolTip(tr("Overlay a run's metrics with other runs' and list what changed in the config"));
+    connect(compare_action, &QAction::triggered, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Add run folder to the comparison"));
+        if (dir.isEmpty()) return;
+        showRunComparison();
+        m_compare->addRunFolder(dir);
+    });
+    connect(m_browser, &RolloutBrowser::folderFailed, this,
+            [this](const QString& message) { showMessage("openRunErrorDialog", tr("Open run folder"), message, true); });
+    connect(m_compare, &RunComparison::runFailed, this,
+            [this](const QString& message) { showMessage("compareRunErrorDialog", tr("Add run to comparison"), message, true); });
     auto* quit_action = new QAction(tr("&Quit"), this);
     quit_action->setObjectName("quitAction");
     quit_action->setShortcut(QKeySequence::Quit);
@@ -96,6 +127,9 @@ MainWindow::MainWindow(AppSettings* settings, QWidget* parent) : QMainWindow(par
     file->addAction(export_action);
     m_recent = file->addMenu(tr("Recent files"));
     m_recent->setObjectName("recentFilesMenu");
+    file->addSeparator();
+    file->addAction(open_run_action);
+    file->addAction(compare_action);
     file->addSeparator();
     file->addAction(quit_action);
 
@@ -108,6 +142,9 @@ MainWindow::MainWindow(AppSettings* settings, QWidget* parent) : QMainWindow(par
     statusBar()->showMessage(tr("Ready"));
     rebuildRecentMenu();
 }
+
+void MainWindow::showRolloutBrowser() { m_tabs->setCurrentWidget(m_browser); }
+void MainWindow::showRunComparison() { m_tabs->setCurrentWidget(m_compare); }
 
 bool MainWindow::importYaml(const QString& path, QString* error) {
     QFile file(path);

@@ -1,10 +1,11 @@
-// The Reinforge window: the Train tab, the File menu (Import / Export YAML, recent files), a tool bar
+// The Reinforge window: the Train, Rollouts and Compare tabs, the File menu (Import / Export YAML, recent files), a tool bar
 // with the same actions, drag-and-drop of a .yaml file, and the window state and last config
 // restored from AppSettings at start.
 #pragma once
 #include <QMainWindow>
 
 class QMenu;
+class QTabWidget;
 
 namespace rf {
 struct RunConfig;
@@ -13,6 +14,8 @@ struct RunConfig;
 namespace rf::ui {
 
 class AppSettings;
+class RolloutBrowser;
+class RunComparison;
 class TrainTab;
 
 class MainWindow : public QMainWindow {
@@ -21,6 +24,12 @@ public:
     explicit MainWindow(AppSettings* settings, QWidget* parent = nullptr);
 
     TrainTab* trainTab() const { return m_train; }
+    // The Rollouts tab (live during a run, or a run folder: File ▸ Open run folder…) and the
+    // Compare tab (File ▸ Add run to comparison…).
+    RolloutBrowser* rolloutBrowser() const { return m_browser; }
+    RunComparison* runComparison() const { return m_compare; }
+    void showRolloutBrowser();
+    void showRunComparison();
     // Import fills every field (YAML problems are listed in a dialog; a file that does not parse at
     // all changes nothing). Export writes the resolved config through QSaveFile.
     bool importYaml(const QString& path, QString* error = nullptr);
@@ -44,6 +53,9 @@ private:
 
     AppSettings* m_settings;
     TrainTab* m_train = nullptr;
+    RolloutBrowser* m_browser = nullptr;
+    RunComparison* m_compare = nullptr;
+    QTabWidget* m_tabs = nullptr;
     QMenu* m_recent = nullptr;
     QString m_current_file;
 };

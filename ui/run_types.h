@@ -29,6 +29,7 @@ struct RolloutRow {
     QString answer;                         // the dataset's reference answer ("" when none)
     int group = -1;                         // the prompt's group within the step (-1: not recorded)
     int num_tokens = 0;
+    QString verdict;                        // a judge's verdict without signal: "failed", "skip", "tie"; else ""
     QStringList tokens;                     // per completion token: its text (token-level view)
     QList<float> token_logps;               // per completion token: log-prob under the sampling policy
 };

@@ -124,6 +124,7 @@ StepOutput ppo_step(Policy& pol, const StepInputs& in, const std::vector<std::ve
                 rec.truncated = comp.truncated;
                 rec.num_tokens = int(comp.ids.size());
                 rec.group = p;
+                if (c < 0) rec.verdict = verdicts[p].failed ? "failed" : to_string(verdicts[p].winner);  // "tie" / "skip"
                 record_tokens(*pol.tok, comp, rec);
                 if (verdicts[p].scores) rec.rewards.push_back({"judge_score", (*verdicts[p].scores)[g]});
                 records[k].push_back(std::move(rec));

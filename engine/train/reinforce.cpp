@@ -175,6 +175,7 @@ StepOutput reinforce_step(Policy& pol, const StepInputs& in, const std::vector<s
             rec.truncated = c.truncated;
             rec.num_tokens = int(c.ids.size());
             rec.group = rows[i].first;
+            rec.verdict = verdicts[i].failed ? "failed" : verdicts[i].skipped ? "skip" : "";
             record_tokens(*pol.tok, c, rec);
             records[k].push_back(std::move(rec));
             res.trained_tokens += double(c.ids.size());

@@ -162,6 +162,7 @@ void Session::Impl::emit_rollouts(const std::vector<RolloutRecord>& recs) const 
         j["truncated"] = r.truncated;
         j["num_tokens"] = r.num_tokens;
         j["group"] = r.group;
+        if (!r.verdict.empty()) j["verdict"] = r.verdict;
         if (!r.tokens.empty()) {
             j["tokens"] = r.tokens;
             nlohmann::json lp = nlohmann::json::array();  // 4 decimals: enough for a heat map, a third of the bytes

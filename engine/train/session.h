@@ -37,6 +37,7 @@ struct RolloutRecord {
     bool truncated = false;
     int num_tokens = 0;
     int group = 0;                    // the completion's group (its prompt) within the step, from 0
+    std::string verdict;              // a verdict without signal: "failed", "skip", "tie" (as judgments.jsonl); else ""
     // Per completion token, for the token-level view: its text (a character split over several
     // tokens comes out whole on its last one, the others are "") and its log-prob under the policy
     // that sampled it, log softmax(logits / temperature)[id]. Every token carries `advantage`.

@@ -93,6 +93,8 @@ TEST(Steps, ReinforceStepWithoutAnyVerdictChangesNothing) {
     EXPECT_TRUE(std::isnan(metric(out.metrics, "grad_norm", NAN)));
     EXPECT_NE(out.note.find("no signal"), std::string::npos) << out.note;
     for (float g : f.model->grads()) ASSERT_EQ(g, 0.0f);
+    ASSERT_FALSE(out.rollouts.empty());
+    for (const RolloutRecord& r : out.rollouts) EXPECT_EQ(r.verdict, "skip");  // the rollout browser's filter
 
     ScriptedJudge scorer(false);  // the same step with verdicts does update
     reinforce_step(pol, in, {{&f.prompts[0]}, {&f.prompts[1]}}, scorer, JudgeContext{}, baseline);
@@ -277,7 +279,11 @@ TEST(Steps, ReinforceRolloutsShowTheLossAdvantage) {
     StepOutput out = reinforce_step(pol, StepInputs{f.cfg, 0, rng, [] { return false; }}, {{&f.prompts[0]}}, scorer,
                                     JudgeContext{}, b);
     ASSERT_EQ(out.rollouts.size(), 2u);
-    for (const RolloutRecord& r : out.rollouts) EXPECT_DOUBLE_EQ(r.advantage, 7.0);
+    for (const RolloutRecord& r : out.rollouts) {
+        EXPECT_DOUBLE_EQ(r.advantage, 7.0);
+        EXPECT_EQ(r.verdict, "");
+        EXPECT_EQ(r.group, 0);
+    }
 }
 
 }  // namespace

@@ -221,6 +221,15 @@ void MetricChart::applySmoothing(const QString& key, Line& line) {
     for (QLegendMarker* marker : chart()->legend()->markers(line.series)) marker->setVisible(!on);  // one entry per metric
 }
 
+void MetricChart::setLineColour(const QString& key, const QColor& colour) {
+    auto it = m_lines.find(key);
+    if (it == m_lines.end()) return;
+    QPen pen = it->series->pen();
+    pen.setColor(colour);
+    it->series->setPen(pen);
+    applySmoothing(key, *it);  // restyles the raw (faint) and smoothed lines in the new colour
+}
+
 void MetricChart::setSmoothing(double weight) {
     const double w = std::clamp(std::isfinite(weight) ? weight : 0.0, 0.0, 0.99);
     if (w == m_smoothing) return;

@@ -56,6 +56,9 @@ public:
     bool exportCsv(const QString& path, QString* error = nullptr) const;
     QString csv() const;
 
+    // A fixed colour for a line (the run comparison draws each run in the same colour in every chart).
+    void setLineColour(const QString& key, const QColor& colour);
+
     // 0 = off; clamped to [0, 0.99]. Recomputes every smoothed line.
     void setSmoothing(double weight);
     double smoothing() const { return m_smoothing; }

@@ -1,0 +1,162 @@
+#include "run/group_tree.h"
+
+#include <QHeaderView>
+#include <cmath>
+
+namespace rf::ui {
+
+namespace {
+
+constexpr int kGroupRole = Qt::UserRole + 1;  // group index (group items)
+constexpr int kRowRole = Qt::UserRole + 2;    // row index (completion items)
+constexpr int kSortRole = Qt::UserRole + 3;   // numeric sort key of a cell
+
+// Sorts numeric columns by their number, not their text.
+class Item : public QTreeWidgetItem {
+public:
+    using QTreeWidgetItem::QTreeWidgetItem;
+    bool operator<(const QTreeWidgetItem& other) const override {
+        const int c = treeWidget() ? treeWidget()->sortColumn() : 0;
+        const QVariant a = data(c, kSortRole), b = other.data(c, kSortRole);
+        if (a.isValid() && b.isValid()) return a.toDouble() < b.toDouble();
+        return QTreeWidgetItem::operator<(other);
+    }
+    void setNumber(int c, double v) {
+        setText(c, rolloutNumber(v));
+        setData(c, kSortRole, std::isfinite(v) ? v : 1e300);
+        setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
+    }
+};
+
+}  // namespace
+
+QString rolloutNumber(double v) { return std::isfinite(v) ? QString::number(v, 'g', 4) : QStringLiteral("\u2013"); }
+
+QString rolloutOneLine(const QString& text, int max_chars) {
+    QString s = text.simplified();
+    if (s.size() > max_chars) s = s.left(max_chars - 1) + QChar(0x2026);
+    return s;
+}
+
+QString rewardFunctionShortName(QString fn) {
+    if (fn.startsWith(QLatin1String("r1_"))) fn = fn.mid(3);
+    if (fn.endsWith(QLatin1String("_reward_func"))) fn.chop(12);
+    return fn;
+}
+
+GroupTree::GroupTree(QWidget* parent) : QTreeWidget(parent) {
+    setObjectName("browserGroups");
+    setUniformRowHeights(true);
+    setSortingEnabled(true);
+    setAlternatingRowColors(true);
+    connect(this, &QTreeWidget::currentItemChanged, this, [this] {
+        if (signalsBlocked()) return;
+        emit selectionMoved();
+    });
+}
+
+void GroupTree::fill(const RolloutIndex& index, int step, const GroupFilter& filter, int keep_row, int keep_group) {
+    const QSignalBlocker block(this);
+    setSortingEnabled(false);
+    clear();
+    const QStringList fns = index.functions();
+    QStringList headers{tr("Group / completion"), tr("Total")};
+    for (const QString& fn : fns) headers << rewardFunctionShortName(fn);
+    headers << tr("Advantage") << tr("Trunc.") << tr("Notes") << tr("Prompt \u2192 answer / completion");
+    setHeaderLabels(headers);
+    for (int c = 0; c < fns.size(); ++c) headerItem()->setToolTip(2 + c, fns[c]);
+    const int c_adv = 2 + int(fns.size());
+    QTreeWidgetItem* select = nullptr;
+    for (int gi : index.groupsOfStep(step)) {
+        const RolloutGroup& g = index.groups()[gi];
+        if (!filter.passes(g)) continue;
+        auto* gitem = new Item(this);
+        gitem->setData(0, kGroupRole, gi);
+        gitem->setText(0, tr("group %1").arg(g.group + 1));
+        gitem->setData(0, kSortRole, g.group);
+        gitem->setNumber(1, g.mean);
+        gitem->setToolTip(1, tr("mean %1 \u00b1 %2 (min %3, max %4)")
+                                 .arg(rolloutNumber(g.mean), rolloutNumber(g.std), rolloutNumber(g.min), rolloutNumber(g.max)));
+        QStringList notes;
+        if (g.zeroVariance()) notes << tr("no variance");
+        if (g.failed) notes << tr("%1 without signal").arg(g.failed);
+        gitem->setText(c_adv + 1, g.truncated ? QString("%1/%2").arg(g.truncated).arg(g.rows.size()) : QString());
+        gitem->setText(c_adv + 2, notes.join(", "));
+        const RolloutRow& first = index.rows()[g.rows.front()];
+        gitem->setText(c_adv + 3, rolloutOneLine(first.prompt) +
+                                      (first.answer.isEmpty() ? QString() : QString("  \u2192 %1").arg(rolloutOneLine(first.answer, 40))));
+        gitem->setToolTip(c_adv + 3, first.prompt);
+        QFont bold = font();
+        bold.setBold(true);
+        for (int c = 0; c < headers.size(); ++c) {
+            gitem->setFont(c, bold);
+            if (g.zeroVariance()) gitem->setBackground(c, QColor("#fff4ce"));
+        }
+        for (int k = 0; k < g.rows.size(); ++k) {
+            const int ri = g.rows[k];
+            const RolloutRow& r = index.rows()[ri];
+            auto* item = new Item(gitem);
+            item->setData(0, kRowRole, ri);
+            item->setText(0, tr("completion %1").arg(k + 1));
+            item->setData(0, kSortRole, k);
+            item->setNumber(1, r.reward);
+            for (int c = 0; c < fns.size(); ++c)
+                if (auto it = r.function_rewards.constFind(fns[c]); it != r.function_rewards.constEnd()) item->setNumber(2 + c, *it);
+            item->setNumber(c_adv, r.advantage);
+            item->setText(c_adv + 1, r.truncated ? tr("yes") : QString());
+            item->setText(c_adv + 2, r.verdict);
+            item->setText(c_adv + 3, rolloutOneLine(r.completion));
+            item->setToolTip(c_adv + 3, r.completion);
+            if (ri == keep_row) select = item;
+        }
+        if (!select && gi == keep_group) select = gitem;
+    }
+    setSortingEnabled(true);
+    sortByColumn(1, Qt::AscendingOrder);  // worst group first
+    expandAll();
+    for (int c = 0; c < headers.size() - 1; ++c) resizeColumnToContents(c);
+    if (!select) select = topLevelItem(0);
+    setCurrentItem(select);
+}
+
+int GroupTree::currentGroup() const {
+    QTreeWidgetItem* item = currentItem();
+    if (!item) return -1;
+    if (item->parent()) item = item->parent();
+    return item->data(0, kGroupRole).toInt();
+}
+
+int GroupTree::currentRow() const {
+    QTreeWidgetItem* item = currentItem();
+    return item && item->parent() ? item->data(0, kRowRole).toInt() : -1;
+}
+
+QList<int> GroupTree::shownGroups() const {
+    QList<int> out;
+    for (int i = 0; i < topLevelItemCount(); ++i) out << topLevelItem(i)->data(0, kGroupRole).toInt();
+    return out;
+}
+
+bool GroupTree::selectGroup(int group_index) {
+    for (int i = 0; i < topLevelItemCount(); ++i)
+        if (topLevelItem(i)->data(0, kGroupRole).toInt() == group_index) {
+            setCurrentItem(topLevelItem(i));
+            scrollToItem(topLevelItem(i), QAbstractItemView::PositionAtTop);
+            return true;
+        }
+    return false;
+}
+
+bool GroupTree::selectRow(int row) {
+    for (int i = 0; i < topLevelItemCount(); ++i) {
+        QTreeWidgetItem* g = topLevelItem(i);
+        for (int k = 0; k < g->childCount(); ++k)
+            if (g->child(k)->data(0, kRowRole).toInt() == row) {
+                setCurrentItem(g->child(k));
+                return true;
+            }
+    }
+    return false;
+}
+
+}  // namespace rf::ui
