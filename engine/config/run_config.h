@@ -420,7 +420,9 @@ struct ParsedConfig {
     std::vector<Issue> issues;  // parse problems (unknown keys, wrong types, …) then validate()'s
 };
 // Parses YAML text, applies `sets` ("key=value", as --set), resolves defaults and validates.
-// Never throws for bad input: every problem is an Issue (a YAML syntax error is one error).
+// Never throws for bad input: every problem is an Issue (a YAML syntax error is one error; a text
+// over kMaxRunConfigBytes is one error, not parsed).
+inline constexpr size_t kMaxRunConfigBytes = size_t(256) << 10;
 ParsedConfig parse_run_config(const std::string& yaml_text, const std::string& file_for_errors,
                               const std::vector<std::string>& sets = {});
 

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <filesystem>
 #include <map>
 
 #include "config/run_config.h"
@@ -448,8 +449,15 @@ ParsedConfig parse_run_config(const std::string& yaml_text, const std::string& f
     c.origin.file = file_for_errors;
     Loader loader{c, out.issues};
     bool readable = true;  // the text is a YAML mapping (else validating the empty result is only noise)
-    // YAML is Unicode text; bytes that are not UTF-8 would reach the JSON values and files a run writes.
-    if (!utf8::is_valid(yaml_text)) {
+    // A run config is a few KB; yaml-cpp takes ~230 bytes of memory per byte of nested flow
+    // collections ("[[[[…"), so a large text is refused before it is parsed.
+    if (yaml_text.size() > kMaxRunConfigBytes) {
+        loader.error("", 0, "the file is " + std::to_string(yaml_text.size()) + " bytes, more than the " +
+                                std::to_string(kMaxRunConfigBytes >> 10) + " KiB a run config may have",
+                     "a run config is a few KB of key: value lines; is this the right file?");
+        readable = false;
+    } else if (!utf8::is_valid(yaml_text)) {
+        // YAML is Unicode text; bytes that are not UTF-8 would reach the JSON values and files a run writes.
         size_t bad = 0, line = 1;
         for (char32_t cp; size_t n = utf8::decode(yaml_text, bad, cp);) {
             if (cp == '\n') ++line;
@@ -501,6 +509,11 @@ static RunConfig throw_or_return(ParsedConfig parsed, const std::string& file, s
 
 RunConfig load_config_with_overrides(const std::string& path, const std::vector<std::string>& sets,
                                      std::vector<std::string>* warnings) {
+    std::error_code ec;
+    if (const auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxRunConfigBytes)  // not read whole
+        throw InputError(path, 0, {}, "the file is " + std::to_string(size) + " bytes, more than the " +
+                                          std::to_string(kMaxRunConfigBytes >> 10) + " KiB a run config may have",
+                         "a run config is a few KB of key: value lines; is this the right file?");
     std::string text = read_file(path);
     return throw_or_return(parse_run_config(text, path, sets), path, warnings);
 }

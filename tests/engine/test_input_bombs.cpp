@@ -96,13 +96,20 @@ TEST(InputBombs, AJinjaLoopThatWouldRenderGigabytesIsCapped) {
 }
 
 TEST(InputBombs, AMillionDeepYamlNestingIsAnError) {
-    // yaml-cpp stops recursing (DeepRecursion); the config loader reports a syntax error, no crash
-    const std::string text(1'000'000, '[');
-    reset_peak();
-    const long before = hwm_kb();
-    rf::ParsedConfig p = rf::parse_run_config(text, "deep.yaml");
-    ASSERT_TRUE(rf::has_errors(p.issues));
-    EXPECT_LT(hwm_kb() - before, 200 * 1024) << "peak grew by " << (hwm_kb() - before) / 1024 << " MiB";
+    // 10^6 '[' (1 MB): over the 256 KiB a run config may have, refused before yaml-cpp, which took
+    // ~230 bytes per '[' (227 MiB); 200,000 '[' (under the cap) are parsed: yaml-cpp stops recursing
+    // (DeepRecursion) and the loader reports a syntax error, within ~50 MiB.
+    for (size_t depth : {size_t(1'000'000), size_t(200'000)}) {
+        const std::string text(depth, '[');
+        reset_peak();
+        const long before = hwm_kb();
+        rf::ParsedConfig p = rf::parse_run_config(text, "deep.yaml");
+        ASSERT_TRUE(rf::has_errors(p.issues));
+        if (depth > rf::kMaxRunConfigBytes)
+            EXPECT_NE(p.issues[0].message.find("more than the 256 KiB a run config may have"), std::string::npos) << p.issues[0].message;
+        EXPECT_LT(hwm_kb() - before, (depth > rf::kMaxRunConfigBytes ? 8 : 80) * 1024)
+            << depth << ": peak grew by " << (hwm_kb() - before) / 1024 << " MiB";
+    }
 }
 
 }  // namespace
