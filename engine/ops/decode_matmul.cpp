@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/cpu_features.h"
 #include "core/error.h"
 #include "core/worker_pool.h"
 #include "io/safetensors.h"
@@ -140,7 +141,100 @@ void rows_dispatch(int MB, float* y, int ldy, const float* x, int K, const void*
     }
 }
 
+#if defined(__AVX512BF16__)
+// The same blocking with x rounded to bf16 once per call: vdpbf16ps multiplies 32 bf16 pairs into 16
+// float32 lanes, so a 64-byte line of W costs MB instructions instead of widening it and 2·MB FMAs.
+template <int MB, int R>
+void dot_kernel(float* y, int ldy, const uint16_t* xb, int K, const uint16_t* w, long n0, const float* bias,
+                bool accumulate) {
+    const uint16_t* wrow[R];
+    for (int r = 0; r < R; ++r) wrow[r] = w + size_t(n0 + r) * size_t(K);
+    __m512 acc[MB][R];
+#pragma GCC unroll 8
+    for (int m = 0; m < MB; ++m)
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r) acc[m][r] = _mm512_setzero_ps();
+    for (long k = 0; k < K; k += 32) {
+        const __mmask32 mask = K - k >= 32 ? __mmask32(0xFFFFFFFFu) : __mmask32((1u << (K - k)) - 1u);
+        __m512bh wv[R];
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r) wv[r] = (__m512bh)_mm512_maskz_loadu_epi16(mask, wrow[r] + k);
+#pragma GCC unroll 8
+        for (int m = 0; m < MB; ++m) {
+            const __m512bh xv = (__m512bh)_mm512_maskz_loadu_epi16(mask, xb + size_t(m) * size_t(K) + k);
+#pragma GCC unroll 8
+            for (int r = 0; r < R; ++r) acc[m][r] = _mm512_dpbf16_ps(acc[m][r], xv, wv[r]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int m = 0; m < MB; ++m)
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r) {
+            float v = _mm512_reduce_add_ps(acc[m][r]);
+            if (bias) v += bias[n0 + r];
+            float& out = y[size_t(m) * size_t(ldy) + size_t(n0 + r)];
+            out = accumulate ? out + v : v;
+        }
+}
+
+template <int MB>
+void dot_rows(float* y, int ldy, const uint16_t* xb, int K, const uint16_t* w, long b, long e, const float* bias,
+              bool accumulate) {
+    constexpr int R = MB == 1 ? 8 : MB == 2 ? 6 : MB <= 4 ? 4 : 3;
+    long n = b;
+    for (; n + R <= e; n += R) dot_kernel<MB, R>(y, ldy, xb, K, w, n, bias, accumulate);
+    for (; n < e; ++n) dot_kernel<MB, 1>(y, ldy, xb, K, w, n, bias, accumulate);
+}
+
+void dot_dispatch(int MB, float* y, int ldy, const uint16_t* xb, int K, const uint16_t* w, long b, long e,
+                  const float* bias, bool acc) {
+    switch (MB) {
+        case 1: dot_rows<1>(y, ldy, xb, K, w, b, e, bias, acc); break;
+        case 2: dot_rows<2>(y, ldy, xb, K, w, b, e, bias, acc); break;
+        case 3: dot_rows<3>(y, ldy, xb, K, w, b, e, bias, acc); break;
+        case 4: dot_rows<4>(y, ldy, xb, K, w, b, e, bias, acc); break;
+        case 5: dot_rows<5>(y, ldy, xb, K, w, b, e, bias, acc); break;
+        case 6: dot_rows<6>(y, ldy, xb, K, w, b, e, bias, acc); break;
+        case 7: dot_rows<7>(y, ldy, xb, K, w, b, e, bias, acc); break;
+        case 8: dot_rows<8>(y, ldy, xb, K, w, b, e, bias, acc); break;
+        default: RF_CHECK(false, "decode_matmul_bf16_dot: pass of more than 8 rows");
+    }
+}
+#endif
+
 }  // namespace
+
+bool decode_bf16_dot_available() {
+#if defined(__AVX512BF16__)
+    return cpu_features().avx512_bf16;
+#else
+    return false;
+#endif
+}
+
+void decode_matmul_bf16_dot(float* y, const float* x, const DecodeWeight& w, const float* bias, int M, bool accumulate,
+                            WorkerPool& pool) {
+    RF_CHECK(w.bf16 != nullptr, "decode_matmul_bf16_dot needs bf16 weights");
+    RF_CHECK(decode_bf16_dot_available(), "decode_matmul_bf16_dot: the CPU has no AVX512_BF16");
+#if defined(__AVX512BF16__)
+    const int N = w.N, K = w.K;
+    thread_local std::vector<uint16_t> xb;
+    xb.resize(size_t(M) * size_t(K));
+    for (size_t i = 0; i < xb.size(); ++i) xb[i] = f32_to_bf16(x[i]);
+    for (int m0 = 0; m0 < M; m0 += kMaxM) {
+        const int MB = std::min(kMaxM, M - m0);
+        float* yb = y + size_t(m0) * size_t(N);
+        const uint16_t* xp = xb.data() + size_t(m0) * size_t(K);
+        auto body = [&](long b, long e) { dot_dispatch(MB, yb, N, xp, K, w.bf16, b, e, bias, accumulate); };
+        if (size_t(N) * size_t(K) * size_t(MB) < kMinParallelMacs)
+            body(0, N);
+        else
+            pool.parallel_for(N, 16, body);
+    }
+#else
+    (void)y, (void)x, (void)bias, (void)M, (void)accumulate, (void)pool;
+#endif
+}
 
 void decode_matmul(float* y, const float* x, const DecodeWeight& w, const float* bias, int M, bool accumulate,
                    WorkerPool& pool) {

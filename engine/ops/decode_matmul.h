@@ -34,6 +34,13 @@ struct Bf16Matrix {
 // y (M,N) = x (M,K) . W^T + bias (N, may be nullptr); y is overwritten (accumulate = false) or added to.
 void decode_matmul(float* y, const float* x, const DecodeWeight& w, const float* bias, int M, bool accumulate,
                    WorkerPool& pool);
+// The same product with x rounded to bf16 as well (round to nearest even) and AVX512_BF16 dot products
+// (vdpbf16ps: bf16 pairs multiplied exactly, summed in float32) — a candidate decode kernel for bf16
+// weights, measured against decode_matmul in bench/bench_decode_dot.cpp. Needs w.bf16 and
+// decode_bf16_dot_available() (built with AVX512_BF16 and the CPU has it).
+bool decode_bf16_dot_available();
+void decode_matmul_bf16_dot(float* y, const float* x, const DecodeWeight& w, const float* bias, int M, bool accumulate,
+                            WorkerPool& pool);
 // The plain-loop twin (double sums), for tests and bench validation.
 void decode_matmul_naive(float* y, const float* x, const DecodeWeight& w, const float* bias, int M, bool accumulate);
 
