@@ -140,6 +140,7 @@ private slots:
     void loraRowsFollowTrainType();
     void useAllDefaults();
     void humanAmongTheRewards();
+    void lossTypesHaveLabels();
     void tooltipsFromKeyTable();
     void localModelAndDatasetPickers();
     void pickersSayWhereAValueIsFound();
@@ -371,6 +372,16 @@ void TestConfigForm::humanAmongTheRewards() {
     QVERIFY(you->isChecked());
     QCOMPARE(form.findChild<QLineEdit*>("input_reward_functions_custom")->text(), QString("my_fn"));
     QVERIFY(form.config().reward_functions == (std::vector<std::string>{"r1_int_reward_func", "human", "my_fn"}));
+}
+
+void TestConfigForm::lossTypesHaveLabels() {
+    ConfigForm form;
+    QTest::mouseClick(form.findChild<QAbstractButton*>("mode_grpo"), Qt::LeftButton);
+    auto* box = form.field("grpo_loss_type")->findChild<QComboBox*>();
+    QVERIFY(box);
+    QStringList items;
+    for (int i = 0; i < box->count(); ++i) items << box->itemText(i);
+    QCOMPARE(items, QStringList({"GRPO", "BNPO", "DR GRPO", "DAPO", "CISPO", "SAPO"}));
 }
 
 void TestConfigForm::tooltipsFromKeyTable() {
