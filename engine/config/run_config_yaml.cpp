@@ -5,6 +5,8 @@
 // silently (keys of mlx-lm-lora that Reinforge does not use give a warning).
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <map>
@@ -386,10 +388,17 @@ std::string scalar(const std::string& s) {
     return em.c_str();
 }
 
-// A scalar inside [..] or {..}: the flow indicators ,[]{} end a plain scalar there (block context
-// allows them), so such strings are quoted (r1_accuracy_rew]ard_func did not read back: fuzz_run_config).
+// A scalar inside [..] or {..}: plain only when made of letters, digits and _ . / + - (scalar() still
+// quotes what would read back as another type); anything else is double-quoted. The flow indicators
+// ,[]{} end a plain scalar there (r1_accuracy_rew]ard_func did not read back), and yaml-cpp refuses
+// '?', '%', '@', '`', '|', '>' in a flow plain scalar and reads '!x', '&x', '*x' as tags and anchors
+// (?x*x*21judge_ did not read back: fuzz_run_config, issue 18 campaign).
 std::string flow_scalar(const std::string& s) {
-    if (s.find_first_of(",[]{}") == std::string::npos) return scalar(s);
+    const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
+        const unsigned char c = static_cast<unsigned char>(ch);
+        return (c < 0x80 && std::isalnum(c)) || c == '_' || c == '.' || c == '/' || c == '+' || c == '-';
+    });
+    if (plain) return scalar(s);
     YAML::Emitter em;
     em << YAML::DoubleQuoted << s;
     return em.c_str();

@@ -221,6 +221,25 @@ TEST(FuzzFindings, RunConfigToYamlQuotesFlowIndicators) {
     EXPECT_EQ(rf::get_value(q.config, "reward_functions"), rf::get_value(p.config, "reward_functions"));
 }
 
+TEST(FuzzFindings, RunConfigToYamlQuotesWhatYamlCppReadsOtherwise) {
+    // fuzz_run_config (issue 18 campaign, 345,646 more executions): the list item ?x*x*21judge_ was
+    // written plain inside [..], where yaml-cpp refuses '?' ("unknown token"); '!x', '&x' and '*x' read
+    // back as a tag, an anchor, an alias. Every such string round-trips now.
+    const char* items[] = {"?x*x*21judge_", "x?", "%x", "@x", "`x", "|x", ">x", "!x", "&x", "*x", "-", "-x", "a b",
+                           "#x", "'x", "x:y", ": x", "1.0", "true", "null", "~", "ü", "x\\y", "r1_ok.v2/a+b"};
+    std::string yaml = "train_mode: grpo\nmodel: m\ndata: d\niters: 10\nreward_functions: [";
+    for (size_t k = 0; k < std::size(items); ++k) yaml += (k ? ", " : "") + nlohmann::json(items[k]).dump();
+    yaml += "]\n";
+    rf::ParsedConfig p = rf::parse_run_config(yaml, "c.yaml");
+    for (const rf::Issue& i : p.issues) ASSERT_NE(i.severity, rf::Severity::error) << i.message << "\n" << yaml;
+    const std::string out = rf::to_yaml(p.config);
+    rf::ParsedConfig q = rf::parse_run_config(out, "roundtrip.yaml");
+    for (const rf::Issue& i : q.issues) EXPECT_NE(i.severity, rf::Severity::error) << i.message;
+    EXPECT_EQ(rf::get_value(q.config, "reward_functions"), rf::get_value(p.config, "reward_functions"));
+    EXPECT_NE(out.find("reward_functions: [\"?x*x*21judge_\", "), std::string::npos);
+    EXPECT_NE(out.find(", r1_ok.v2/a+b]"), std::string::npos);  // plain when it is safe
+}
+
 TEST(FuzzFindings, RunConfigAliasCycle) {
     // fuzz_run_config: an alias inside its own anchor is a cyclic node graph; yaml_to_json recursed
     // until the stack overflowed. Now an error naming the key.
