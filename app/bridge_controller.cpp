@@ -46,7 +46,7 @@ EngineController::~EngineController() {
     delete m_thread;
 }
 
-bool EngineController::start(const RunConfig& cfg) {
+bool EngineController::start(const RunConfig& cfg, RunFunction fn) {
     if (m_thread) return false;
     m_control = std::make_unique<RunControl>();
     m_queue = std::make_unique<RunQueue>(
@@ -56,7 +56,7 @@ bool EngineController::start(const RunConfig& cfg) {
 
     m_thread = new QThread;
     m_thread->setObjectName("reinforge-engine");
-    auto* worker = new EngineWorker(m_fn, cfg, m_queue.get(), m_control.get(), asker);
+    auto* worker = new EngineWorker(fn ? std::move(fn) : m_fn, cfg, m_queue.get(), m_control.get(), asker);
     worker->moveToThread(m_thread);
     connect(m_thread, &QThread::started, worker, &EngineWorker::run);
     connect(m_thread, &QThread::finished, worker, &QObject::deleteLater);

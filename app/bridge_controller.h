@@ -58,7 +58,9 @@ public:
     void setJudge(QtJudge* judge) { m_judge = judge; }  // asked when judge: human
     QtJudge* judge() const { return m_judge; }
 
-    bool start(const RunConfig& cfg);  // false when a run is already going
+    // false when a run is already going. `fn`: what runs this one run instead of the controller's
+    // own (the GUI's "Run on: MPI", bridge_mpi_run.h); empty: the controller's.
+    bool start(const RunConfig& cfg, RunFunction fn = {});
     void setPaused(bool paused);
     void stop();
     bool isRunning() const { return m_thread != nullptr; }

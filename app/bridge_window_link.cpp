@@ -1,12 +1,14 @@
 #include "bridge_window_link.h"
 
 #include "bridge_controller.h"
+#include "bridge_mpi_run.h"
 #include "bridge_qt_judge.h"
 #include "main_window.h"
 #include "charts/charts_panel.h"
 #include "run/download_dialog.h"
 #include "run/live_run_panel.h"
 #include "run/rollout_browser.h"
+#include "run/run_on_box.h"
 #include "train_tab.h"
 
 namespace rf::bridge {
@@ -18,7 +20,10 @@ void linkWindow(ui::MainWindow* window, EngineController* controller) {
     if (!controller->judge()) controller->setJudge(new QtJudge(window, window));
 
     QObject::connect(tab, &ui::TrainTab::trainRequested, controller, [=](const RunConfig& cfg) {
-        if (!controller->start(cfg)) return;
+        // Run on: MPI launches mpirun -np N reinforge-cli train (bridge_mpi_run.h); else a Session here
+        const ui::RunOnChoice on = tab->runOn()->choice();
+        RunFunction fn = on.mpi ? mpiRunFunction({on.processes, on.hostfile.toStdString()}) : RunFunction();
+        if (!controller->start(cfg, fn)) return;
         panel->startRun(cfg.iters, QString());
         window->rolloutBrowser()->startLive(QString());
         panel->charts()->setRunConfig(cfg);

@@ -2,12 +2,14 @@
 
 #include <QHBoxLayout>
 #include <QSplitter>
+#include <QVBoxLayout>
 
 #include "form/config_form.h"
 #include "form/field_editor.h"
 #include "run/live_run_panel.h"
 #include "run/before_after_dialog.h"
 #include "run/preflight_dialog.h"
+#include "run/run_on_box.h"
 
 namespace rf::ui {
 
@@ -21,7 +23,16 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
     m_form = new ConfigForm;
     m_form->setMinimumWidth(420);
     m_panel = new LiveRunPanel;
-    m_split->addWidget(m_form);
+    // the left side: the form, and under it where Train runs (below the form, so the Live Run
+    // Panel keeps its height)
+    auto* left = new QWidget;
+    auto* column = new QVBoxLayout(left);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    column->addWidget(m_form, 1);
+    m_run_on = new RunOnBox;
+    column->addWidget(m_run_on);
+    m_split->addWidget(left);
     m_split->addWidget(m_panel);
     m_split->setStretchFactor(0, 2);
     m_split->setStretchFactor(1, 3);
@@ -69,7 +80,10 @@ void TrainTab::openPreflight() {
     emit preflightOpened(m_preflight);
 }
 
-void TrainTab::setRunning(bool running) { m_form->setEditable(!running); }
+void TrainTab::setRunning(bool running) {
+    m_form->setEditable(!running);
+    m_run_on->setEnabled(!running);
+}
 
 void TrainTab::openBeforeAfter() {
     if (m_before_after && m_before_after->busy()) {

@@ -16,6 +16,7 @@ namespace rf::ui {
 
 class ConfigForm;
 class LiveRunPanel;
+class RunOnBox;
 
 class TrainTab : public QWidget {
     Q_OBJECT
@@ -25,6 +26,7 @@ public:
     ConfigForm* form() const { return m_form; }
     LiveRunPanel* runPanel() const { return m_panel; }
     QSplitter* splitter() const { return m_split; }
+    RunOnBox* runOn() const { return m_run_on; }  // "Run on": this computer or MPI (run/run_on_box.h)
     void setRunning(bool running);  // the form is read-only while a run goes
     // Preflight… (beside Train): the reward workbench on the form's config; tests may replace what
     // it samples with.
@@ -45,6 +47,7 @@ private:
     ConfigForm* m_form = nullptr;
     LiveRunPanel* m_panel = nullptr;
     QSplitter* m_split = nullptr;
+    RunOnBox* m_run_on = nullptr;
     QPointer<PreflightDialog> m_preflight;
     PreflightDialog::SampleFn m_preflight_sample;
     QPointer<BeforeAfterDialog> m_before_after;
