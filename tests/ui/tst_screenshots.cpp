@@ -26,6 +26,10 @@
 #include "judge/judge_dialog.h"
 #include "form/dataset_preview_dialog.h"
 #include "main_window.h"
+#include "compare/run_comparison.h"
+#include "run/rollout_browser.h"
+#include "run/token_heat_map.h"
+#include "train/session.h"
 #include "run/download_dialog.h"
 #include "run/before_after_dialog.h"
 #include "run/live_run_panel.h"
@@ -99,6 +103,7 @@ private slots:
     void realRunMidway_data();
     void realRunMidway();
     void workbenchDialogs();
+    void browserAndComparison();
 
 private:
     QTemporaryDir m_dir;
@@ -316,6 +321,75 @@ void TestScreenshots::workbenchDialogs() {
     QTRY_VERIFY_WITH_TIMEOUT(answered.count() == 1, 300000);
     QTest::qWait(200);
     save(&ba, "before_after_dialog");
+}
+
+// The Rollouts and Compare tabs on two real 20-step GRPO runs of the embedded default (the preset,
+// and the preset with beta 0 and learning_rate 2e-4); only when writing screenshots.
+void TestScreenshots::browserAndComparison() {
+    if (qEnvironmentVariableIsEmpty("REINFORGE_SCREENSHOT_DIR")) QSKIP("only when writing screenshots");
+    QStringList dirs;
+    for (int run = 0; run < 2; ++run) {
+        RunConfig cfg = load_run_config(REINFORGE_SOURCE_DIR "/resources/presets/grpo-default.yaml");
+        set_value(cfg, "iters", "20");
+        set_value(cfg, "steps_per_report", "1");
+        set_value(cfg, "steps_per_eval", "5");
+        set_value(cfg, "save_every", "0");
+        if (run == 1) {
+            set_value(cfg, "beta", "0");
+            set_value(cfg, "learning_rate", "2e-4");
+        }
+        dirs << m_dir.filePath(run == 0 ? "grpo-preset" : "grpo-beta0-lr2e-4");
+        set_value(cfg, "output_dir", dirs.last().toStdString());
+        Session session(cfg, nullptr, nullptr);
+        QVERIFY(session.run());
+    }
+    AppSettings settings(m_dir.filePath("browser.ini"));
+    MainWindow w(&settings);
+    w.resize(1280, 800);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    RolloutBrowser* b = w.rolloutBrowser();
+    w.showRolloutBrowser();
+    QSignalSpy loaded(b, &RolloutBrowser::folderLoaded);
+    b->openRunFolder(dirs[0]);
+    QVERIFY(loaded.wait(30000));
+    // the last step's group with the widest spread, and its completion with the least likely token
+    const RolloutIndex& index = b->index();
+    int group = -1;
+    for (int gi : index.groupsOfStep(index.steps().back()))
+        if (group < 0 || index.groups()[gi].std > index.groups()[group].std) group = gi;
+    QVERIFY(group >= 0);
+    int pick = index.groups()[group].rows.front();
+    float lowest = 0;
+    for (int ri : index.groups()[group].rows)
+        for (float lp : index.rows()[ri].token_logps)
+            if (lp < lowest) {
+                lowest = lp;
+                pick = ri;
+            }
+    b->selectGroup(group);
+    b->selectRow(pick);
+    QTest::qWait(300);
+    QVERIFY2(clipped(&w).isEmpty(), qPrintable(clipped(&w).join("; ")));
+    save(&w, "rollout_browser_1280x800");
+    w.resize(1920, 1080);
+    QTest::qWait(300);
+    save(&w, "rollout_browser_1920x1080");
+
+    w.resize(1280, 800);
+    w.showRunComparison();
+    RunComparison* c = w.runComparison();
+    QSignalSpy added(c, &RunComparison::runAdded);
+    for (const QString& dir : dirs) {
+        c->addRunFolder(dir);
+        QVERIFY(added.wait(30000));
+    }
+    QTest::qWait(300);
+    QVERIFY2(clipped(&w).isEmpty(), qPrintable(clipped(&w).join("; ")));
+    save(&w, "run_comparison_1280x800");
+    w.resize(1920, 1080);
+    QTest::qWait(300);
+    save(&w, "run_comparison_1920x1080");
 }
 
 QTEST_MAIN(TestScreenshots)

@@ -67,6 +67,8 @@ RunComparison::RunComparison(QWidget* parent) : QWidget(parent) {
     scroll->setWidgetResizable(true);
     m_chart_area = new QWidget;
     m_grid = new QGridLayout(m_chart_area);
+    m_grid->setColumnStretch(0, 1);
+    m_grid->setColumnStretch(1, 1);
     m_empty = new QLabel(tr("Add two or more run folders (File \u25b8 Add run to comparison\u2026) to overlay their metrics."));
     m_empty->setObjectName("compareEmpty");
     m_empty->setAlignment(Qt::AlignCenter);
@@ -87,18 +89,20 @@ RunComparison::RunComparison(QWidget* parent) : QWidget(parent) {
     m_diff->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_diff->verticalHeader()->setDefaultSectionSize(m_diff->fontMetrics().height() + 6);
     m_diff->horizontalHeader()->setStretchLastSection(true);
+    m_diff->verticalHeader()->hide();
     diff_layout->addLayout(diff_top);
     diff_layout->addWidget(m_diff, 1);
     right->addWidget(scroll);
     right->addWidget(diff_box);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 1);
+    right->setSizes({560, 190});
 
     split->addWidget(side);
     split->addWidget(right);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 4);
-    split->setSizes({260, 1000});
+    split->setSizes({300, 980});
     layout->addWidget(split);
 
     connect(m_add, &QPushButton::clicked, this, &RunComparison::addFolderWithDialog);
@@ -226,7 +230,8 @@ void RunComparison::rebuildMetricList() {
     const QSignalBlocker block(m_metric_list);
     m_metric_list->clear();
     for (const QString& key : all) {
-        auto* item = new QListWidgetItem(QString("%1  (%2)").arg(legendLabel(key), key));
+        auto* item = new QListWidgetItem(key);
+        item->setToolTip(tr("%1: drawn as \u201c%2\u201d").arg(key, legendLabel(key)));
         item->setData(Qt::UserRole, key);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(m_chosen.contains(key) ? Qt::Checked : Qt::Unchecked);
@@ -253,7 +258,7 @@ void RunComparison::rebuildCharts() {
         auto* chart = new MetricChart(QString("%1 \u00b7 %2").arg(legendLabel(key), key));
         chart->setObjectName("compareChart_" + key);
         chart->setProperty("metric", key);
-        chart->setMinimumHeight(260);
+        chart->setMinimumHeight(240);
         // validation metrics are sparse (one point per evaluation): never smoothed
         chart->setSmoothing(where.validation ? 0.0 : m_smoothing->value());
         for (int r = 0; r < m_runs.size(); ++r) {

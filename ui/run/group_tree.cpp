@@ -1,6 +1,7 @@
 #include "run/group_tree.h"
 
 #include <QHeaderView>
+#include <algorithm>
 #include <cmath>
 
 namespace rf::ui {
@@ -59,33 +60,35 @@ void GroupTree::fill(const RolloutIndex& index, int step, const GroupFilter& fil
     const QSignalBlocker block(this);
     setSortingEnabled(false);
     clear();
+    // columns: what a group is about first (total, advantage, truncation, notes, text), then one per
+    // reward function
     const QStringList fns = index.functions();
-    QStringList headers{tr("Group / completion"), tr("Total")};
+    enum { kName, kTotal, kAdvantage, kTrunc, kNotes, kText, kFunctions };
+    QStringList headers{tr("Group / completion"), tr("Total"), tr("Advantage"), tr("Trunc."), tr("Notes"),
+                        tr("Prompt \u2192 answer / completion")};
     for (const QString& fn : fns) headers << rewardFunctionShortName(fn);
-    headers << tr("Advantage") << tr("Trunc.") << tr("Notes") << tr("Prompt \u2192 answer / completion");
     setHeaderLabels(headers);
-    for (int c = 0; c < fns.size(); ++c) headerItem()->setToolTip(2 + c, fns[c]);
-    const int c_adv = 2 + int(fns.size());
+    for (int c = 0; c < fns.size(); ++c) headerItem()->setToolTip(kFunctions + c, fns[c]);
     QTreeWidgetItem* select = nullptr;
     for (int gi : index.groupsOfStep(step)) {
         const RolloutGroup& g = index.groups()[gi];
         if (!filter.passes(g)) continue;
         auto* gitem = new Item(this);
         gitem->setData(0, kGroupRole, gi);
-        gitem->setText(0, tr("group %1").arg(g.group + 1));
-        gitem->setData(0, kSortRole, g.group);
-        gitem->setNumber(1, g.mean);
-        gitem->setToolTip(1, tr("mean %1 \u00b1 %2 (min %3, max %4)")
-                                 .arg(rolloutNumber(g.mean), rolloutNumber(g.std), rolloutNumber(g.min), rolloutNumber(g.max)));
+        gitem->setText(kName, tr("group %1").arg(g.group + 1));
+        gitem->setData(kName, kSortRole, g.group);
+        gitem->setNumber(kTotal, g.mean);
+        gitem->setToolTip(kTotal, tr("mean %1 \u00b1 %2 (min %3, max %4)")
+                                      .arg(rolloutNumber(g.mean), rolloutNumber(g.std), rolloutNumber(g.min), rolloutNumber(g.max)));
         QStringList notes;
         if (g.zeroVariance()) notes << tr("no variance");
         if (g.failed) notes << tr("%1 without signal").arg(g.failed);
-        gitem->setText(c_adv + 1, g.truncated ? QString("%1/%2").arg(g.truncated).arg(g.rows.size()) : QString());
-        gitem->setText(c_adv + 2, notes.join(", "));
+        gitem->setText(kTrunc, g.truncated ? QString("%1/%2").arg(g.truncated).arg(g.rows.size()) : QString());
+        gitem->setText(kNotes, notes.join(", "));
         const RolloutRow& first = index.rows()[g.rows.front()];
-        gitem->setText(c_adv + 3, rolloutOneLine(first.prompt) +
-                                      (first.answer.isEmpty() ? QString() : QString("  \u2192 %1").arg(rolloutOneLine(first.answer, 40))));
-        gitem->setToolTip(c_adv + 3, first.prompt);
+        gitem->setText(kText, rolloutOneLine(first.prompt) +
+                                  (first.answer.isEmpty() ? QString() : QString("  \u2192 %1").arg(rolloutOneLine(first.answer, 40))));
+        gitem->setToolTip(kText, first.prompt);
         QFont bold = font();
         bold.setBold(true);
         for (int c = 0; c < headers.size(); ++c) {
@@ -97,16 +100,17 @@ void GroupTree::fill(const RolloutIndex& index, int step, const GroupFilter& fil
             const RolloutRow& r = index.rows()[ri];
             auto* item = new Item(gitem);
             item->setData(0, kRowRole, ri);
-            item->setText(0, tr("completion %1").arg(k + 1));
-            item->setData(0, kSortRole, k);
-            item->setNumber(1, r.reward);
+            item->setText(kName, tr("completion %1").arg(k + 1));
+            item->setData(kName, kSortRole, k);
+            item->setNumber(kTotal, r.reward);
+            item->setNumber(kAdvantage, r.advantage);
+            item->setText(kTrunc, r.truncated ? tr("yes") : QString());
+            item->setText(kNotes, r.verdict);
+            item->setText(kText, rolloutOneLine(r.completion));
+            item->setToolTip(kText, r.completion);
             for (int c = 0; c < fns.size(); ++c)
-                if (auto it = r.function_rewards.constFind(fns[c]); it != r.function_rewards.constEnd()) item->setNumber(2 + c, *it);
-            item->setNumber(c_adv, r.advantage);
-            item->setText(c_adv + 1, r.truncated ? tr("yes") : QString());
-            item->setText(c_adv + 2, r.verdict);
-            item->setText(c_adv + 3, rolloutOneLine(r.completion));
-            item->setToolTip(c_adv + 3, r.completion);
+                if (auto it = r.function_rewards.constFind(fns[c]); it != r.function_rewards.constEnd())
+                    item->setNumber(kFunctions + c, *it);
             if (ri == keep_row) select = item;
         }
         if (!select && gi == keep_group) select = gitem;
@@ -114,7 +118,8 @@ void GroupTree::fill(const RolloutIndex& index, int step, const GroupFilter& fil
     setSortingEnabled(true);
     sortByColumn(1, Qt::AscendingOrder);  // worst group first
     expandAll();
-    for (int c = 0; c < headers.size() - 1; ++c) resizeColumnToContents(c);
+    for (int c = 0; c < headers.size(); ++c) resizeColumnToContents(c);
+    setColumnWidth(kText, std::min(columnWidth(kText), 340));
     if (!select) select = topLevelItem(0);
     setCurrentItem(select);
 }

@@ -1,6 +1,6 @@
 // The groups of one step in the rollout browser: one bold row per group (mean total, truncated
 // completions, notes such as "no variance", the prompt and answer), its completions below it
-// (total, per-function rewards, advantage, truncation, verdict, text). Worst group first; every
+// (total, advantage, truncation, verdict, text, then one column per reward function). Worst group first; every
 // column sorts by its number. A group with no variance is shaded amber.
 #pragma once
 #include <QTreeWidget>

@@ -80,7 +80,8 @@ RolloutBrowser::RolloutBrowser(QWidget* parent) : QWidget(parent) {
     left_layout->setContentsMargins(0, 0, 0, 0);
     m_trend = new MetricChart(tr("Reward per step (click a step)"));
     m_trend->setObjectName("browserTrend");
-    m_trend->setMinimumHeight(170);
+    m_trend->setMinimumHeight(150);
+    m_trend->setMaximumHeight(230);
     m_trend->viewport()->installEventFilter(this);
     m_steps = new QTableWidget(0, 6);
     m_steps->setObjectName("browserSteps");
@@ -129,6 +130,7 @@ RolloutBrowser::RolloutBrowser(QWidget* parent) : QWidget(parent) {
     vsplit->addWidget(detail);
     vsplit->setStretchFactor(0, 3);
     vsplit->setStretchFactor(1, 2);
+    vsplit->setSizes({430, 300});
     layout->addWidget(vsplit, 1);
 
     connect(m_open, &QPushButton::clicked, this, [this] {
