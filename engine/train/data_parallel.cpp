@@ -131,14 +131,17 @@ void gather_judgments(Comm* comm, const JudgeContext& ctx, const JudgeStats& bef
 }
 
 // ---- rollout records ----------------------------------------------------------------------------
-// MessagePack of JSON (nlohmann): NaN rewards ("not applicable") survive, unlike in JSON text.
+// MessagePack of JSON (nlohmann): NaN rewards ("not applicable") survive, unlike in JSON text. Every
+// field of RolloutRecord (session.h) goes through; tests/cli/train_mpi.sh compares every key of
+// rollouts.jsonl between 1 and 2 ranks, so a field added there and forgotten here fails it.
 
 static nlohmann::json record_to_json(const RolloutRecord& r) {
     nlohmann::json rw = nlohmann::json::array();
     for (const Metric& x : r.rewards) rw.push_back({x.name, x.value});
     return {{"step", r.step},     {"prompt", r.prompt},   {"completion", r.completion}, {"answer", r.answer},
             {"rewards", rw},      {"reward", r.reward},   {"advantage", r.advantage},   {"truncated", r.truncated},
-            {"n", r.num_tokens},  {"group", r.group},     {"tokens", r.tokens},         {"logps", r.token_logps}};
+            {"n", r.num_tokens},  {"group", r.group},     {"tokens", r.tokens},         {"logps", r.token_logps},
+            {"verdict", r.verdict}};
 }
 
 static RolloutRecord record_from_json(const nlohmann::json& j) {
@@ -155,6 +158,7 @@ static RolloutRecord record_from_json(const nlohmann::json& j) {
     r.group = j.at("group").get<int>();
     r.tokens = j.at("tokens").get<std::vector<std::string>>();
     r.token_logps = j.at("logps").get<std::vector<float>>();
+    r.verdict = j.at("verdict").get<std::string>();
     return r;
 }
 

@@ -4,10 +4,11 @@ additions (a data-parallel run against the one-process run with the same global 
 
 usage: compare_runs.py RUN_A RUN_B [--from-step K]
 
-  rollouts.jsonl  the same prompts, completions, token counts and rewards (exact: sampling gives a
+  rollouts.jsonl  every key equal: prompts, completions, tokens, rewards, groups, verdicts (exact: sampling gives a
                   completion the same seed and stream for any number of ranks); advantages within
                   1e-6 (GRPO's come from the rewards alone; REINFORCE's include beta * KL of float
-                  log-probs, whose rounding depends on the batch a row is computed in: ~1e-9 seen)
+                  log-probs, whose rounding depends on the batch a row is computed in: ~1e-9 seen);
+                  token_logps (written with 4 decimals) within one rounding step
   judgments.jsonl the same verdicts in the same order (rank 0 writes every rank's), "time" aside
   metrics.jsonl   every train metric but wall-clock ones within rel 1e-4 / abs 1e-6
   adapters        the final adapters.safetensors within abs 1e-5 of each other (LoRA B starts at 0
@@ -51,11 +52,15 @@ def main():
     if len(ra) != len(rb):
         bad.append(f"rollouts: {len(ra)} vs {len(rb)} rows")
     for i, (x, y) in enumerate(zip(ra, rb)):
-        for k in ("step", "prompt", "completion", "num_tokens", "reward", "rewards", "group"):
-            if x.get(k) != y.get(k):
+        for k in sorted(set(x) | set(y)):  # every key: a field the ranks forget to send shows here
+            if k == "advantage":
+                if abs(x[k] - y[k]) > ADV_ABS:
+                    bad.append(f"rollout {i}: advantage {x[k]} vs {y[k]}")
+            elif k == "token_logps":  # written with 4 decimals: one rounding step apart at most
+                if len(x[k]) != len(y[k]) or any(abs(p - q) > 1.5e-4 for p, q in zip(x[k], y[k]) if p is not None and q is not None):
+                    bad.append(f"rollout {i}: token_logps differ")
+            elif x.get(k) != y.get(k):
                 bad.append(f"rollout {i} (step {x['step']}): {k} {x.get(k)!r} vs {y.get(k)!r}")
-        if abs(x["advantage"] - y["advantage"]) > ADV_ABS:
-            bad.append(f"rollout {i}: advantage {x['advantage']} vs {y['advantage']}")
     ja, jb = maybe(a, "judgments.jsonl"), maybe(b, "judgments.jsonl")
     strip = lambda r: {k: v for k, v in r.items() if k != "time"}
     if len(ja) != len(jb) or any(strip(x) != strip(y) for x, y in zip(ja, jb)):
