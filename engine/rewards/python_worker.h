@@ -74,9 +74,10 @@ private:
 
     std::string m_file;
     PythonWorkerOptions m_options;
+    // output bytes of the current call; before m_child, whose destructor may still forward lines
+    size_t m_forwarded = 0, m_not_forwarded = 0;
     std::unique_ptr<ChildProcess> m_child;
     std::vector<std::string> m_registered, m_available;
-    size_t m_forwarded = 0, m_not_forwarded = 0;  // output bytes of the current call
     std::string m_python_version;
     std::mutex m_mu;
 };
