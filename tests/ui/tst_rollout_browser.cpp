@@ -333,8 +333,11 @@ void TestRolloutBrowser::reachableFromTheMainWindowAndFedByARun() {
     auto* tabs = w.findChild<QTabWidget*>("mainTabs");
     QVERIFY(tabs->indexOf(w.rolloutBrowser()) > 0);
     QVERIFY(w.findChild<QAction*>("openRunFolderAction"));
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
     w.showRolloutBrowser();
     QCOMPARE(tabs->currentWidget(), w.rolloutBrowser());
+    tabs->setCurrentWidget(w.trainTab());
     test::FakeRunOptions o;
     o.steps = 5;
     bridge::EngineController c(test::fakeRun(o));
@@ -349,6 +352,11 @@ void TestRolloutBrowser::reachableFromTheMainWindowAndFedByARun() {
     QVERIFY(finished.wait(10000));
     QTRY_COMPARE(w.rolloutBrowser()->index().rows().size(), 20);
     QCOMPARE(w.rolloutBrowser()->source(), QString("live"));
+    // while the Train tab is shown, the browser only indexes; its views are built when it is shown
+    auto* steps = w.rolloutBrowser()->findChild<QTableWidget*>("browserSteps");
+    QCOMPARE(steps->rowCount(), 0);
+    w.showRolloutBrowser();
+    QCOMPARE(steps->rowCount(), 5);
     QCOMPARE(w.rolloutBrowser()->currentStep(), 5);
     QCOMPARE(w.rolloutBrowser()->index().groupsOfStep(5).size(), 1);
     QVERIFY(w.rolloutBrowser()->findChild<QLabel*>("browserSource")->text().contains(QString::fromStdString(o.run_dir)));

@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QMouseEvent>
 #include <QPushButton>
+#include <QShowEvent>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -168,6 +169,7 @@ void RolloutBrowser::resetViews() {
 
 void RolloutBrowser::startLive(const QString& run_label) {
     m_index.clear();
+    m_stale = false;
     m_source = QStringLiteral("live");
     m_source_label->setText(tr("Live run %1").arg(run_label));
     m_follow->setChecked(true);
@@ -180,17 +182,30 @@ void RolloutBrowser::setLiveRunFolder(const QString& dir) {
 
 void RolloutBrowser::addRollouts(const QList<RolloutRow>& rows) {
     if (rows.isEmpty()) return;
-    const int dropped_before = m_index.steps().isEmpty() ? -1 : m_index.steps().front();
+    const int first_before = m_index.steps().isEmpty() ? -1 : m_index.steps().front();
     m_index.add(rows);
-    if (!m_index.steps().isEmpty() && m_index.steps().front() != dropped_before && dropped_before >= 0) {
-        // the oldest steps were dropped (RolloutIndex's cap): the indexes moved, build again
-        const int step = m_step;
-        resetViews();
-        appendSteps(-1);
-        if (step >= 0) selectStep(step);
+    // the oldest steps were dropped (RolloutIndex's cap): the indexes moved, build again
+    if (first_before >= 0 && m_index.steps().front() != first_before) m_stale = true;
+    // while the tab is not shown, only the index grows; the views are built when it is shown
+    if (!isVisible()) {
+        m_stale = true;
         return;
     }
-    appendSteps(rows.front().step);
+    if (m_stale) rebuildViews();
+    else appendSteps(rows.front().step);
+}
+
+void RolloutBrowser::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (m_stale) rebuildViews();
+}
+
+void RolloutBrowser::rebuildViews() {
+    m_stale = false;
+    const int step = m_step;
+    resetViews();
+    appendSteps(-1);
+    if (step >= 0 && !(m_source == QLatin1String("live") && m_follow->isChecked())) selectStep(step);
 }
 
 void RolloutBrowser::showRunFolder(const RunFolder& run) {
@@ -199,6 +214,7 @@ void RolloutBrowser::showRunFolder(const RunFolder& run) {
     m_source_label->setText(tr("%1 \u00b7 %n completion(s)", "", int(run.rollouts.size())).arg(run.dir));
     m_source_label->setToolTip(run.problems.join('\n'));
     m_follow->setChecked(false);
+    m_stale = false;
     resetViews();
     m_index.add(run.rollouts);
     appendSteps(-1);
@@ -219,9 +235,13 @@ void RolloutBrowser::openRunFolder(const QString& dir) {
                                });
 }
 
+// The table is sorted newest first and new steps arrive newest: scan from the top.
 int RolloutBrowser::stepRowOf(int step) const {
-    for (int r = 0; r < m_steps->rowCount(); ++r)
-        if (m_steps->item(r, 0)->data(Qt::UserRole).toInt() == step) return r;
+    for (int r = 0; r < m_steps->rowCount(); ++r) {
+        const int here = m_steps->item(r, 0)->data(Qt::UserRole).toInt();
+        if (here == step) return r;
+        if (here < step) break;
+    }
     return -1;
 }
 

@@ -9,6 +9,7 @@
 //              its worst group, so the worst group of any step is two clicks away (or "Worst of run")
 //   tokens     the selected completion token by token as a heat map (TokenHeatMap)
 //
+// While the tab is hidden, a live run only grows the index; the views are built when it is shown.
 // Filters keep only groups with no variance, with a truncated completion, or with a verdict
 // without signal (steps without such a group are hidden).
 #pragma once
@@ -65,9 +66,11 @@ signals:
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void resetViews();
+    void rebuildViews();
     void appendSteps(int from_step);
     void updateStepRow(int step);
     void applyFilter();
@@ -82,6 +85,7 @@ private:
     int m_step = -1;
     int m_last_step = -1;
     bool m_filling = false;
+    bool m_stale = false;  // rows arrived while hidden: the views are built on show
 
     QLabel* m_source_label = nullptr;
     QPushButton* m_open = nullptr;
