@@ -20,6 +20,10 @@ from array import array
 
 WALL = {"step_time", "iterations_per_second", "time_generate", "time_score", "time_train", "tokens_per_second",
         "peak_memory"}
+# ADV_ABS was 1e-9 (enough for GRPO); REINFORCE with baseline running_mean failed it with
+#   rollout 33: advantage -0.27590650000992945 vs -0.27590650113189924
+#   rollout 34: advantage -1.4740303548574447 vs -1.4740303562879562
+# (beta * KL of float log-probs computed in batches of other rows), hence 1e-6.
 REL, ABS, ADAPTER_ABS, ADV_ABS = 1e-4, 1e-6, 1e-5, 1e-6
 
 
