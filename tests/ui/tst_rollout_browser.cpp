@@ -86,6 +86,7 @@ private slots:
     void legacyRowsGroupByPrompt();
     void worstGroupOfAStepInTwoClicks();
     void worstGroupOfTheRun();
+    void clickingTheTrendPicksAStep();
     void filtersKeepMatchingGroupsAndSteps();
     void heatMapColoursAndToolTips();
     void readsARunFolder();
@@ -190,6 +191,26 @@ void TestRolloutBrowser::worstGroupOfTheRun() {
     QCOMPARE(steps.count(), 1);
     QCOMPARE(b.currentStep(), 1);
     QCOMPARE(b.currentGroup(), 1);
+}
+
+void TestRolloutBrowser::clickingTheTrendPicksAStep() {
+    RolloutBrowser b;
+    b.resize(1200, 800);
+    b.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&b));
+    RunFolder run;
+    run.rollouts = sampleRows();
+    b.showRunFolder(run);
+    QCOMPARE(b.currentStep(), 2);
+    MetricChart* trend = b.trend();
+    QCOMPARE(trend->points("mean"), QList<QPointF>({QPointF(1, 11.0 / 9.0), QPointF(2, 1.5)}));
+    // a click near step 1 on the plot (anywhere vertically) picks step 1
+    const QPointF scene = trend->chart()->mapToScene(trend->chart()->mapToPosition(QPointF(1.2, 1.0)));
+    QSignalSpy steps(&b, &RolloutBrowser::stepChanged);
+    QTest::mouseClick(trend->viewport(), Qt::LeftButton, {}, trend->mapFromScene(scene));
+    QCOMPARE(steps.count(), 1);
+    QCOMPARE(b.currentStep(), 1);
+    QCOMPARE(b.currentGroup(), 1);  // with its worst group selected
 }
 
 void TestRolloutBrowser::filtersKeepMatchingGroupsAndSteps() {
