@@ -21,7 +21,7 @@ if [[ $(id -u) == 0 ]]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_R
 export OMPI_MCA_btl=self,vader  # one machine: shared memory (no probing of network interfaces)
 compare="python3 $root/tests/support/compare_runs.py"
 preset="$root/resources/presets/grpo-default.yaml"
-small=(--set steps_per_eval=0 --set max_completion_length=40)
+small=(--set steps_per_eval=0 --set max_completion_length=32)
 mpi() { mpirun --oversubscribe -np "$1" "${@:2}" < /dev/null; }  # mpirun would read the script's stdin
 
 # 0. a build without MPI says so: skip
@@ -34,7 +34,8 @@ grep -q "data-parallel: 2 ranks" "$t/probe.log" || fail "the probe run was not d
 
 # 1. equivalence: N=1 and N=2 on the same global batch. GRPO with the loss normalisations that need
 #    batch-wide counts; REINFORCE with the baselines that need the batch; RLOO (group baselines);
-#    PPO (the judge's A/B draws, decided pairs counted over ranks, gradient accumulation); SFT
+#    PPO (the judge's A/B draws, decided pairs counted over ranks, gradient accumulation); SFT. The
+#    first also evaluates (validation after every step, the test split at the end: rank 0 alone)
 presets=$root/resources/presets
 i=0
 while read -r file sets; do
@@ -45,7 +46,7 @@ while read -r file sets; do
   mpi 2 "$cli" train "$presets/$file" "${small[@]}" $sets --set output_dir="$t/two$i" < /dev/null > "$t/two$i.log" 2>&1 || fail "2-rank run $i: $(tail "$t/two$i.log")"
   $compare "$t/one$i" "$t/two$i" || fail "run $i ($file $sets): 2 ranks differ from 1 process"
 done <<'RUNS'
-grpo-default.yaml --set iters=2
+grpo-default.yaml --set iters=2 --set steps_per_eval=1 --set val_batches=1 --set test=true --set test_batches=1
 grpo-default.yaml --set iters=2 --set batch_size=3 --set grpo_loss_type=bnpo --set scale_rewards=batch
 grpo-default.yaml --set iters=1 --set grpo_loss_type=dapo --set gradient_accumulation_steps=2 --set num_iterations=2
 reinforce-default.yaml --set iters=2 --set baseline=running_mean --set batch_size=3

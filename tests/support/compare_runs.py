@@ -10,7 +10,8 @@ usage: compare_runs.py RUN_A RUN_B [--from-step K]
                   log-probs, whose rounding depends on the batch a row is computed in: ~1e-9 seen);
                   token_logps (written with 4 decimals) within one rounding step
   judgments.jsonl the same verdicts in the same order (rank 0 writes every rank's), "time" aside
-  metrics.jsonl   every train metric but wall-clock ones within rel 1e-4 / abs 1e-6
+  metrics.jsonl   the same rows (train, val, test) and every metric but wall-clock ones within rel
+                  1e-4 / abs 1e-6
   adapters        the final adapters.safetensors within abs 1e-5 of each other (LoRA B starts at 0
                   and moves by ~learning_rate per step, so this is ~20% of one step's update)
 Rows before --from-step are not compared (a resumed run's earlier rows may come from another run).
@@ -69,16 +70,16 @@ def main():
     strip = lambda r: {k: v for k, v in r.items() if k != "time"}
     if len(ja) != len(jb) or any(strip(x) != strip(y) for x, y in zip(ja, jb)):
         bad.append(f"judgments.jsonl differ ({len(ja)} vs {len(jb)} lines)")
-    ma = [r for r in rows(f"{a}/metrics.jsonl", from_step) if r["phase"] == "train"]
-    mb = [r for r in rows(f"{b}/metrics.jsonl", from_step) if r["phase"] == "train"]
-    if len(ma) != len(mb) or not ma:
-        bad.append(f"metrics: {len(ma)} vs {len(mb)} train rows")
+    ma, mb = rows(f"{a}/metrics.jsonl", from_step), rows(f"{b}/metrics.jsonl", from_step)
+    if [(r["phase"], r["step"]) for r in ma] != [(r["phase"], r["step"]) for r in mb] or not ma:
+        bad.append(f"metrics: rows differ: {[(r['phase'], r['step']) for r in ma]} vs {[(r['phase'], r['step']) for r in mb]}")
     worst = 0.0
     for x, y in zip(ma, mb):
         if set(x) != set(y):
             bad.append(f"step {x['step']}: metric names differ: {sorted(set(x) ^ set(y))}")
         for k in x:
-            if k in WALL or k == "phase" or k not in y or x[k] is None or y[k] is None:
+            bare = k.removeprefix("val_").removeprefix("test_")
+            if bare in WALL or k == "phase" or k not in y or x[k] is None or y[k] is None:
                 continue
             d = abs(x[k] - y[k])
             worst = max(worst, d / max(abs(x[k]), 1e-12) if d > ABS else 0.0)
