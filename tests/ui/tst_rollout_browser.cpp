@@ -84,6 +84,7 @@ class TestRolloutBrowser : public QObject {
 private slots:
     void indexGroupsAndStatistics();
     void legacyRowsGroupByPrompt();
+    void indexDropsTheOldestStepsWhole();
     void worstGroupOfAStepInTwoClicks();
     void worstGroupOfTheRun();
     void clickingTheTrendPicksAStep();
@@ -138,6 +139,19 @@ void TestRolloutBrowser::legacyRowsGroupByPrompt() {
     QCOMPARE(index.groupsOfStep(1).size(), 2);
     QCOMPARE(index.groups()[0].rows.size(), 3);
     QCOMPARE(index.groups()[1].group, 1);
+}
+
+void TestRolloutBrowser::indexDropsTheOldestStepsWhole() {
+    RolloutIndex index;
+    index.setMaxRows(10);
+    for (int step = 1; step <= 4; ++step) index.add({row(step, 0, 1), row(step, 0, 2), row(step, 1, 0), row(step, 1, 3)});
+    // 16 rows > 10: whole steps go until at most 9 are left
+    QCOMPARE(index.steps(), QList<int>({3, 4}));
+    QCOMPARE(index.rows().size(), 8);
+    QCOMPARE(index.groups().size(), 4);
+    QCOMPARE(index.groups()[0].rows, QList<int>({0, 1}));  // indexes into the rows that are left
+    QCOMPARE(index.groups()[0].step, 3);
+    QCOMPARE(index.worstGroup({}, 4), 2);
 }
 
 void TestRolloutBrowser::worstGroupOfAStepInTwoClicks() {

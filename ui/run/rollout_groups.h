@@ -68,7 +68,7 @@ private:
     QList<RolloutGroup> m_groups;
     QMap<int, QList<int>> m_step_groups;
     QStringList m_functions;
-    int m_max_rows = 100000;
+    int m_max_rows = 50000;  // with their tokens, some 150 MB
 };
 
 }  // namespace rf::ui
