@@ -240,6 +240,23 @@ TEST(FuzzFindings, RunConfigToYamlQuotesWhatYamlCppReadsOtherwise) {
     EXPECT_NE(out.find(", r1_ok.v2/a+b]"), std::string::npos);  // plain when it is safe
 }
 
+TEST(FuzzFindings, RunConfigAliasBombIsCheap) {
+    // fuzz_run_config (issue 18 campaign): a timeout on a loaded machine, 0.5-1.3 s per run under ASan:
+    // optimizer_config: {adam: {betas: *x6}} with x6 = 8^6 leaves through aliases used the whole
+    // 100,000-node budget. The budget is now 10,000 nodes per value (a config's largest are lists of a
+    // few hundred items).
+    rf::ParsedConfig p = rf::parse_run_config(rf::read_file(std::string(REINFORGE_FIXTURES) +
+                                                            "/../fuzz/corpus/fuzz_run_config/regress_alias_bomb_slow.yaml"),
+                                              "c.yaml");
+    bool found = false;
+    for (const rf::Issue& i : p.issues) found |= i.message.find("more than 10000 nodes after expanding aliases") != std::string::npos;
+    EXPECT_TRUE(found);
+    std::string list = "reward_weights: [";
+    for (int i = 0; i < 2000; ++i) list += (i ? ", " : "") + std::to_string(i % 3);
+    rf::ParsedConfig q = rf::parse_run_config("train_mode: grpo\nmodel: m\ndata: d\niters: 1\n" + list + "]\n", "c.yaml");
+    for (const rf::Issue& i : q.issues) EXPECT_EQ(i.message.find("nodes after expanding"), std::string::npos) << i.message;
+}
+
 TEST(FuzzFindings, RunConfigAliasCycle) {
     // fuzz_run_config: an alias inside its own anchor is a cyclic node graph; yaml_to_json recursed
     // until the stack overflowed. Now an error naming the key.
