@@ -15,7 +15,7 @@
 
 #include "app_settings.h"
 #include "charts/metric_chart.h"
-#include "compare/config_diff.h"
+#include "config/run_config_diff.h"
 #include "compare/run_comparison.h"
 #include "main_window.h"
 
@@ -72,24 +72,24 @@ void TestRunComparison::configDiffListsWhatChanged() {
     set_value(b, "grpo_loss_type", "dr_grpo");
     set_value(a, "output_dir", "/runs/a");
     set_value(b, "output_dir", "/runs/b");
-    const QList<ConfigDiffRow> rows = configDiff({a, b});
+    const std::vector<ConfigDiffRow> rows = config_diff({a, b});
     QStringList keys;
     for (const ConfigDiffRow& r : rows) {
-        keys << r.key;
+        keys << QString::fromStdString(r.key);
         QVERIFY(r.differs);
     }
     QVERIFY2(keys.contains("beta") && keys.contains("group_size") && keys.contains("grpo_loss_type"), qPrintable(keys.join(',')));
     QVERIFY(!keys.contains("learning_rate"));
     QVERIFY(keys.indexOf("output_dir") > keys.indexOf("grpo_loss_type"));  // where a run lives differs always: last
     QVERIFY(keys.indexOf("adapter_path") > keys.indexOf("grpo_loss_type"));  // and the paths that follow it
-    const ConfigDiffRow& beta = rows[int(keys.indexOf("beta"))];
-    QCOMPARE(beta.values[0], QString::fromStdString(get_value(a, "beta")));
-    QCOMPARE(beta.values[1], QString::fromStdString(get_value(b, "beta")));
+    const ConfigDiffRow& beta = rows[size_t(keys.indexOf("beta"))];
+    QCOMPARE(beta.values[0], get_value(a, "beta"));
+    QCOMPARE(beta.values[1], get_value(b, "beta"));
     QVERIFY(beta.values[0] != beta.values[1]);
-    const QList<ConfigDiffRow> all = configDiff({a, b}, true);
-    QCOMPARE(all.size(), qsizetype(run_config_keys().size()));
-    QVERIFY(all.first().differs);
-    QVERIFY(configDiff({a, a}).isEmpty());
+    const std::vector<ConfigDiffRow> all = config_diff({a, b}, true);
+    QCOMPARE(all.size(), run_config_keys().size());
+    QVERIFY(all.front().differs);
+    QVERIFY(config_diff({a, a}).empty());
 }
 
 void TestRunComparison::overlaysChosenMetricsOneLinePerRun() {

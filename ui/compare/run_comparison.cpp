@@ -17,7 +17,7 @@
 
 #include "charts/chart_groups.h"
 #include "charts/metric_chart.h"
-#include "compare/config_diff.h"
+#include "config/run_config_diff.h"
 #include "form/background.h"
 
 namespace rf::ui {
@@ -278,27 +278,28 @@ void RunComparison::rebuildCharts() {
 }
 
 void RunComparison::rebuildDiff() {
-    QList<RunConfig> configs;
+    std::vector<RunConfig> configs;
     QStringList names;
     for (int i = 0; i < m_runs.size(); ++i) {
-        configs << m_runs[i].config;
+        configs.push_back(m_runs[i].config);
         names << lineKey(i);
     }
-    const QList<ConfigDiffRow> rows = configDiff(configs, m_all_keys->isChecked());
+    const std::vector<ConfigDiffRow> rows = config_diff(configs, m_all_keys->isChecked());
     m_diff->clear();
     m_diff->setColumnCount(1 + int(names.size()));
     m_diff->setHorizontalHeaderLabels(QStringList{tr("Key")} + names);
     for (int i = 0; i < names.size(); ++i) m_diff->horizontalHeaderItem(1 + i)->setForeground(runColour(i));
     m_diff->setRowCount(int(rows.size()));
-    for (int r = 0; r < rows.size(); ++r) {
-        auto* key = new QTableWidgetItem(rows[r].key);
+    for (int r = 0; r < int(rows.size()); ++r) {
+        auto* key = new QTableWidgetItem(QString::fromStdString(rows[r].key));
         QFont f = key->font();
         f.setBold(rows[r].differs);
         key->setFont(f);
         m_diff->setItem(r, 0, key);
-        for (int c = 0; c < rows[r].values.size(); ++c) {
-            auto* item = new QTableWidgetItem(rows[r].values[c]);
-            item->setToolTip(rows[r].values[c]);
+        for (int c = 0; c < int(rows[r].values.size()); ++c) {
+            const QString value = QString::fromStdString(rows[r].values[c]);
+            auto* item = new QTableWidgetItem(value);
+            item->setToolTip(value);
             if (!rows[r].differs) item->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
             else if (rows[r].values[c] != rows[r].values.front()) item->setBackground(QColor("#fff4ce"));
             m_diff->setItem(r, 1 + c, item);

@@ -1,7 +1,8 @@
 // Run comparison (issue 20 item 7): several run folders side by side. Chosen metrics are overlaid,
 // one chart per metric (MetricChart, smoothed as in the Live Run Panel) with one line per run in
 // the run's colour, and the config diff lists every key whose value differs between the runs
-// (beta, group_size, grpo_loss_type, learning_rate, …; "Show equal keys" lists the rest).
+// (beta, group_size, grpo_loss_type, learning_rate, …; engine/config/run_config_diff.h, as
+// `reinforge-cli compare`; "Show equal keys" lists the rest).
 // Run folders are read off the GUI thread (readRunFolder).
 #pragma once
 #include <QWidget>
