@@ -359,6 +359,13 @@ void TestRolloutBrowser::liveFollowsTheLatestStepUntilTheUserGoesBack() {
     QTest::mouseClick(b.findChild<QCheckBox*>("followLatest"), Qt::LeftButton);
     b.addRollouts({row(4, 0, 1)});
     QCOMPARE(b.currentStep(), 4);
+    // clicking a completion of the newest step to read it stops following too
+    auto* tree = b.findChild<GroupTree*>("browserGroups");
+    QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, tree->visualItemRect(tree->topLevelItem(0)->child(0)).center());
+    QVERIFY(!b.findChild<QCheckBox*>("followLatest")->isChecked());
+    b.addRollouts({row(5, 0, 1)});
+    QCOMPARE(b.currentStep(), 4);
+    QCOMPARE(b.currentRow(), int(b.index().rows().size()) - 2);
 }
 
 void TestRolloutBrowser::reachableFromTheMainWindowAndFedByARun() {

@@ -152,6 +152,8 @@ RolloutBrowser::RolloutBrowser(QWidget* parent) : QWidget(parent) {
         selectStep(step);
     });
     connect(m_groups, &GroupTree::selectionMoved, this, &RolloutBrowser::showSelection);
+    // reading a completion of the newest step: a new step must not take it away
+    connect(m_groups, &QTreeWidget::itemClicked, this, [this] { m_follow->setChecked(false); });
     connect(m_mode, &QComboBox::currentIndexChanged, this, [this](int i) {
         m_heat->setMode(i == 1 ? TokenHeatMap::Mode::advantage : TokenHeatMap::Mode::logprob);
     });
