@@ -21,7 +21,6 @@ TrainTab::TrainTab(QWidget* parent) : QWidget(parent) {
     m_split->setObjectName("trainSplitter");
     m_split->setChildrenCollapsible(true);
     m_form = new ConfigForm;
-    m_form->setMinimumWidth(420);
     m_panel = new LiveRunPanel;
     // the left side: the form, and under it where Train runs (below the form, so the Live Run
     // Panel keeps its height)

@@ -144,6 +144,14 @@ void TestScreenshots::trainTab() {
     QVERIFY2(cut.isEmpty(), qPrintable(cut.join('\n')));
     const QStringList over = overlapping(&w);
     QVERIFY2(over.isEmpty(), qPrintable(over.join('\n')));
+    // the form scrolls vertically only: its content must get the width it needs, or the buttons at
+    // the right edge are cut off (the Live Run Panel's wider button row once squeezed it to 449 px)
+    auto* scroll = w.trainTab()->form()->findChild<QScrollArea*>("formScroll");
+    QVERIFY(scroll && scroll->widget());
+    QVERIFY2(scroll->viewport()->width() >= scroll->widget()->minimumSizeHint().width(),
+             qPrintable(QString("form viewport %1 px < its content's minimum %2")
+                            .arg(scroll->viewport()->width())
+                            .arg(scroll->widget()->minimumSizeHint().width())));
     // the per-algorithm block of the mode is on screen
     save(&w, QString("train_%1_%2x%3").arg(mode).arg(size.width()).arg(size.height()));
 }

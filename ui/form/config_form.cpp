@@ -2,6 +2,7 @@
 
 #include <QLabel>
 #include <QScrollArea>
+#include <algorithm>
 #include <QScrollBar>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -210,10 +211,18 @@ void ConfigForm::place() {
     for (const BlockPlace& b : kBlocks) m_blocks.value(int(b.group))->setFields(per_block.value(int(b.group)));
     m_advanced->setFields(advanced);
     m_advanced_toggle->setText(tr("Advanced (%1 keys)").arg(advanced.size()));
+    updateGeometry();  // the fields shown decide minimumSizeHint()
     for (FieldEditor* f : std::as_const(m_fields)) {
         if (f == m_picker) continue;
         if (blockOf(f->key()).isEmpty() && f->parentWidget() != m_holder) f->setParent(m_holder);
     }
+}
+
+QSize ConfigForm::minimumSizeHint() const {
+    const QSize base = QWidget::minimumSizeHint();
+    const int content = m_scroll_content->minimumSizeHint().width() + m_scroll->verticalScrollBar()->sizeHint().width() +
+                        2 * m_scroll->frameWidth();
+    return {std::max({base.width(), content, 420}), base.height()};
 }
 
 QString ConfigForm::blockOf(const QString& key) const {

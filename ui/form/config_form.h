@@ -47,6 +47,9 @@ public:
     void focusField(const QString& key);           // scrolls to it (first invalid field on Train)
     void setEditable(bool editable);               // read-only while a run goes (still scrollable)
     void openDatasetPreview();                     // the dataset field's Preview… (dataset_preview_dialog.h)
+    // At least the width of the blocks' content (the scroll area scrolls vertically only, so a
+    // narrower form would cut its buttons off): a splitter beside it never squeezes it below that.
+    QSize minimumSizeHint() const override;
 
 signals:
     void configChanged();
