@@ -134,7 +134,9 @@ RunFunction mpiRunFunction(MpiLaunch launch) {
             read_output();
             metrics.poll([&](const std::string& line) { forward_metrics(line, observer); });
             if (control.stop.load() && !stop_sent) {
-                ::kill(pid_t(mpirun.processId()), SIGINT);  // forwarded to every rank: a checkpoint, then exit
+                // SIGUSR1 reaches every rank as it is (SIGINT would be a SIGTERM and, 1 s later, a
+                // SIGKILL): they agree on the stop after the current step and rank 0 checkpoints
+                ::kill(pid_t(mpirun.processId()), SIGUSR1);
                 stop_sent = true;
             }
             if (control.pause.load() && !pause_said) {

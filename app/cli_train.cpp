@@ -3,7 +3,8 @@
 // (SIGINT) or SIGTERM finishes the current step, writes a checkpoint and exits 0; `--resume RUN_DIR`
 // continues such a run with the same results as an uninterrupted one.
 // Started by `mpirun -np N`, the N processes train one run data-parallel (docs/scale-out.md): rank 0
-// prints the progress and writes the run folder; an error on any rank ends the whole job.
+// prints the progress and writes the run folder; an error on any rank ends the whole job. SIGUSR1
+// also stops with a checkpoint (`kill -USR1 <mpirun>` reaches every rank).
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -136,6 +137,9 @@ int train(const std::vector<std::string>& args, rf::Comm& comm) {
     g_control = &control;
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    // mpirun forwards SIGUSR1 to every rank as it is; SIGINT / SIGTERM it turns into SIGTERM followed
+    // a second later by SIGKILL (odls_base_sigkill_timeout), too soon for a slow step to finish
+    std::signal(SIGUSR1, on_signal);
     rf::cli::TerminalAsker asker;
     // data-parallel: rank 0 speaks for the run; the others print only their errors
     const bool root = comm.root();

@@ -5,8 +5,8 @@
 # adapters within 1e-5: the order of the floating-point additions is the only difference). Covers
 # the GRPO loss normalisations that need batch-wide counts (grpo; bnpo with scale_rewards: batch and
 # uneven shards; dapo with gradient accumulation and two passes), REINFORCE's batch baselines, PPO,
-# killing one rank (the job ends with an error, the last checkpoint stays whole), and resuming with
-# a different number of processes (2 -> 1 and 1 -> 2).
+# killing one rank (the job ends with an error, the last checkpoint stays whole), resuming with a
+# different number of processes (2 -> 1 and 1 -> 2), and a stop with a checkpoint (SIGUSR1 to mpirun).
 # Skipped (exit 77) when mpirun is missing or this build has no MPI.
 set -euo pipefail
 cli=$1
@@ -93,7 +93,25 @@ grep -q "^iters: 6" "$t/short/config.yaml" || fail "could not extend the short r
 mpi 2 "$cli" train --resume "$t/short" > "$t/resume2.log" 2>&1 || fail "resume with 2 ranks: $(tail "$t/resume2.log")"
 $compare "$t/ref" "$t/short" || fail "1-process run resumed with 2 ranks differs from the uninterrupted run"
 
-# 4. refusals: what does not run data-parallel yet, and batch_size below the ranks
+# 4. stop with a checkpoint: SIGUSR1 to mpirun reaches every rank (SIGINT becomes SIGTERM + SIGKILL
+#    1 s later); the ranks agree on the stop after a step, rank 0 checkpoints, the job exits 0
+mpirun --oversubscribe -np 2 "$cli" train "$preset" "${small[@]}" --set iters=200 --set output_dir="$t/int" < /dev/null > "$t/int.log" 2>&1 &
+int_pid=$!
+jobs_pids+=("$int_pid")
+for _ in $(seq 1 600); do
+  [[ -f "$t/int/metrics.jsonl" ]] && (( $(wc -l < "$t/int/metrics.jsonl") >= 1 )) && break
+  sleep 0.05
+done
+kill -USR1 "$int_pid"
+set +e
+timeout 120 tail --pid="$int_pid" -f /dev/null; wait "$int_pid"; rc=$?
+set -e
+(( rc == 0 )) || fail "SIGUSR1: mpirun exited $rc: $(tail "$t/int.log")"
+grep -q "continue with: reinforge-cli train --resume" "$t/int.log" || fail "SIGUSR1: no checkpoint line: $(tail "$t/int.log")"
+stopped=$(sed -n 's/^ *"step": *\([0-9]*\).*/\1/p' "$t/int/state.json")
+(( stopped >= 1 && stopped < 200 )) || fail "SIGUSR1: stopped at step '$stopped'"
+
+# 5. refusals: what does not run data-parallel yet, and batch_size below the ranks
 set +e
 mpi 2 "$cli" train "$root/resources/presets/ppo-default.yaml" --set ppo_advantage=logprob_gap --set output_dir="$t/gap" > "$t/gap.log" 2>&1; rc=$?
 set -e

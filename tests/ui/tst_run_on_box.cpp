@@ -111,6 +111,32 @@ private slots:
         QVERIFY(QFile::exists(tmp.filePath("run/launch.yaml")));
         QVERIFY(QFile::exists(tmp.filePath("run/adapters/adapters.safetensors")));
     }
+
+    // Stop: SIGUSR1 to mpirun reaches every rank; they stop after a step and rank 0 checkpoints.
+    void stopEndsTheRanksWithACheckpoint() {
+        if (QStandardPaths::findExecutable("mpirun").isEmpty()) QSKIP("mpirun not found (openmpi-bin)");
+        QTemporaryDir tmp;
+        RunConfig cfg = load_run_config(REINFORGE_SOURCE_DIR "/resources/presets/grpo-default.yaml");
+        set_value(cfg, "iters", "200");
+        set_value(cfg, "steps_per_eval", "0");
+        set_value(cfg, "max_completion_length", "24");
+        cfg.output_dir = tmp.filePath("run").toStdString();
+        cfg.adapter_path = cfg.output_dir + "/adapters";
+        bridge::EngineController controller;
+        QSignalSpy metrics(&controller, &bridge::EngineController::metricsReady);
+        QSignalSpy finished(&controller, &bridge::EngineController::runFinished);
+        QSignalSpy failed(&controller, &bridge::EngineController::runFailed);
+        QVERIFY(controller.start(cfg, bridge::mpiRunFunction({2, "", "mpirun", REINFORGE_CLI})));
+        QTRY_VERIFY_WITH_TIMEOUT(metrics.count() > 0 || failed.count() > 0, 60000);
+        if (failed.count() > 0 && failed.at(0).at(0).toString().contains("built without MPI"))
+            QSKIP("reinforge-cli was built without MPI");
+        controller.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() + failed.count() > 0, 60000);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.at(0).at(0).toString()));
+        QCOMPARE(finished.at(0).at(0).toBool(), false);  // not completed
+        QCOMPARE(finished.at(0).at(1).toBool(), true);   // stopped
+        QVERIFY(QFile::exists(tmp.filePath("run/state.json")));
+    }
 };
 
 QTEST_MAIN(TestRunOnBox)
