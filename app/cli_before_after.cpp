@@ -22,21 +22,6 @@ const char* kUsage =
     "  --max-tokens   default: the run's max_completion_length\n"
     "  --list      print the sources the run offers and exit";
 
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    size_t pos = 0;
-    while (pos <= s.size()) {
-        size_t c = s.find(',', pos);
-        std::string item = s.substr(pos, c == std::string::npos ? std::string::npos : c - pos);
-        item.erase(0, item.find_first_not_of(' '));
-        item.erase(item.find_last_not_of(' ') + 1);
-        if (!item.empty()) out.push_back(item);
-        if (c == std::string::npos) break;
-        pos = c + 1;
-    }
-    return out;
-}
-
 std::vector<rf::AnswerSource> choose(const std::vector<rf::AnswerSource>& offered, const std::string& list) {
     if (list.empty()) {
         std::vector<rf::AnswerSource> out;
@@ -46,7 +31,7 @@ std::vector<rf::AnswerSource> choose(const std::vector<rf::AnswerSource>& offere
     }
     if (list == "all") return offered;
     std::vector<rf::AnswerSource> out;
-    for (const std::string& want : split_list(list)) {
+    for (const std::string& want : rf::cli::split_list(list)) {
         const std::string label = want.find_first_not_of("0123456789") == std::string::npos ? "step " + std::to_string(std::stoll(want)) : want;
         bool found = false;
         for (const auto& s : offered)
@@ -58,13 +43,6 @@ std::vector<rf::AnswerSource> choose(const std::vector<rf::AnswerSource>& offere
         }
     }
     return out;
-}
-
-std::string one_line(std::string s, size_t max) {
-    for (char& c : s)
-        if (c == '\n' || c == '\t' || c == '\r') c = ' ';
-    if (s.size() > max) s = s.substr(0, max) + "…";
-    return s;
 }
 
 std::string reward_text(double r) {
@@ -129,11 +107,11 @@ int run_before_after(const std::vector<std::string>& args) {
     std::printf("\n");
     for (size_t p = 0; p < ba.rows.size(); ++p) {
         const auto& r = ba.rows[p];
-        std::printf("\n[%zu] %s%s\n", p + 1, one_line(r.prompt, 160).c_str(),
-                    r.answer.empty() ? "" : ("  (answer: " + one_line(r.answer, 40) + ")").c_str());
+        std::printf("\n[%zu] %s%s\n", p + 1, rf::cli::one_line(r.prompt, 160).c_str(),
+                    r.answer.empty() ? "" : ("  (answer: " + rf::cli::one_line(r.answer, 40) + ")").c_str());
         for (size_t k = 0; k < r.cells.size(); ++k)
             std::printf("  %-10s %7s%s  %s\n", ba.labels[k].c_str(), reward_text(r.cells[k].reward).c_str(),
-                        r.cells[k].truncated ? " (cut)" : "", one_line(r.cells[k].text, 200).c_str());
+                        r.cells[k].truncated ? " (cut)" : "", rf::cli::one_line(r.cells[k].text, 200).c_str());
     }
     return 0;
 }

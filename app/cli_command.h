@@ -28,5 +28,9 @@ bool has_flag(const std::vector<std::string>& args, const std::string& flag);
 std::string flag_value(const std::vector<std::string>& args, const std::string& flag, const std::string& fallback = {});
 // Arguments that are not flags nor flag values. `value_flags` lists flags that take a value.
 std::vector<std::string> positionals(const std::vector<std::string>& args, const std::vector<std::string>& value_flags);
+// "a, b,c" -> {"a", "b", "c"} (items trimmed, empty ones dropped).
+std::vector<std::string> split_list(const std::string& s);
+// Text for one terminal line: newlines and tabs as spaces, cut to `max` bytes with "…".
+std::string one_line(std::string s, size_t max);
 
 }  // namespace rf::cli

@@ -110,15 +110,7 @@ int run_compare(const std::vector<std::string>& args) {
         configs.push_back(rf::load_run_config(d + "/config.yaml"));
         runs.push_back(read_run(d));
     }
-    std::vector<std::string> metrics;
-    const std::string list = rf::cli::flag_value(args, "--metrics");
-    for (size_t pos = 0; !list.empty() && pos <= list.size();) {
-        size_t c = list.find(',', pos);
-        std::string m = list.substr(pos, c == std::string::npos ? std::string::npos : c - pos);
-        if (!m.empty()) metrics.push_back(m);
-        if (c == std::string::npos) break;
-        pos = c + 1;
-    }
+    std::vector<std::string> metrics = rf::cli::split_list(rf::cli::flag_value(args, "--metrics"));
     if (metrics.empty()) metrics = default_metrics(runs);
     const std::vector<rf::ConfigDiffRow> diff = rf::config_diff(configs, rf::cli::has_flag(args, "--all-keys"));
     if (rf::cli::has_flag(args, "--json")) {

@@ -46,6 +46,28 @@ std::vector<std::string> positionals(const std::vector<std::string>& args, const
     return out;
 }
 
+std::vector<std::string> split_list(const std::string& s) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while (pos <= s.size()) {
+        size_t c = s.find(',', pos);
+        std::string item = s.substr(pos, c == std::string::npos ? std::string::npos : c - pos);
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (!item.empty()) out.push_back(item);
+        if (c == std::string::npos) break;
+        pos = c + 1;
+    }
+    return out;
+}
+
+std::string one_line(std::string s, size_t max) {
+    for (char& c : s)
+        if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+    if (s.size() > max) s = s.substr(0, max) + "…";
+    return s;
+}
+
 }  // namespace rf::cli
 
 static void print_usage() {

@@ -60,13 +60,6 @@ std::vector<Group> read_groups(const std::string& path) {
     return out;
 }
 
-std::string one_line(std::string s, size_t max) {
-    for (char& c : s)
-        if (c == '\n' || c == '\t' || c == '\r') c = ' ';
-    if (s.size() > max) s = s.substr(0, max) + "…";
-    return s;
-}
-
 bool keep(const Group& g, const std::string& filter) {
     if (filter.empty()) return true;
     if (filter == "no-variance") return g.rows.size() > 1 && g.spread < 1e-8;
@@ -95,8 +88,8 @@ void print_steps(const std::vector<Group>& groups) {
 void print_group(const Group& g) {
     const json& first = g.rows.front();
     std::printf("\nstep %d · group %d · mean %.3g · spread %.3g%s\n  prompt: %s\n  answer: %s\n", g.step, g.index, g.mean,
-                g.spread, g.truncated ? " · truncated" : "", one_line(first.value("prompt", ""), 200).c_str(),
-                one_line(first.value("answer", ""), 80).c_str());
+                g.spread, g.truncated ? " · truncated" : "", rf::cli::one_line(first.value("prompt", ""), 200).c_str(),
+                rf::cli::one_line(first.value("answer", ""), 80).c_str());
     std::vector<const json*> rows;
     for (const json& r : g.rows) rows.push_back(&r);
     std::stable_sort(rows.begin(), rows.end(), [](const json* a, const json* b) { return a->value("reward", 0.0) < b->value("reward", 0.0); });
@@ -109,12 +102,13 @@ void print_group(const Group& g) {
                 char b[96];
                 if (v.is_number()) std::snprintf(b, sizeof b, "%s %.3g", shortname.c_str(), v.get<double>());
                 else std::snprintf(b, sizeof b, "%s —", shortname.c_str());
-                fns += (fns.empty() ? "" : " ") + std::string(b);
+                if (!fns.empty()) fns += ' ';
+                fns += b;
             }
         std::printf("  total %6.3g  adv %7.3g%s%s  [%s]\n    %s\n", r->value("reward", 0.0), r->value("advantage", 0.0),
                     r->value("truncated", false) ? "  (cut)" : "",
                     r->contains("verdict") && (*r)["verdict"].is_string() ? ("  verdict " + (*r)["verdict"].get<std::string>()).c_str() : "",
-                    fns.c_str(), one_line(r->value("completion", ""), 240).c_str());
+                    fns.c_str(), rf::cli::one_line(r->value("completion", ""), 240).c_str());
     }
 }
 
