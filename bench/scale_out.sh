@@ -16,6 +16,8 @@ t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 if [[ $(id -u) == 0 ]]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
 export OMPI_MCA_btl=self,vader
+# no CMA single-copy: containers often forbid process_vm_readv ("Read -1, expected …, errno = 1")
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
 run=("$cli" train "$root/resources/presets/grpo-default.yaml" --set iters="$iters" --set steps_per_eval=0 --set save_every=0)
 echo "before: $(uptime)"
 for r in $(seq 1 "$rounds"); do

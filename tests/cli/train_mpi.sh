@@ -19,6 +19,8 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 if [[ $(id -u) == 0 ]]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
 export OMPI_MCA_btl=self,vader  # one machine: shared memory (no probing of network interfaces)
+# no CMA single-copy: containers often forbid process_vm_readv ("Read -1, expected …, errno = 1")
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
 compare="python3 $root/tests/support/compare_runs.py"
 preset="$root/resources/presets/grpo-default.yaml"
 small=(--set steps_per_eval=0 --set max_completion_length=32)

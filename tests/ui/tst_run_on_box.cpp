@@ -24,6 +24,12 @@ using namespace rf::ui;
 class TestRunOnBox : public QObject {
     Q_OBJECT
 private slots:
+    void initTestCase() {
+        // as tests/cli/train_mpi.sh: shared memory, no CMA single-copy (containers often forbid it)
+        qputenv("OMPI_MCA_btl", "self,vader");
+        qputenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
+    }
+
     void defaultsToThisComputer() {
         RunOnBox box;
         box.setMpiAvailable(true);
