@@ -12,7 +12,8 @@
 # (read only), with -rss_limit_mb=2048 -timeout=10 and a per-target -max_len and dictionary. Findings
 # land in $FUZZ_WORK/<target>/artifacts/; add each one to tests/fuzz/corpus/<target>/regress_<what>
 # once fixed, so test_fuzz_corpus replays it in every ctest run. Logs: $FUZZ_WORK/<target>/fuzz.log.
-# Everything runs under `nice -n 10`, one fuzzer process at a time. JOBS (default 2) sets build jobs.
+# The build runs under `nice -n 10`, the fuzzers under `nice -n $NICE` (default 19: they yield to any
+# build on a shared machine), one fuzzer process at a time. JOBS (default 2) sets build jobs.
 # Exit status: 0 when no target has a finding, 1 otherwise, 2 for usage or build errors.
 set -uo pipefail
 
@@ -20,6 +21,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${FUZZ_BUILD:-$ROOT/build-fuzz}
 WORK=${FUZZ_WORK:-/tmp/rf-fuzz-work}
 JOBS=${JOBS:-2}
+NICE=${NICE:-19}
 MODE=runs
 AMOUNT=1000000
 CAP=
@@ -41,7 +43,7 @@ fuzz_reward_worker_reply  1024   json.dict
 fuzz_hub_repo_info        2048   json.dict
 "
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 targets=()
 while [ $# -gt 0 ]; do
@@ -79,7 +81,7 @@ for t in "${targets[@]}"; do
   echo "== $t (${MODE}=$AMOUNT, max_len $maxlen)" >&2
   touch "$dir/.start"  # findings are the artifacts of this run only
   start=$(date +%s)
-  TMPDIR=$dir nice -n 10 "$BUILD/tests/fuzz/$t" "${args[@]}" "$dir/corpus" "$ROOT/tests/fuzz/corpus/$t" >"$dir/fuzz.log" 2>&1
+  TMPDIR=$dir nice -n "$NICE" "$BUILD/tests/fuzz/$t" "${args[@]}" "$dir/corpus" "$ROOT/tests/fuzz/corpus/$t" >"$dir/fuzz.log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$dir/fuzz.log" | tail -1 | grep -o '[0-9]*$')
