@@ -62,6 +62,14 @@ constexpr std::span<const EnumName<ComputeDType>> enum_names(ComputeDType) { ret
 
 // keep_best_mode: whether a higher (max) or lower (min) value of the keep_best metric is better;
 // auto = min for a name containing "loss" or "kl", else max (keep_best_minimises, train/session.cpp).
+// human_fallback: with judge: human, who decides what the person skips, leaves unanswered or is not
+// asked about (human_fraction): nobody (none: the run waits for every verdict, as before) or the
+// reward functions (rewards).
+enum class HumanFallback { none, rewards };
+inline constexpr EnumName<HumanFallback> kHumanFallbackNames[] = {{HumanFallback::none, "none"},
+                                                                  {HumanFallback::rewards, "rewards"}};
+constexpr std::span<const EnumName<HumanFallback>> enum_names(HumanFallback) { return kHumanFallbackNames; }
+
 enum class KeepBestMode { auto_, max, min };
 inline constexpr EnumName<KeepBestMode> kKeepBestModeNames[] = {
     {KeepBestMode::auto_, "auto"}, {KeepBestMode::max, "max"}, {KeepBestMode::min, "min"}};
@@ -292,6 +300,7 @@ struct RunConfig {
     std::string reward_functions_file;
     double human_fraction = 1.0;               // reward_functions has `human`: share of groups the person scores
     double human_wait_seconds = 60.0;          // ... how long a question waits before it counts as skipped; 0 = no limit
+    HumanFallback human_fallback = HumanFallback::none;  // judge: human: who decides what the person does not
     std::vector<std::string> stop_strings;     // GRPO default ["</answer>"]
     std::string system_prompt;                 // GRPO default kGrpoDefaultSystemPrompt
     bool enable_thinking = true;               // passed to chat templates that have it

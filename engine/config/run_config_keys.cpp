@@ -572,16 +572,23 @@ std::vector<KeySpec> build_keys() {
              .label = "Human: share of groups",
              .doc = "With `human` among reward_functions: the share of groups (of prompts, without groups) you score "
                     "yourself, 0..10 per completion (the column is score / 10), chosen with the run's seed; the "
-                    "other groups get no human score and the other functions decide.",
+                    "other groups get no human score and the other functions decide. With judge: human and "
+                    "human_fallback rewards: the share of pairs / completions you judge.",
              .modes = kRlModes, .min = 0.0, .max = 1.0},
         RF_FIELD(human_fraction), fixed("1.0"));
     add(ks, {.name = "human_wait_seconds", .group = G::grpo_generation_and_rewards, .type = T::real,
              .label = "Human: wait (s)",
-             .doc = "With `human` among reward_functions: how long a question waits for you; unanswered, it counts "
-                    "as skipped and the rest of the step is not asked (the other functions decide). 0 = wait for "
-                    "the answer (the run blocks on you).",
+             .doc = "With `human` among reward_functions (or judge: human and human_fallback rewards): how long a "
+                    "question waits for you; unanswered, it counts as skipped and the rest of the step is not asked "
+                    "(the reward functions decide). 0 = wait for the answer (the run blocks on you).",
              .modes = kRlModes, .min = 0.0, .max = 86400.0},
         RF_FIELD(human_wait_seconds), fixed("60.0"));
+    add(ks, {.name = "human_fallback", .group = G::preference_and_judge, .type = T::choice, .label = "Human fallback",
+             .doc = "With judge: human: rewards = the reward functions decide what you skip, leave unanswered for "
+                    "human_wait_seconds or are not asked about (human_fraction), so the run never waits on you; "
+                    "none = every verdict is yours and the run waits for it.",
+             .modes = kRlModes},
+        RF_FIELD(human_fallback), fixed("none"));
     add(ks, {.name = "stop_strings", .group = G::advanced, .type = T::string_list,
              .doc = "Stop a completion when it ends with one of these strings.", .modes = kRlModes,
              .default_doc = ""},

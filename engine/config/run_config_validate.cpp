@@ -39,7 +39,9 @@ std::string mode_list(ModeSet modes) {
 
 bool judge_uses_rewards(const RunConfig& c) {
     return c.train_mode == TrainMode::grpo ||
-           (c.train_mode != TrainMode::sft && judge_kind(c.judge) == JudgeKind::rewards);
+           (c.train_mode != TrainMode::sft && judge_kind(c.judge) == JudgeKind::rewards) ||
+           (c.train_mode != TrainMode::sft && judge_kind(c.judge) == JudgeKind::human &&
+            c.human_fallback == HumanFallback::rewards);
 }
 
 // "" when the run reads `k`, else why it does not.
@@ -73,11 +75,13 @@ std::string unused_reason(const RunConfig& c, const KeySpec& k) {
         return "is ignored with fuse: false";
     if ((n == "reward_functions" || n == "reward_weights" || n == "reward_functions_file" ||
          n == "answer_feature" || n == "type_feature") && !judge_uses_rewards(c))
-        return "is ignored: reward functions are read by grpo and by judge: rewards";
-    if ((n == "human_fraction" || n == "human_wait_seconds") &&
+        return "is ignored: reward functions are read by grpo, by judge: rewards and by human_fallback: rewards";
+    const bool human_fallback = judge_kind(c.judge) == JudgeKind::human && c.human_fallback == HumanFallback::rewards;
+    if ((n == "human_fraction" || n == "human_wait_seconds") && !human_fallback &&
         (!judge_uses_rewards(c) ||
          std::find(c.reward_functions.begin(), c.reward_functions.end(), "human") == c.reward_functions.end()))
-        return "is ignored without human among reward_functions";
+        return "is ignored without human among reward_functions or judge: human with human_fallback: rewards";
+    if (n == "human_fallback" && jk != JudgeKind::human) return "is ignored unless judge is human";
     if (n == "judge_model" && jk != JudgeKind::http) return "is ignored: only an http(s) judge reads it";
     if ((n == "judge_config.timeout_seconds" || n == "judge_config.retries" || n == "judge_config.api_key_env") &&
         jk != JudgeKind::http)

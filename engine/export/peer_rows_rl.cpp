@@ -215,6 +215,9 @@ std::vector<MappingRow> rl_rows() {
          [](const RunConfig& c, Sink& s) { if (has_human_reward(c)) s.gap("a person scoring groups (human among reward_functions): verl has no human reward"); },
          [](const RunConfig& c, Sink& s) { if (has_human_reward(c)) s.gap("a person scoring groups (human among reward_functions): OpenRLHF has no human reward"); }},
         {"human_wait_seconds", "—", "—", "—", "See human_fraction.", nullptr, nullptr, nullptr},
+        {"human_fallback", "—", "—", "—",
+         "judge: human itself has no counterpart (the human judge is listed as not expressible); so neither has its fallback.",
+         nullptr, nullptr, nullptr},
         // ---- Advanced ----
         {"schema_version", "—", "—", "—", "", nullptr, nullptr, nullptr},
         {"lora_parameters.keys", "`lora_target_modules` (empty: all-linear)", "`actor_rollout_ref.model.target_modules`", "`--target_modules`",

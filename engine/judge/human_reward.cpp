@@ -1,24 +1,13 @@
 #include "judge/human_reward.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <thread>
 
 #include "core/error.h"
+#include "judge/ask_within.h"
 
 namespace rf {
 
-namespace {
-
-uint64_t mix(uint64_t x) {  // splitmix64's finaliser
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
-}  // namespace
 
 void HumanRewardScorer::begin_step(int step, bool ask) {
     m_step = step;
@@ -28,35 +17,7 @@ void HumanRewardScorer::begin_step(int step, bool ask) {
 }
 
 bool HumanRewardScorer::chosen(int step, int64_t group) const {
-    if (m_opt.fraction >= 1.0) return true;
-    if (m_opt.fraction <= 0.0) return false;
-    uint64_t h = mix(mix(mix(m_opt.seed) ^ uint64_t(step)) ^ uint64_t(group));
-    return double(h >> 11) * 0x1.0p-53 < m_opt.fraction;
-}
-
-// One question with the run's stop flag and, when human_wait_seconds > 0, a deadline: a watcher
-// raises the flag the asker polls when either comes.
-std::optional<ScalarAnswer> HumanRewardScorer::ask(const JudgeItem& item, int index, int count, bool& timed_out) {
-    timed_out = false;
-    if (m_opt.wait_seconds <= 0) return m_asker.ask_scalar(item, index, count, m_stop);
-    std::atomic<bool> raise{false}, done{false}, late{false};
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(m_opt.wait_seconds);
-    std::thread watcher([&] {
-        while (!done.load()) {
-            if (m_stop.load()) break;
-            if (std::chrono::steady_clock::now() >= deadline) {
-                late = true;
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        raise = true;
-    });
-    std::optional<ScalarAnswer> a = m_asker.ask_scalar(item, index, count, raise);
-    done = true;
-    watcher.join();
-    timed_out = !a && late.load() && !m_stop.load();
-    return a;
+    return chosen_for_person(m_opt.seed, step, group, m_opt.fraction);
 }
 
 std::vector<float> HumanRewardScorer::operator()(const Strings& prompts, const Strings& completions,
@@ -82,10 +43,13 @@ std::vector<float> HumanRewardScorer::operator()(const Strings& prompts, const S
             if (m_away) {
                 v.skipped = true, v.raw = "not asked: the person was away";
             } else {
-                bool timed_out = false;
-                std::optional<ScalarAnswer> a = ask(item, index, count, timed_out);
-                if (!a && !timed_out) throw JudgeCancelled();
-                if (timed_out) {
+                std::optional<ScalarAnswer> a;
+                const AskEnd end = ask_within(m_stop, m_opt.wait_seconds, [&](const std::atomic<bool>& flag) {
+                    a = m_asker.ask_scalar(item, index, count, flag);
+                    return a.has_value();
+                });
+                if (end == AskEnd::stopped) throw JudgeCancelled();
+                if (end == AskEnd::timed_out) {
                     m_away = true;
                     v.skipped = true, v.raw = "no answer within human_wait_seconds";
                 } else if (a->skip) {

@@ -49,8 +49,6 @@ public:
                                   const Strings& types);
 
 private:
-    std::optional<ScalarAnswer> ask(const JudgeItem& item, int index, int count, bool& timed_out);
-
     HumanAsker& m_asker;
     const std::atomic<bool>& m_stop;
     JudgmentLog* m_log;

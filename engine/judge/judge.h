@@ -52,6 +52,7 @@ struct ScalarVerdict {
                             // and the item should carry no signal. Counted in `judge_failures`.
     bool skipped = false;   // a human chose "skip"; score is 0, no signal
     std::string raw;        // the judge's raw reply (human: what was chosen)
+    std::string by;         // who decided, when not the judge itself (a fallback: "rewards"); "" = name()
 };
 
 struct PairVerdict {
@@ -63,6 +64,7 @@ struct PairVerdict {
                                                  // by construction: no reward level)
     bool swapped = false;                        // set by judge_pairs(): shown to the judge as (B, A)
     std::string raw;                             // the judge's raw reply
+    std::string by;                              // who decided when not the judge itself ("" = name())
     // 0 or 1 for a decided pair, -1 otherwise.
     int chosen() const { return winner == Winner::first ? 0 : winner == Winner::second ? 1 : -1; }
 };
@@ -90,6 +92,8 @@ public:
     virtual std::vector<ScalarVerdict> score(const std::vector<JudgeItem>& items) = 0;
     // Pairwise mode: one verdict per pair, same order, winner relative to the order given.
     virtual std::vector<PairVerdict> compare(const std::vector<PairItem>& items) = 0;
+    // Before each training step (`step` counts from 1): judges that choose what to ask per step.
+    virtual void begin_step(int /*step*/) {}
 
     // Set by the caller (judge_runner.h). A judge that produces verdicts one by one (the human judge)
     // calls them the moment verdict i is final, so it is saved even if the batch is cancelled later.

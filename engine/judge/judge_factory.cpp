@@ -4,6 +4,7 @@
 
 #include "config/run_config.h"
 #include "core/error.h"
+#include "judge/fallback_judge.h"
 #include "judge/http_backend.h"
 #include "judge/local_judge_backend.h"
 #include "judge/rewards_judge.h"
@@ -33,12 +34,20 @@ std::unique_ptr<Judge> make_judge(const RunConfig& cfg, JudgeDeps deps) {
                                         : std::make_shared<RewardSet>(reward_set_options(cfg, deps.python));
             return std::make_unique<RewardsJudge>(std::move(rewards));
         }
-        case JudgeKind::human:
+        case JudgeKind::human: {
             if (!deps.asker)
                 throw InputError(cfg.origin.file, 0, "judge",
                                  "judge: human needs someone to ask, and this front end has no way to",
                                  "run it in the GUI or in reinforge-cli from a terminal");
-            return std::make_unique<HumanJudge>(*deps.asker, stop);
+            if (cfg.human_fallback == HumanFallback::none) return std::make_unique<HumanJudge>(*deps.asker, stop);
+            auto rewards = deps.rewards ? deps.rewards
+                                        : std::make_shared<RewardSet>(reward_set_options(cfg, deps.python));
+            HumanFallbackOptions o;
+            o.fraction = cfg.human_fraction;
+            o.wait_seconds = cfg.human_wait_seconds;
+            o.seed = uint64_t(cfg.seed);
+            return std::make_unique<FallbackJudge>(*deps.asker, stop, std::make_unique<RewardsJudge>(std::move(rewards)), o);
+        }
         case JudgeKind::http: {
             HttpBackendOptions h;
             h.base_url = cfg.judge;

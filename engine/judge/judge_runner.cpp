@@ -102,7 +102,7 @@ std::vector<ScalarVerdict> judge_scalar(Judge& judge, const std::vector<JudgeIte
         if (saved[i]) return;
         saved[i] = true;
         count(ctx.stats, v.failed, v.skipped, false);
-        if (ctx.log) ctx.log->append(ctx.step, ctx.phase, name, items[i], v);
+        if (ctx.log) ctx.log->append(ctx.step, ctx.phase, v.by.empty() ? name : v.by, items[i], v);
     };
     std::vector<ScalarVerdict> out;
     {
@@ -131,7 +131,7 @@ std::vector<PairVerdict> judge_pairs(Judge& judge, const std::vector<PairItem>& 
         if (saved[i]) return;
         saved[i] = true;
         count(ctx.stats, v.failed, v.winner == Winner::skip && !v.failed, v.winner == Winner::tie);
-        if (ctx.log) ctx.log->append(ctx.step, ctx.phase, name, items[i], unswap(i, v));
+        if (ctx.log) ctx.log->append(ctx.step, ctx.phase, v.by.empty() ? name : v.by, items[i], unswap(i, v));
     };
     std::vector<PairVerdict> out;
     {

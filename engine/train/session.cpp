@@ -215,6 +215,7 @@ StepMetrics Session::train_step() {
     StepOutput out;
     try {
         if (m->human_reward) m->human_reward->begin_step(m->step + 1, true);
+        if (m->judge) m->judge->begin_step(m->step + 1);
         out = run_step(*m, pol, in);
     } catch (const JudgeCancelled&) {
         m->rng = rng_before;

@@ -168,7 +168,9 @@ void open_judge(Session::Impl& s) {
     if (c.train_mode == TrainMode::sft) return;
     RewardSetOptions ro = reward_set_options(c);
     ro.functions_file = resolve_relative(c.reward_functions_file, c.origin.file);
-    if (c.train_mode == TrainMode::grpo || judge_kind(c.judge) == JudgeKind::rewards) s.rewards = std::make_shared<RewardSet>(ro);
+    const bool fallback = judge_kind(c.judge) == JudgeKind::human && c.human_fallback == HumanFallback::rewards;
+    if (c.train_mode == TrainMode::grpo || judge_kind(c.judge) == JudgeKind::rewards || fallback)
+        s.rewards = std::make_shared<RewardSet>(ro);
     if (s.rewards && s.rewards->has_human() && s.ask_people) open_human_reward(s);
     if (c.train_mode == TrainMode::grpo) return;
     if (judge_kind(c.judge) == JudgeKind::none)
