@@ -16,8 +16,9 @@ for _ in $(seq 1 500); do [[ -s $t/port ]] && break; sleep 0.01; done
 port=$(cat "$t/port")
 [[ -n $port ]] || fail "fake_judge.py did not start"
 judge=http://127.0.0.1:$port
-control() { curl -s --noproxy '*' -X POST -d "$1" "$judge/_control" > /dev/null; }
-requests() { curl -s --noproxy '*' "$judge/_count" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
+# python3's urllib without proxies (no curl binary on a minimal Debian: bootstrap.sh installs none)
+control() { python3 -c 'import sys, urllib.request as u; u.build_opener(u.ProxyHandler({})).open(u.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST")).read()' "$judge/_control" "$1" > /dev/null; }
+requests() { python3 -c 'import json, sys, urllib.request as u; print(json.load(u.build_opener(u.ProxyHandler({})).open(sys.argv[1]))["requests"])' "$judge/_count"; }
 
 source "$root/tests/support/tiny_model.sh"
 make_tiny_model "$cli" "$t/model" 5
