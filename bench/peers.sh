@@ -105,7 +105,7 @@ echo "== reinforge (bench_peers)"
 "$ours" "$model" "$out/request.json" "$out/reinforge.json"
 for q in f16 q8_0; do
   echo "== llama.cpp $q"
-  node "$root/bench/llama_cpp_peers.mjs" "$llama_cache" "$model/model-$q.gguf" "$out/request.json" "$out/llama-$q.json" "$threads"
+  "$llama_cache/node" "$root/bench/llama_cpp_peers.mjs" "$llama_cache" "$model/model-$q.gguf" "$out/request.json" "$out/llama-$q.json" "$threads"
   $report check "$out/reinforge.json" "$out/llama-$q.json" "llama.cpp ${q^^}" "$layers"
 done
 if ((torch)); then

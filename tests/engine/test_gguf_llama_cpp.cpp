@@ -111,7 +111,7 @@ Greedy engine_greedy(Model& m, const std::vector<int>& prompt, const StopCriteri
 json run_llama_cpp(const std::string& gguf, const std::vector<std::string>& prompts, int max_tokens, const fs::path& tmp) {
     const fs::path req = tmp / "request.json", out = tmp / "llama_out.json";
     write_file_atomic(req.string(), json{{"prompts", prompts}, {"max_tokens", max_tokens}}.dump());
-    const std::string cmd = "node '" + kSrc + "/tests/reference/llama_cpp_run.mjs' '" + kLlamaDir + "' '" + gguf + "' '" +
+    const std::string cmd = "'" + kLlamaDir + "/node' '" + kSrc + "/tests/reference/llama_cpp_run.mjs' '" + kLlamaDir + "' '" + gguf + "' '" +
                             req.string() + "' '" + out.string() + "'";
     const int rc = std::system(cmd.c_str());
     if (rc != 0) throw std::runtime_error("llama.cpp failed (" + std::to_string(rc) + "): " + cmd);
