@@ -5,8 +5,18 @@
 
 namespace rf {
 
+// A model's embedding may be padded past the tokenizer (Qwen3: 151936 rows, 151669 ids); a sampled
+// padding id carries no text, as Hugging Face's decode skips ids it does not know. It stays in the
+// completion's ids (the loss trains on what was sampled).
 DetokenizeFn detokenizer(const Tokenizer& tok) {
-    return [&tok](const std::vector<int>& ids) { return tok.decode(ids, true); };
+    return [&tok](const std::vector<int>& ids) {
+        const int V = tok.vocab_size();
+        if (std::all_of(ids.begin(), ids.end(), [V](int id) { return id >= 0 && id < V; })) return tok.decode(ids, true);
+        std::vector<int> known;
+        for (int id : ids)
+            if (id >= 0 && id < V) known.push_back(id);
+        return tok.decode(known, true);
+    };
 }
 
 StopCriteria stop_criteria_for(const Tokenizer& tok, std::vector<std::string> stop_strings, int max_completion_length) {

@@ -96,6 +96,7 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& dir) {
 // window holds more than a few ids, it restarts at the last id (decoders such as SentencePiece's
 // treat the first token of a window specially, so one id of context is kept).
 std::string StreamDecoder::push(int id) {
+    if (id < 0 || id >= m_tok->vocab_size()) return {};  // a model's padding row past the tokenizer: no text
     m_ids.push_back(id);
     std::string raw = m_tok->decode_bytes(m_ids, m_skip);
     std::string out;

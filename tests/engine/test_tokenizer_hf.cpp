@@ -13,6 +13,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "model/generate_model.h"
 #include "text/tokenizer.h"
 #include "text/utf8.h"
 
@@ -179,6 +180,25 @@ TEST_F(RealTokenizerFacts, BadIdsAreInputErrors) {
     std::vector<int> big{qwen.vocab_size()};
     EXPECT_THROW(qwen.decode(big), rf::InputError);
     EXPECT_EQ(qwen.token_text(-1), "");
+}
+
+// A model padded past its tokenizer (Qwen3: 151936 embedding rows, 151669 ids) can sample a padding
+// id: sampling's detokenizer and the stream decoder give it no text instead of failing the run.
+TEST_F(RealTokenizerFacts, PaddingIdsPastTheTokenizerCarryNoText) {
+    const rf::Tokenizer& qwen = model("qwen3");
+    const std::vector<int> ids = qwen.encode("Hello world");
+    rf::StreamDecoder sd(qwen);
+    std::string text;
+    for (int id : ids) {
+        text += sd.push(id);
+        text += sd.push(qwen.vocab_size() + 3);
+    }
+    text += sd.flush();
+    EXPECT_EQ(text, "Hello world");
+    std::vector<int> padded = ids;
+    padded.insert(padded.begin() + 1, qwen.vocab_size() + 5);
+    EXPECT_EQ(rf::detokenizer(qwen)(padded), "Hello world");
+    EXPECT_THROW(qwen.decode(padded), rf::InputError);  // the tokenizer itself still refuses unknown ids
 }
 
 TEST_F(RealTokenizerFacts, InvalidUtf8InputIsRepairedNotFatal) {
