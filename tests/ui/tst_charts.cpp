@@ -34,6 +34,7 @@ private slots:
     void panelGrpoLossTitle();
     void panelCreatesLinesInSlicesWithoutLosingPoints();
     void validationOverlayDashed();
+    void validationFirstTakesTheTrainingColour();
     void hoverShowsNearestValue();
     void health_data();
     void health();
@@ -265,6 +266,26 @@ void TestCharts::validationOverlayDashed() {
     QCOMPARE(val->pen().style(), Qt::DashLine);
     QCOMPARE(val->pen().color(), train->pen().color());
     QCOMPARE(chart.chart()->animationOptions(), QChart::NoAnimation);
+}
+
+// The step-0 evaluation reports before the first training step: the validation line comes first and
+// still ends up in its training line's colour.
+void TestCharts::validationFirstTakesTheTrainingColour() {
+    MetricChart chart("Accuracy");
+    chart.addPoint("val_r1_accuracy_reward_func_mean", placeMetric("val_r1_accuracy_reward_func_mean"), 0, 0.5);
+    chart.addPoint("r1_accuracy_reward_func_mean", placeMetric("r1_accuracy_reward_func_mean"), 1, 0.7);
+    chart.flush();
+    QLineSeries *train = nullptr, *val = nullptr;
+    for (QAbstractSeries* s : chart.chart()->series()) {
+        auto* l = qobject_cast<QLineSeries*>(s);
+        if (l && l->name() == "val accuracy") val = l;
+        if (l && l->name() == "accuracy") train = l;
+    }
+    QVERIFY(train && val);
+    QColor want = train->pen().color();
+    want.setAlpha(255);
+    QCOMPARE(val->pen().color(), want);
+    QCOMPARE(val->pen().style(), Qt::DashLine);
 }
 
 void TestCharts::hoverShowsNearestValue() {

@@ -148,6 +148,16 @@ MetricChart::Line& MetricChart::lineFor(const QString& key, const ChartPlacement
     }
     const bool first = m_order.isEmpty();
     m_order.append(key);
+    if (!where.validation) {
+        // its validation line may have come first (the step-0 evaluation): it takes this colour too
+        if (auto val = m_lines.find("val_" + key); val != m_lines.end()) {
+            QColor colour = pen.color();
+            colour.setAlpha(255);
+            QPen vp = val->series->pen();
+            vp.setColor(colour);
+            val->series->setPen(vp);
+        }
+    }
     auto inserted = m_lines.insert(key, line);
     applySmoothing(key, *inserted);
     if (first) emit dataAppeared();
