@@ -37,6 +37,8 @@ public:
 
 private:
     bool ask_this(int64_t index) const;
+    template <class Item, class Verdict, class Answer, class Ask, class Accept, class Fallback>
+    std::vector<Verdict> decide(const std::vector<Item>& items, Ask ask, Accept accept, Fallback fallback);
 
     HumanAsker& m_asker;
     const std::atomic<bool>& m_stop;
