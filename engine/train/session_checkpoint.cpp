@@ -49,6 +49,32 @@ void Session::Impl::save_adapters(const std::string& path) const {
 // state.json: everything besides the weights that the next step depends on, the weights file of
 // this step and the optimizer moments, in state.<step>.optimizer.bin beside it (written first, so
 // state.json always names complete files; the previous step's optimizer file goes after).
+nlohmann::json Session::Impl::loop_state() const {
+    nlohmann::json j;
+    j["step"] = step;
+    j["trained_tokens"] = trained_tokens;
+    j["run_seconds"] = run_seconds;
+    j["rng"] = {std::to_string(rng.state), std::to_string(rng.inc)};
+    j["data"] = order->position().to_string();
+    j["dropout_counter"] = std::to_string(policy->dropout_counter());
+    j["running_baseline"] = running_baseline.to_json();
+    j["judge_stats"] = {judge_stats.verdicts, judge_stats.failures, judge_stats.skipped, judge_stats.ties};
+    return j;
+}
+
+void Session::Impl::restore_loop_state(const nlohmann::json& j, const std::string& where) {
+    step = j.at("step").get<int>();
+    trained_tokens = j.at("trained_tokens").get<double>();
+    run_seconds = j.value("run_seconds", 0.0);
+    rng.state = std::stoull(j.at("rng").at(0).get<std::string>());
+    rng.inc = std::stoull(j.at("rng").at(1).get<std::string>());
+    order->restore(DataPosition::parse(j.at("data").get<std::string>(), where));
+    policy->set_dropout_counter(std::stoull(j.at("dropout_counter").get<std::string>()));
+    running_baseline = RunningMeanBaseline::from_json(j.at("running_baseline"));
+    const auto& js = j.at("judge_stats");
+    judge_stats = {js.at(0).get<int64_t>(), js.at(1).get<int64_t>(), js.at(2).get<int64_t>(), js.at(3).get<int64_t>()};
+}
+
 void Session::Impl::save_state(const std::string& adapters_file) const {
     std::vector<uint8_t> opt = optimizer->serialise();
     char name[64];
@@ -61,14 +87,7 @@ void Session::Impl::save_state(const std::string& adapters_file) const {
     }
     nlohmann::json j;
     j["schema_version"] = 1;
-    j["step"] = step;
-    j["trained_tokens"] = trained_tokens;
-    j["run_seconds"] = run_seconds;
-    j["rng"] = {std::to_string(rng.state), std::to_string(rng.inc)};
-    j["data"] = order->position().to_string();
-    j["dropout_counter"] = std::to_string(policy->dropout_counter());
-    j["running_baseline"] = running_baseline.to_json();
-    j["judge_stats"] = {judge_stats.verdicts, judge_stats.failures, judge_stats.skipped, judge_stats.ties};
+    j.update(loop_state());
     j["optimizer_bytes"] = opt.size();
     j["optimizer"] = name;
     fs::path rel = fs::path(adapters_file).lexically_relative(run_dir);
@@ -92,16 +111,7 @@ void Session::Impl::load_state() {
         // an integer step in range (get<int> of a float out of range would be undefined behaviour)
         if (!j.at("step").is_number_integer() || j["step"].get<int64_t>() < 0 || j["step"].get<int64_t>() > INT32_MAX)
             throw InputError(path, 0, "step", "the step is not a non-negative integer", "resume from a complete run folder");
-        step = int(j["step"].get<int64_t>());
-        trained_tokens = j.at("trained_tokens").get<double>();
-        run_seconds = j.value("run_seconds", 0.0);
-        rng.state = std::stoull(j.at("rng").at(0).get<std::string>());
-        rng.inc = std::stoull(j.at("rng").at(1).get<std::string>());
-        order->restore(DataPosition::parse(j.at("data").get<std::string>(), path + ": data"));
-        policy->set_dropout_counter(std::stoull(j.at("dropout_counter").get<std::string>()));
-        running_baseline = RunningMeanBaseline::from_json(j.at("running_baseline"));
-        auto js = j.at("judge_stats");
-        judge_stats = {js.at(0).get<int64_t>(), js.at(1).get<int64_t>(), js.at(2).get<int64_t>(), js.at(3).get<int64_t>()};
+        restore_loop_state(j, path + ": data");
         optimizer_file = j.value("optimizer", std::string());
         adapters_file = j.value("adapters", std::string());
         if (j.contains("best")) {  // keep_best's best so far (absent in older state files and without keep_best)

@@ -58,16 +58,7 @@ void Session::Impl::sync_from_root(bool resumed) {
             std::vector<uint8_t> opt = optimizer->serialise();
             moments.assign(opt.begin(), opt.end());
         }
-        nlohmann::json j;
-        j["step"] = step;
-        j["trained_tokens"] = trained_tokens;
-        j["run_seconds"] = run_seconds;
-        j["rng"] = {std::to_string(rng.state), std::to_string(rng.inc)};
-        j["data"] = order->position().to_string();
-        j["dropout_counter"] = std::to_string(policy->dropout_counter());
-        j["running_baseline"] = running_baseline.to_json();
-        j["judge_stats"] = {judge_stats.verdicts, judge_stats.failures, judge_stats.skipped, judge_stats.ties};
-        state = j.dump();
+        state = loop_state().dump();
     }
     comm->broadcast(weights, 0);
     comm->broadcast(moments, 0);
@@ -79,17 +70,7 @@ void Session::Impl::sync_from_root(bool resumed) {
     if (resumed)
         optimizer->restore(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(moments.data()), moments.size()),
                            w.size());
-    const nlohmann::json j = nlohmann::json::parse(state);
-    step = j.at("step").get<int>();
-    trained_tokens = j.at("trained_tokens").get<double>();
-    run_seconds = j.at("run_seconds").get<double>();
-    rng.state = std::stoull(j.at("rng").at(0).get<std::string>());
-    rng.inc = std::stoull(j.at("rng").at(1).get<std::string>());
-    order->restore(DataPosition::parse(j.at("data").get<std::string>(), "rank 0's state"));
-    policy->set_dropout_counter(std::stoull(j.at("dropout_counter").get<std::string>()));
-    running_baseline = RunningMeanBaseline::from_json(j.at("running_baseline"));
-    const auto& js = j.at("judge_stats");
-    judge_stats = {js.at(0).get<int64_t>(), js.at(1).get<int64_t>(), js.at(2).get<int64_t>(), js.at(3).get<int64_t>()};
+    restore_loop_state(nlohmann::json::parse(state), "rank 0's state");
 }
 
 bool Session::Impl::stop_agreed() { return ranks() > 1 ? comm->any(stopping()) : stopping(); }

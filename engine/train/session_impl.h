@@ -3,6 +3,7 @@
 // judge). The steps themselves are free functions of a Policy (steps.h).
 #pragma once
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -105,6 +106,11 @@ struct Session::Impl {
     void append_metrics(const std::string& phase, const StepMetrics& m) const;
     void load_state();
     void save_state(const std::string& adapters_file) const;
+    // The loop's position (step, tokens, RNG, data order, dropout counter, baseline, judge counts):
+    // state.json's fields and what rank 0 hands the other ranks; restore_loop_state reads it back
+    // (`where` names the source in a bad data position's error).
+    nlohmann::json loop_state() const;
+    void restore_loop_state(const nlohmann::json& j, const std::string& where);
     void save_adapters(const std::string& path) const;
     bool stopping() const { return control->stop.load(); }
     // After an evaluation of the validation split: when cfg.keep_best improved, the current weights
