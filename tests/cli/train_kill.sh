@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The CLI's progress line names the main metrics with their trend (app/cli_trend.h). A GRPO run
-# killed with SIGKILL three times (at different points, checkpoints every 2 steps) and
-# resumed each time ends bit-identical to an uninterrupted run: the same adapters, and metrics.jsonl /
-# rollouts.jsonl holding every step exactly once with the same values (resume drops the rows logged
-# after the checkpoint it goes back to; train/run_logs.h).
+# killed with SIGKILL three times (checkpoints every 2 steps, each kill after an odd step was logged)
+# and resumed each time ends bit-identical to an uninterrupted run: the same adapters, and
+# metrics.jsonl / rollouts.jsonl holding every step exactly once with the same values (resume drops
+# the rows logged after the checkpoint it goes back to; train/run_logs.h). The kills land at known
+# steps whatever the machine's speed: a reward function stops on the call named in $t/pause_at
+# (counted within one process), says so in $t/paused and waits there until the run is killed.
 set -euo pipefail
 cli=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,6 +16,21 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 source "$root/tests/support/tiny_model.sh"
 make_tiny_model "$cli" "$t/model" 5
+cat > "$t/rewards.py" <<PY
+import os, time
+from mlx_lm_lora.trainer.grpo_reward_functions import register_reward_function
+calls = 0
+@register_reward_function()
+def pace(prompts, completions, answer, types=None):
+    global calls
+    calls += 1
+    if os.path.exists("$t/pause_at") and int(open("$t/pause_at").read()) == calls:
+        os.remove("$t/pause_at")
+        open("$t/paused.tmp", "w").write(str(os.getpid()))
+        os.rename("$t/paused.tmp", "$t/paused")
+        time.sleep(25)
+    return [0.0 for _ in completions]
+PY
 cat > "$t/run.yaml" <<YAML
 model: $t/model
 data: $root/resources/datasets/arithmetic
@@ -23,7 +40,8 @@ batch_size: 2
 group_size: 4
 max_completion_length: 16
 learning_rate: 1.0e-3
-reward_functions: [r1_accuracy_reward_func, r1_int_reward_func]
+reward_functions_file: $t/rewards.py
+reward_functions: [r1_accuracy_reward_func, r1_int_reward_func, pace]
 steps_per_eval: 0
 save_every: 2
 seed: 3
@@ -33,19 +51,25 @@ YAML
 grep -qE '^step 24/24  reward [0-9.e-]+ \([+-][0-9.e-]+\)  exact [0-9]+% \([+-][0-9]+ pts\)  kl ' "$t/whole.log" \
   || fail "progress line: $(grep '^step' "$t/whole.log" | tail -2)"
 
+# the first process stops in step 6 (steps 1-5 logged, checkpoint 4); each resume restarts one step
+# after its checkpoint, so its 8th call is step 12 (checkpoint 10), then step 18 (checkpoint 16)
+echo 6 > "$t/pause_at"
 "$cli" train "$t/run.yaml" --set output_dir="$t/killed" 2> "$t/killed.log" &
 pid=$!
-rows() { [[ -f $t/killed/metrics.jsonl ]] && wc -l < "$t/killed/metrics.jsonl" || echo 0; }
-for at in 5 11 17; do
-  for _ in $(seq 1 3000); do (( $(rows) >= at )) && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
-  kill -9 "$pid" 2>/dev/null || fail "the run ended before the kill at $at rows"
+for next in 8 8 none; do
+  for _ in $(seq 1 6000); do [[ -f $t/paused ]] && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
+  [[ -f $t/paused ]] || fail "the run ended before it paused: $(tail -3 "$t/killed.log")"
+  kill -9 "$pid" "$(cat "$t/paused")" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  [[ -f $t/killed/state.json ]] || fail "no checkpoint before the kill at $at rows"
+  rm -f "$t/paused"
+  [[ -f $t/killed/state.json ]] || fail "no checkpoint before the kill"
+  [[ $next == none ]] || echo "$next" > "$t/pause_at"
   "$cli" train --resume "$t/killed" 2>> "$t/killed.log" &
   pid=$!
 done
 wait "$pid" || fail "the last resume failed: $(cat "$t/killed.log")"
-grep -q "log rows written after that checkpoint were removed" "$t/killed.log" || fail "no rows were ever dropped: the kills missed"
+n=$(grep -c "log rows written after that checkpoint were removed" "$t/killed.log" || true)
+[[ $n == 3 ]] || fail "rows were dropped on $n of 3 resumes: $(grep -i 'resum' "$t/killed.log" | head -6)"
 
 cmp "$t/whole/adapters/adapters.safetensors" "$t/killed/adapters/adapters.safetensors" || fail "adapters differ"
 python3 - "$t/whole" "$t/killed" <<'PY' || fail "logs differ"
