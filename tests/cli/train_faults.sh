@@ -12,6 +12,8 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 source "$root/tests/support/tiny_model.sh"
+source "$root/tests/support/pause_reward.sh"
+write_pause_reward "$t/rewards.py" "$t"
 make_tiny_model "$cli" "$t/model" 5
 cat > "$t/run.yaml" <<YAML
 model: $t/model
@@ -22,7 +24,8 @@ batch_size: 2
 group_size: 4
 max_completion_length: 16
 learning_rate: 1.0e-3
-reward_functions: [r1_accuracy_reward_func]
+reward_functions_file: $t/rewards.py
+reward_functions: [r1_accuracy_reward_func, pace]
 steps_per_eval: 0
 save_every: 4
 seed: 3
@@ -49,10 +52,11 @@ grep -q "/proc/reinforge-cannot-write" "$t/nowrite.log" || fail "the folder is n
 
 # 3. the disk fills during the checkpoint at step 8 (files may grow to ~48 KB; the steps' logs fit)
 "$cli" train "$t/run.yaml" --set output_dir="$t/whole" 2>/dev/null || fail "uninterrupted run"
+echo 6 > "$t/pause_at"  # killed in step 6, after the checkpoint of step 4
 "$cli" train "$t/run.yaml" --set output_dir="$t/full" 2>/dev/null &
 pid=$!
-for _ in $(seq 1 3000); do grep -qs '"step": 4' "$t/full/state.json" && break; sleep 0.01; done
-kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+kill_when_paused "$pid" "$t" || fail "no kill in step 6"
+grep -qs '"step": 4' "$t/full/state.json" || fail "no checkpoint of step 4 before the kill"
 ckpt=$(wc -c < "$t/full/adapters/0000004_adapters.safetensors")
 set +e
 ( trap '' XFSZ; ulimit -f $(( (ckpt / 1024) - 1 )); exec "$cli" train --resume "$t/full" ) 2> "$t/full.log"; rc=$?

@@ -4,8 +4,8 @@
 # and resumed each time ends bit-identical to an uninterrupted run: the same adapters, and
 # metrics.jsonl / rollouts.jsonl holding every step exactly once with the same values (resume drops
 # the rows logged after the checkpoint it goes back to; train/run_logs.h). The kills land at known
-# steps whatever the machine's speed: a reward function stops on the call named in $t/pause_at
-# (counted within one process), says so in $t/paused and waits there until the run is killed.
+# steps whatever the machine's speed: a reward function pauses on a named call and the test kills
+# the run there (tests/support/pause_reward.sh).
 set -euo pipefail
 cli=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,21 +16,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 source "$root/tests/support/tiny_model.sh"
 make_tiny_model "$cli" "$t/model" 5
-cat > "$t/rewards.py" <<PY
-import os, time
-from mlx_lm_lora.trainer.grpo_reward_functions import register_reward_function
-calls = 0
-@register_reward_function()
-def pace(prompts, completions, answer, types=None):
-    global calls
-    calls += 1
-    if os.path.exists("$t/pause_at") and int(open("$t/pause_at").read()) == calls:
-        os.remove("$t/pause_at")
-        open("$t/paused.tmp", "w").write(str(os.getpid()))
-        os.rename("$t/paused.tmp", "$t/paused")
-        time.sleep(25)
-    return [0.0 for _ in completions]
-PY
+source "$root/tests/support/pause_reward.sh"
+write_pause_reward "$t/rewards.py" "$t"
 cat > "$t/run.yaml" <<YAML
 model: $t/model
 data: $root/resources/datasets/arithmetic
@@ -57,11 +44,7 @@ echo 6 > "$t/pause_at"
 "$cli" train "$t/run.yaml" --set output_dir="$t/killed" 2> "$t/killed.log" &
 pid=$!
 for next in 8 8 none; do
-  for _ in $(seq 1 6000); do [[ -f $t/paused ]] && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
-  [[ -f $t/paused ]] || fail "the run ended before it paused: $(tail -3 "$t/killed.log")"
-  kill -9 "$pid" "$(cat "$t/paused")" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  rm -f "$t/paused"
+  kill_when_paused "$pid" "$t" || fail "$(tail -3 "$t/killed.log")"
   [[ -f $t/killed/state.json ]] || fail "no checkpoint before the kill"
   [[ $next == none ]] || echo "$next" > "$t/pause_at"
   "$cli" train --resume "$t/killed" 2>> "$t/killed.log" &
