@@ -34,6 +34,12 @@ void init_math_threads(char** argv) {
         // 2.95 s with libgomp's default spinning, 1.66 s with passive waiting, 2 cores). libgomp reads
         // this when it loads. A user's OMP_WAIT_POLICY is honoured.
         setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+        // Likewise OpenBLAS's own threads: after each product they spin (sched_yield) for 2^28 cycles
+        // (~0.1 s) before sleeping, holding the second core while oneDNN's OpenMP threads or the
+        // worker pool need it. 2^4 cycles: they sleep at once and are woken by the next product (a
+        // Qwen3-0.6B LoRA step, 2 cores: bf16 1.93 -> 1.57 s, float32 3.16 -> 2.85 s). A user's
+        // OPENBLAS_THREAD_TIMEOUT is honoured.
+        setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0);
         // The kernel: OpenBLAS reads OPENBLAS_CORETYPE when it loads, so it is set for the re-executed
         // program. A user's OPENBLAS_CORETYPE is honoured.
         const char* user_core = std::getenv("OPENBLAS_CORETYPE");
