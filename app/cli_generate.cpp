@@ -24,17 +24,20 @@ namespace {
 const char* kUsage =
     "generate MODEL_DIR_OR_ID --prompt TEXT [--chat] [--system TEXT] [--no-thinking] [--n G]\n"
     "         [--temperature T] [--top-p P] [--top-k K] [--min-p P] [--max-tokens N] [--seed S]\n"
-    "         [--stop STRING] [--adapter-path DIR] [--bf16] [--show-ids]\n"
+    "         [--stop STRING] [--adapter-path DIR] [--bf16] [--exact] [--show-ids]\n"
     "  --chat          wrap the prompt in the model's chat template (user turn + generation prompt)\n"
     "  --n G           completions of the prompt, decoded together (default 1)\n"
     "  --temperature   default 0.8 (0 = greedy); --top-p 1.0, --top-k 0, --min-p 0.0 (mlx-lm semantics)\n"
     "  --max-tokens    max_completion_length (default 256); --stop may be given several times\n"
     "  --adapter-path  load LoRA/DoRA adapters (adapter_config.json + adapters.safetensors)\n"
-    "  --bf16          decode from bfloat16 copies of the weights (about 2x faster, slightly different)";
+    "  --bf16          decode from bfloat16 copies of the weights (about 2x faster, slightly different)\n"
+    "  --exact         a quantized model (MLX folder) decodes its lm-head in float and its products with\n"
+    "                  float activations, as training's forward does (default: packed lm-head and int8\n"
+    "                  activations, ~1.25x faster; docs/algorithms.md \"Fast sampling\")";
 
 const std::vector<std::string> kValueFlags = {"--prompt", "--system", "--n", "--temperature", "--top-p", "--top-k",
                                               "--min-p", "--max-tokens", "--seed", "--stop", "--adapter-path"};
-const std::vector<std::string> kBoolFlags = {"--chat", "--no-thinking", "--bf16", "--show-ids"};
+const std::vector<std::string> kBoolFlags = {"--chat", "--no-thinking", "--bf16", "--exact", "--show-ids"};
 
 template <class T>
 T parse_number(const std::string& flag, const std::string& text) {
@@ -94,7 +97,9 @@ int run_generate(const std::vector<std::string>& args) {
     const std::string dir = rf::ensure_model(pos[0], [&](const rf::HubProgress& p) { return bar.update(p); });
     bar.finish();
     auto t0 = std::chrono::steady_clock::now();
-    auto model = rf::Model::load(dir);
+    rf::ModelLoadOptions load;
+    load.keep_packed = true;  // an MLX quantized folder decodes from its packed words
+    auto model = rf::Model::load(dir, load);
     auto tok = rf::load_tokenizer(dir);
     const std::string adapter_dir = rf::cli::flag_value(args, "--adapter-path");
     if (!adapter_dir.empty()) rf::load_adapters(*model, adapter_dir);
@@ -114,13 +119,15 @@ int run_generate(const std::vector<std::string>& args) {
     std::vector<int> prompt = tok->encode(text, !rf::cli::has_flag(args, "--chat"));
     if (prompt.empty()) throw rf::InputError({}, 0, "--prompt", "encodes to no tokens", "give a non-empty prompt");
 
-    rf::DecodeOptions opt;
+    rf::DecodeOptions opt = rf::sampling_decode_options(*model, true, rf::cli::has_flag(args, "--exact"));
     opt.bf16_weights = rf::cli::has_flag(args, "--bf16");
-    opt.use_adapters = true;
     rf::ModelDecoder decoder(*model, opt);
     const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::fprintf(stderr, "loaded %s (%s, %d layers) in %.1f s; prompt %zu tokens\n", dir.c_str(),
                  model->config().model_type.c_str(), model->config().num_hidden_layers, load_s, prompt.size());
+    if (opt.lm_head_quant)
+        std::fprintf(stderr, "decode: quantized base, lm-head packed in %s, int8 activations (--exact: as training computes)\n",
+                     rf::describe(*opt.lm_head_quant).c_str());
 
     rf::StopCriteria stop = rf::stop_criteria_for(*tok, all_values(args, "--stop"), max_tokens);
     rf::Rng rng(seed);

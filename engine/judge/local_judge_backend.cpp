@@ -43,9 +43,7 @@ std::unique_ptr<LocalModelBackend> LocalModelBackend::load(const std::string& ju
 LocalModelBackend::LocalModelBackend(Model& model, const Tokenizer& tok, ChatTemplate tpl, std::string name,
                                      bool use_adapters, const std::atomic<bool>* stop)
     : m_model(&model), m_tok(&tok), m_tpl(std::move(tpl)), m_name(std::move(name)), m_use_adapters(use_adapters), m_stop(stop) {
-    DecodeOptions o;
-    o.use_adapters = m_use_adapters;
-    m_decoder = std::make_unique<ModelDecoder>(*m_model, o);
+    m_decoder = std::make_unique<ModelDecoder>(*m_model, sampling_decode_options(*m_model, m_use_adapters, false));
 }
 
 LocalModelBackend::~LocalModelBackend() = default;

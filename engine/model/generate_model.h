@@ -5,7 +5,8 @@
 // Log-probs in each Completion are under the sampling policy: log softmax(logits / temperature) over
 // the full vocabulary, with the prompt as context (sampler.h, sampling_logprob), which is what
 // Model::forward(batch, temperature, use_adapters, ...) returns for the same tokens (tested in
-// tests/engine/test_kv_cache.cpp).
+// tests/engine/test_kv_cache.cpp) — on a decoder made with sampling_decode_options(.., exact = false)
+// for a quantized base, within the bound stated there (the trainers' sampling: train/online.cpp).
 #pragma once
 #include <string>
 #include <vector>
@@ -32,7 +33,7 @@ std::vector<std::vector<Completion>> generate_groups(ModelDecoder& decoder, cons
                                                      const SamplingParams& params, const StopCriteria& stop, Rng& rng,
                                                      const GenerateHooks& hooks = {});
 
-// Convenience: a float32 decoder made for this call.
+// Convenience: an exact decoder (DecodeOptions{}) made for this call.
 std::vector<std::vector<Completion>> generate_groups(Model& model, const Tokenizer& tok,
                                                      const std::vector<std::vector<int>>& prompts, int group_size,
                                                      const SamplingParams& params, const StopCriteria& stop, Rng& rng,

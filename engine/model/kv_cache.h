@@ -44,6 +44,13 @@ struct DecodeOptions {
     bool int8_activations = false;
 };
 
+// What sampling, `generate` and the local judge decode with (docs/algorithms.md "Fast sampling"):
+// a quantized base reads its lm-head packed in 8 bits (Model::packed_lm_head, made once and kept)
+// and takes int8 activations in its packed products, both within the stated error of decode log-probs
+// against Model::forward (tests/engine/test_quant_model.cpp, FastSampling…); a float base decodes exactly. `exact`
+// (the loss reads the sampling log-probs, i.e. num_iterations > 1; `generate --exact`) turns both off.
+DecodeOptions sampling_decode_options(const Model& m, bool use_adapters, bool exact);
+
 // Tokens of one segment: K and V for every layer and kv head.
 struct KvSegment {
     int cap = 0, len = 0;
@@ -96,7 +103,7 @@ private:
     // The model's own bf16 twins (Model::set_bf16_compute) when it has them and bf16_weights is off:
     // sampling then reads the weights at the precision training computes with, with no extra copy.
     std::vector<const uint16_t*> m_twin;  // [l * kNumProj + p], then the lm-head; nullptr: float32
-    std::unique_ptr<QuantizedMatrix> m_lm_q;  // DecodeOptions::lm_head_quant
+    std::shared_ptr<const QuantizedMatrix> m_lm_q;  // DecodeOptions::lm_head_quant (the model's when the spec is its base's)
     std::vector<KvSegment> m_prefix;
     std::vector<KvSegment> m_seq;
     std::vector<int> m_prefix_of;

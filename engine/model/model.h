@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -186,6 +187,13 @@ public:
     void dequantize_base();
     // Bytes held by the base weights: the float buffer plus the packed matrices.
     size_t base_bytes() const;
+    // The lm-head packed in affine 8-bit (group 64, or 32 where the width needs it; scales rounded to
+    // bf16) whatever the base's bits: a 4-bit copy would move sampling log-probs by ~0.2, an 8-bit one
+    // stays within the fast-sampling bound. Made on first use and kept (the lm-head of a quantized base
+    // is frozen): what fast sampling reads (kv_cache.h sampling_decode_options); training keeps the
+    // float lm-head. nullptr for a float base.
+    static QuantSpec packed_lm_head_spec(int hidden_size);
+    std::shared_ptr<const QuantizedMatrix> packed_lm_head() const;
 
 private:
     explicit Model(const ModelConfig& cfg);  // validates cfg; build_layout() comes next
@@ -249,6 +257,8 @@ private:
     float* m_lm_head = nullptr;
     std::vector<BlockWeights> m_blocks;
     std::vector<std::unique_ptr<QuantizedMatrix>> m_qw;  // [l * kNumProj + p], packed projections
+    mutable std::mutex m_lm_q_mu;                        // guards m_lm_q (decoders on several threads)
+    mutable std::shared_ptr<const QuantizedMatrix> m_lm_q;  // packed_lm_head()
     std::vector<float> m_inv_freq;
 
     // fine-tuning

@@ -63,6 +63,16 @@ void KvSegment::allocate(int L, int KVH, int HS, int capacity) {
     len = 0;
 }
 
+DecodeOptions sampling_decode_options(const Model& m, bool use_adapters, bool exact) {
+    DecodeOptions o;
+    o.use_adapters = use_adapters;
+    if (!exact && m.packed_lm_head()) {
+        o.lm_head_quant = Model::packed_lm_head_spec(m.config().hidden_size);
+        o.int8_activations = true;
+    }
+    return o;
+}
+
 ModelDecoder::ModelDecoder(Model& model, DecodeOptions opt)
     : m_model(model), m_opt(opt), m_pool(WorkerPool::global()), m_s(std::make_unique<Scratch>()) {
     if (m_opt.bf16_weights || m_opt.lm_head_quant) refresh_weights();
@@ -84,8 +94,10 @@ void ModelDecoder::refresh_weights() {
     const ModelConfig& c = m_model.config();
     if (m_opt.use_adapters && m_model.has_finetune() && m_model.finetune().type == FineTuneType::dora)
         m_model.refresh_adapters();
-    if (m_opt.lm_head_quant)
-        m_lm_q = std::make_unique<QuantizedMatrix>(quantize(m_model.lm_head(), c.vocab_size, c.hidden_size, *m_opt.lm_head_quant));
+    if (m_opt.lm_head_quant && m_model.is_quantized() && *m_opt.lm_head_quant == Model::packed_lm_head_spec(c.hidden_size))
+        m_lm_q = m_model.packed_lm_head();  // kept by the model: full fine-tuning of a packed base is refused
+    else if (m_opt.lm_head_quant)
+        m_lm_q = std::make_shared<const QuantizedMatrix>(quantize(m_model.lm_head(), c.vocab_size, c.hidden_size, *m_opt.lm_head_quant));
     if (!m_opt.bf16_weights) return;
     const int L = c.num_hidden_layers;
     m_bf16.resize(size_t(L) * kNumProj + 1);

@@ -35,6 +35,19 @@ void Model::relayout(const std::vector<char>& packed) {
     }
 }
 
+QuantSpec Model::packed_lm_head_spec(int hidden_size) {
+    return QuantSpec{8, hidden_size % 64 == 0 ? 64 : 32, QuantMode::affine};
+}
+
+std::shared_ptr<const QuantizedMatrix> Model::packed_lm_head() const {
+    const QuantSpec spec = packed_lm_head_spec(m_cfg.hidden_size);
+    if (!is_quantized() || m_cfg.hidden_size % spec.group_size != 0) return nullptr;
+    std::lock_guard<std::mutex> lock(m_lm_q_mu);
+    if (!m_lm_q)
+        m_lm_q = std::make_shared<const QuantizedMatrix>(quantize(m_lm_head, m_cfg.vocab_size, m_cfg.hidden_size, spec, DType::BF16));
+    return m_lm_q;
+}
+
 int Model::quantize_base(const QuantSpec& spec, DType scale_dtype) {
     if (m_has_ft) throw InputError({}, 0, "quantization", "the base must be quantized before adapters are added",
                                    "call quantize_base() before set_finetune()");
@@ -53,6 +66,8 @@ int Model::quantize_base(const QuantSpec& spec, DType scale_dtype) {
             ++added;
         }
     relayout(packed);
+    std::lock_guard<std::mutex> lock(m_lm_q_mu);
+    m_lm_q.reset();  // the float buffer moved
     return added;
 }
 
@@ -64,6 +79,10 @@ void Model::dequantize_base() {
     std::vector<std::unique_ptr<QuantizedMatrix>> packed_now(m_qw.size());
     for (size_t i = 0; i < m_qw.size(); ++i) packed_now[i] = std::move(m_qw[i]);
     relayout({});
+    {
+        std::lock_guard<std::mutex> lock(m_lm_q_mu);
+        m_lm_q.reset();
+    }
     for (int l = 0; l < m_cfg.num_hidden_layers; ++l)
         for (int p = 0; p < kNumProj; ++p)
             if (const auto& q = packed_now[size_t(l) * kNumProj + p]) dequantize(*q, m_blocks[l].w[p]);

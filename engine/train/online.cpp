@@ -31,7 +31,9 @@ Rollouts sample(Policy& pol, const StepInputs& in, const std::vector<const RlPro
     hooks.first_sequence = first_sequence;
     Rollouts r;
     r.prompts = prompts;
-    r.groups = generate_groups(*pol.model, *pol.tok, ids, group_size, sp, stop, in.rng, use_adapters, hooks);
+    // fast sampling unless the loss reads these log-probs as the old policy's (num_iterations > 1)
+    ModelDecoder decoder(*pol.model, sampling_decode_options(*pol.model, use_adapters, cfg.num_iterations > 1));
+    r.groups = generate_groups(decoder, *pol.tok, ids, group_size, sp, stop, in.rng, hooks);
     r.generate_seconds = seconds_since(t0);
     return r;
 }

@@ -354,6 +354,14 @@ TEST(QuantModel, PackedLmHeadDecodeCopy) {
     opt.lm_head_quant = kAffine4;
     rf::ModelDecoder dq(*m, opt);
     const rf::QuantizedMatrix lmq = rf::quantize(m->lm_head(), V, C, kAffine4);
+    // the fast-sampling copy the model keeps: 8-bit whatever the base's bits, scales rounded to bf16
+    const QuantSpec q8 = rf::Model::packed_lm_head_spec(C);
+    EXPECT_EQ(q8, (QuantSpec{8, 64, QuantMode::affine}));
+    const rf::QuantizedMatrix lm8 = rf::quantize(m->lm_head(), V, C, q8, rf::DType::BF16);
+    ASSERT_TRUE(m->packed_lm_head());
+    EXPECT_EQ(m->packed_lm_head().get(), m->packed_lm_head().get());
+    EXPECT_EQ(m->packed_lm_head()->scales, lm8.scales);
+    EXPECT_EQ(m->packed_lm_head()->words, lm8.words);
     EXPECT_EQ(dq.weight_bytes_per_pass(), rf::ModelDecoder(*m).weight_bytes_per_pass() - size_t(V) * C * 4 + lmq.bytes());
     // a model whose lm-head IS the dequantized copy, decoded in float32, is the reference
     auto ref = make_float(kQwen2, 8);
@@ -372,6 +380,68 @@ TEST(QuantModel, PackedLmHeadDecodeCopy) {
     dq.decode({0, 1}, {7, 11}, a);
     dr.decode({0, 1}, {7, 11}, b);
     EXPECT_LT(rel_err(a, b), 1e-5);
+}
+
+// Fast sampling (sampling_decode_options): a float base decodes exactly; a packed base reads its
+// lm-head packed in 8 bits (whatever its own bits) and takes int8 activations. Its decode log-probs
+// stay within 0.06 of Model::forward's and under half of what the base's own packing moves them
+// against the float model (docs/algorithms.md "Fast sampling"; here, with weights of std 0.12:
+// 8-bit 2.4e-2 vs 5.6e-2, 4-bit 4.4e-2 vs 0.74, mxfp4 4.8e-2 vs 1.08); `exact` gives forward's to
+// float rounding. The 8-bit lm-head and the int8 activations are also printed alone.
+TEST(QuantModel, FastSamplingDecodesWithinTheStatedBound) {
+    auto f = make_float(kQwen3, 3);
+    const rf::DecodeOptions fo = rf::sampling_decode_options(*f, true, false);
+    EXPECT_FALSE(fo.lm_head_quant.has_value());
+    EXPECT_FALSE(fo.int8_activations);
+    EXPECT_EQ(f->packed_lm_head(), nullptr);
+    for (const QuantSpec& spec : {QuantSpec{8, 64, QuantMode::affine}, kAffine4, kMxfp4}) {
+        SCOPED_TRACE(rf::describe(spec));
+        auto m = make_float(kQwen3, 3);
+        m->quantize_base(spec);
+        for (int variant : {0, 1, 2, 3}) {
+            const bool exact = variant == 1;
+            rf::DecodeOptions o = rf::sampling_decode_options(*m, true, exact);
+            if (variant == 2) o.int8_activations = false;
+            if (variant == 3) o.lm_head_quant.reset();
+            if (variant < 2) EXPECT_EQ(o.lm_head_quant.has_value(), !exact);
+            if (variant < 2) EXPECT_EQ(o.int8_activations, !exact);
+            if (!exact) EXPECT_EQ(*o.lm_head_quant, (QuantSpec{8, 64, QuantMode::affine}));
+            rf::ModelDecoder dec(*m, o);
+            const std::vector<int> prompt = {3, 17, 5, 40, 2, 61, 7};
+            std::vector<float> lg;
+            dec.prefill({prompt}, 8, lg);
+            dec.fork({0});
+            std::vector<int> tok = prompt;
+            std::vector<float> lps;
+            rf::Rng r(11);
+            for (int step = 0; step < 8; ++step) {
+                const int next = int(r.below(uint32_t(m->config().vocab_size)));
+                lps.push_back(rf::sampling_logprob(lg.data(), m->config().vocab_size, next, 1.0f));
+                tok.push_back(next);
+                dec.decode({0}, {next}, lg);
+            }
+            rf::TokenBatch b;
+            b.B = 1;
+            b.T = int(tok.size());
+            b.tokens.assign(tok.begin(), tok.end());
+            b.targets.assign(tok.size(), -1);
+            for (size_t t = 0; t + 1 < tok.size(); ++t) b.targets[t] = tok[t + 1];
+            std::vector<float> logp(tok.size()), ent(tok.size()), logp_f(tok.size());
+            m->forward(b, 1.0f, true, logp.data(), ent.data(), false);
+            f->forward(b, 1.0f, true, logp_f.data(), ent.data(), false);  // the float model m was packed from
+            double worst = 0, base_err = 0;
+            for (size_t i = 0; i < lps.size(); ++i) {
+                worst = std::max(worst, double(std::fabs(lps[i] - logp[prompt.size() - 1 + i])));
+                base_err = std::max(base_err, double(std::fabs(logp_f[prompt.size() - 1 + i] - logp[prompt.size() - 1 + i])));
+            }
+            std::printf("%s %s: max |d log p| %.2e (the packing itself: %.2e)\n", rf::describe(spec).c_str(),
+                        exact ? "exact" : variant == 0 ? "fast" : variant == 2 ? "8-bit lm-head only" : "int8 only", worst, base_err);
+            if (variant > 1) continue;
+            EXPECT_LT(worst, exact ? 2e-4 : 0.06);
+            if (!exact) EXPECT_LT(worst, 0.5 * base_err);  // under half of what the base's own packing moves
+            if (!exact) EXPECT_GT(worst, 1e-6);             // the fast path is in use (it differs from forward)
+        }
+    }
 }
 
 // (d) A Session with `quantization: 4` (group 32: every projection of the C = 32 test model is
