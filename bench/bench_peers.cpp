@@ -14,12 +14,14 @@
 //   f32     float32 weights, float32 compute (prefill: OpenBLAS sgemm; decode: float32 GEMV)
 //   bf16    the same model with compute_dtype bfloat16 (Model::set_bf16_compute: prefill through the
 //           bf16 GEMM layer) and bfloat16 decode copies (generate --bf16)
-//   q8      loaded with quantize affine 8-bit group 64 (MLX's Q8): packed projections, bf16 lm-head;
-//           decode with exact float activations
-//   q8+i8   the same with DecodeOptions::int8_activations (x rounded to int8 per 32 columns, as
-//           llama.cpp's Q8_0 rounds its activations to Q8_0); prefill as q8, so not repeated
+//   q8      quantized to affine 8-bit group 64 (MLX's Q8) with bf16 scales and biases, as a bf16
+//           checkpoint (the Hub's Qwen3-0.6B) is quantized at load; decoded exactly (generate --exact:
+//           float activations, the lm-head from the bf16 twin of compute_dtype auto)
+//   q8+fast the same model decoded as sampling and generate do by default (sampling_decode_options:
+//           the 8-bit packed lm-head and int8 activations, as llama.cpp's Q8_0 rounds its activations
+//           to Q8_0); prefill as q8, so not repeated
 // Times: wall seconds (what peers.sh prints) and process CPU seconds / threads (shared machines).
-// usage: bench_peers MODEL_DIR REQUEST.json OUT.json [--formats f32,bf16,q8,q8+i8]
+// usage: bench_peers MODEL_DIR REQUEST.json OUT.json [--formats f32,bf16,q8,q8+fast]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -110,14 +112,14 @@ int main(int argc, char** argv) {
     rf::init_math_threads(argv);  // as the CLI: FTZ/DAZ, the OpenBLAS kernel, OpenMP waiting
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     std::vector<std::string> pos;
-    std::string formats = "f32,bf16,q8,q8+i8";
+    std::string formats = "f32,bf16,q8,q8+fast";
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--formats" && i + 1 < argc) formats = argv[++i];
         else pos.push_back(a);
     }
     if (pos.size() != 3) {
-        std::fprintf(stderr, "usage: bench_peers MODEL_DIR REQUEST.json OUT.json [--formats f32,bf16,q8,q8+i8]\n");
+        std::fprintf(stderr, "usage: bench_peers MODEL_DIR REQUEST.json OUT.json [--formats f32,bf16,q8,q8+fast]\n");
         return 2;
     }
     const std::string dir = pos[0];
@@ -178,22 +180,20 @@ int main(int argc, char** argv) {
                 row("bf16", &p, time_decode(bf16, decode_prompt, n_decode, rounds, threads));
             }
         }
-        if (wants("q8") || wants("q8+i8")) {
-            rf::ModelLoadOptions lo;
-            lo.quantize = rf::QuantSpec{8, 64, rf::QuantMode::affine};
+        if (wants("q8") || wants("q8+fast")) {
             auto t0 = Clock::now();
-            auto model = rf::Model::load(dir, lo);
+            auto model = rf::Model::load(dir);
+            model->quantize_base(rf::QuantSpec{8, 64, rf::QuantMode::affine}, rf::DType::BF16);
             model->set_bf16_compute(true);  // what compute_dtype auto does: the lm-head (still float) in bf16
-            std::printf("loaded and quantized to Q8 (affine, group 64) in %.1f s\n", seconds_since(t0));
-            rf::DecodeOptions o;
-            o.bf16_weights = true;
-            rf::ModelDecoder q8(*model, o);
+            std::printf("loaded and quantized to Q8 (affine, group 64, bf16 scales) in %.1f s\n", seconds_since(t0));
+            rf::ModelDecoder q8(*model, rf::sampling_decode_options(*model, true, true));
             const Timing p = time_prefill(q8, prefill_ids, rounds, threads);
             if (wants("q8")) row("q8", &p, time_decode(q8, decode_prompt, n_decode, rounds, threads));
-            if (wants("q8+i8")) {
-                o.int8_activations = true;
-                rf::ModelDecoder i8(*model, o);
-                row("q8+i8", wants("q8") ? nullptr : &p, time_decode(i8, decode_prompt, n_decode, rounds, threads));
+            if (wants("q8+fast")) {
+                t0 = Clock::now();
+                rf::ModelDecoder fast(*model, rf::sampling_decode_options(*model, true, false));
+                std::printf("fast decoder (8-bit lm-head packed once) in %.1f s\n", seconds_since(t0));
+                row("q8+fast", wants("q8") ? nullptr : &p, time_decode(fast, decode_prompt, n_decode, rounds, threads));
             }
         }
         std::ofstream(pos[2]) << out.dump() << "\n";

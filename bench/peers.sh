@@ -4,7 +4,7 @@
 # float32 weights (speed does not depend on the values) and the real Qwen3 tokenizer.
 #   1. the folder (config + tokenizer + `reinforge-cli init-model --seed 1`) and its GGUF exports
 #      (`reinforge-cli export --quant f16|q8_0`) are made once under WORK and reused;
-#   2. bench_peers (ours: f32, bf16, q8, q8+i8), llama_cpp_peers.mjs (llama.cpp on the F16 and Q8_0
+#   2. bench_peers (ours: f32, bf16, q8, q8+fast), llama_cpp_peers.mjs (llama.cpp on the F16 and Q8_0
 #      GGUF) and torch_decode.py --model (float32, bfloat16) run from one request file: the same
 #      prompt ids, the same number of tokens, THREADS threads each, best of ROUNDS;
 #   3. validation (each driver computes it before timing; it is compared right after that peer's

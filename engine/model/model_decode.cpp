@@ -128,11 +128,12 @@ DecodeWeight ModelDecoder::weight(int l, Proj p) const {
 size_t ModelDecoder::weight_bytes_per_pass() const {
     const ModelConfig& c = m_model.config();
     const size_t per = m_opt.bf16_weights || !m_twin.empty() ? 2 : 4;
-    size_t n = m_lm_q ? m_lm_q->bytes() : size_t(c.vocab_size) * c.hidden_size * per;
+    const bool i8 = m_opt.int8_activations;
+    size_t n = m_lm_q ? m_lm_q->read_bytes(i8 && quant_int8_active(*m_lm_q)) : size_t(c.vocab_size) * c.hidden_size * per;
     for (int l = 0; l < c.num_hidden_layers; ++l)
         for (int p = 0; p < kNumProj; ++p) {
             const QuantizedMatrix* q = m_model.quantized(l, Proj(p));
-            n += q ? q->bytes() : size_t(m_model.proj_in(Proj(p))) * m_model.proj_out(Proj(p)) * per;
+            n += q ? q->read_bytes(i8 && quant_int8_active(*q)) : size_t(m_model.proj_in(Proj(p))) * m_model.proj_out(Proj(p)) * per;
         }
     return n;
 }

@@ -70,6 +70,7 @@ QuantizedMatrix quantized_from_tensors(const TensorInfo& weight, const TensorInf
     read_scale_like(scales, q.scales.data(), file);
     q.biases.resize(q.scales.size());
     read_scale_like(*biases, q.biases.data(), file);
+    attach_bf16_scales(q);
     return q;
 }
 

@@ -132,16 +132,23 @@ inline float hsum(__m512 v) {  // (not _mm512_reduce_add_ps: GCC 12 warns inside
 
 constexpr int kPrefetchBytes = 16384;  // how far ahead in W the rows are prefetched (best of 4-32 KB, bench_quant_model)
 
-// dots[i * MB + m] = W[r + i, :] . x[m, :]
-template <int MB, int R, bool FOUR, bool MX>
+// Up to 16 bf16 values (the upper halves of floats) as floats.
+inline __m512 load_bf16(__mmask16 k, const uint16_t* p) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(k, p)), 16));
+}
+
+// dots[i * MB + m] = W[r + i, :] . x[m, :]; B16: the scales and biases from W.scales_bf16 / biases_bf16
+template <int MB, int R, bool FOUR, bool MX, bool B16>
 void row_dots(const QuantizedMatrix& W, const Int8Input& in, int r, float* dots) {
     const int K = W.cols, G = in.G, gs = W.spec.group_size, chunk = in.chunk, nc = in.Kp / chunk;
     const int row_bytes = W.words_per_row() * 4, pf = std::max(R, kPrefetchBytes / row_bytes);
     const uint8_t* bytes[R];
     const float* srow[R];
+    const uint16_t* srow16[R];
     for (int i = 0; i < R; ++i) {
         bytes[i] = reinterpret_cast<const uint8_t*>(W.words.data()) + size_t(r + i) * row_bytes;
         srow[i] = W.scales.data() + size_t(r + i) * G;
+        srow16[i] = B16 ? W.scales_bf16.data() + size_t(r + i) * G : nullptr;
     }
     // lane L's group, relative to the chunk's first: 4-bit lane L sums block L / 4; 8-bit columns 4L..
     alignas(64) int32_t gidx[16];
@@ -156,8 +163,13 @@ void row_dots(const QuantizedMatrix& W, const Int8Input& in, int r, float* dots)
     for (int i = 0; i < R; ++i)
         for (int m = 0; m < MB; ++m) tot[i][m] = _mm512_setzero_ps();
     for (int i = 0; i < R; ++i) {  // the scales (and biases) of the rows pf ahead
-        _mm_prefetch(reinterpret_cast<const char*>(srow[i] + size_t(pf) * G), _MM_HINT_T0);
-        if (!MX) _mm_prefetch(reinterpret_cast<const char*>(W.biases.data() + size_t(r + i + pf) * G), _MM_HINT_T0);
+        if constexpr (B16) {
+            _mm_prefetch(reinterpret_cast<const char*>(srow16[i] + size_t(pf) * G), _MM_HINT_T0);
+            _mm_prefetch(reinterpret_cast<const char*>(W.biases_bf16.data() + size_t(r + i + pf) * G), _MM_HINT_T0);
+        } else {
+            _mm_prefetch(reinterpret_cast<const char*>(srow[i] + size_t(pf) * G), _MM_HINT_T0);
+            if (!MX) _mm_prefetch(reinterpret_cast<const char*>(W.biases.data() + size_t(r + i + pf) * G), _MM_HINT_T0);
+        }
     }
     for (int c = 0; c < nc; ++c) {
         const int k0 = c * chunk, g0 = k0 / gs;
@@ -182,7 +194,8 @@ void row_dots(const QuantizedMatrix& W, const Int8Input& in, int r, float* dots)
             } else {
                 lo[i] = v;
             }
-            sl[i] = _mm512_permutexvar_ps(idx, _mm512_castps128_ps512(_mm_maskz_loadu_ps(smask, srow[i] + g0)));
+            if constexpr (B16) sl[i] = _mm512_permutexvar_ps(idx, load_bf16(smask, srow16[i] + g0));
+            else sl[i] = _mm512_permutexvar_ps(idx, _mm512_castps128_ps512(_mm_maskz_loadu_ps(smask, srow[i] + g0)));
         }
         for (int m = 0; m < MB; ++m) {
             const size_t lane = (size_t(m) * nc + c) * 16;
@@ -203,7 +216,8 @@ void row_dots(const QuantizedMatrix& W, const Int8Input& in, int r, float* dots)
         for (int g = 0; g < G; g += 16) {
             const __mmask16 gm = G - g >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (G - g)) - 1u);
             for (int i = 0; i < R; ++i) {
-                const __m512 bv = _mm512_maskz_loadu_ps(gm, W.biases.data() + size_t(r + i) * G + g);
+                const __m512 bv = B16 ? load_bf16(gm, W.biases_bf16.data() + size_t(r + i) * G + g)
+                                      : _mm512_maskz_loadu_ps(gm, W.biases.data() + size_t(r + i) * G + g);
                 for (int m = 0; m < MB; ++m)
                     tot[i][m] = _mm512_fmadd_ps(bv, _mm512_maskz_loadu_ps(gm, in.xsum.data() + size_t(m) * G + g), tot[i][m]);
             }
@@ -216,16 +230,16 @@ using RowDotFn = void (*)(const QuantizedMatrix&, const Int8Input&, int, float*)
 constexpr int kMaxMB = 8;
 constexpr int kRowsFor[kMaxMB + 1] = {0, 4, 4, 2, 2, 1, 1, 1, 1};
 
-template <bool FOUR, bool MX>
+template <bool FOUR, bool MX, bool B16>
 struct Table {
     static constexpr RowDotFn multi[kMaxMB + 1] = {nullptr,
-                                                   row_dots<1, 4, FOUR, MX>, row_dots<2, 4, FOUR, MX>, row_dots<3, 2, FOUR, MX>,
-                                                   row_dots<4, 2, FOUR, MX>, row_dots<5, 1, FOUR, MX>, row_dots<6, 1, FOUR, MX>,
-                                                   row_dots<7, 1, FOUR, MX>, row_dots<8, 1, FOUR, MX>};
+                                                   row_dots<1, 4, FOUR, MX, B16>, row_dots<2, 4, FOUR, MX, B16>, row_dots<3, 2, FOUR, MX, B16>,
+                                                   row_dots<4, 2, FOUR, MX, B16>, row_dots<5, 1, FOUR, MX, B16>, row_dots<6, 1, FOUR, MX, B16>,
+                                                   row_dots<7, 1, FOUR, MX, B16>, row_dots<8, 1, FOUR, MX, B16>};
     static constexpr RowDotFn single[kMaxMB + 1] = {nullptr,
-                                                    row_dots<1, 1, FOUR, MX>, row_dots<2, 1, FOUR, MX>, row_dots<3, 1, FOUR, MX>,
-                                                    row_dots<4, 1, FOUR, MX>, row_dots<5, 1, FOUR, MX>, row_dots<6, 1, FOUR, MX>,
-                                                    row_dots<7, 1, FOUR, MX>, row_dots<8, 1, FOUR, MX>};
+                                                    row_dots<1, 1, FOUR, MX, B16>, row_dots<2, 1, FOUR, MX, B16>, row_dots<3, 1, FOUR, MX, B16>,
+                                                    row_dots<4, 1, FOUR, MX, B16>, row_dots<5, 1, FOUR, MX, B16>, row_dots<6, 1, FOUR, MX, B16>,
+                                                    row_dots<7, 1, FOUR, MX, B16>, row_dots<8, 1, FOUR, MX, B16>};
 };
 
 }  // namespace
@@ -234,8 +248,13 @@ void quant_gemv_int8_rows(float* y, const Int8Input& in, const QuantizedMatrix& 
     RF_CHECK(in.MB >= 1 && in.MB <= kMaxMB && int8_format(W) && int8_cpu(), "int8 GEMV: unsupported call");
     const int MB = in.MB, N = W.rows, R = kRowsFor[MB];
     const bool mx = W.spec.mode == QuantMode::mxfp4;
-    const RowDotFn* multi = mx ? Table<true, true>::multi : W.spec.bits == 4 ? Table<true, false>::multi : Table<false, false>::multi;
-    const RowDotFn* single = mx ? Table<true, true>::single : W.spec.bits == 4 ? Table<true, false>::single : Table<false, false>::single;
+    const bool b16 = !mx && !W.scales_bf16.empty();
+    const RowDotFn* multi = mx ? Table<true, true, false>::multi
+                            : W.spec.bits == 4 ? (b16 ? Table<true, false, true>::multi : Table<true, false, false>::multi)
+                                               : (b16 ? Table<false, false, true>::multi : Table<false, false, false>::multi);
+    const RowDotFn* single = mx ? Table<true, true, false>::single
+                             : W.spec.bits == 4 ? (b16 ? Table<true, false, true>::single : Table<true, false, false>::single)
+                                                : (b16 ? Table<false, false, true>::single : Table<false, false, false>::single);
     float dots[4 * kMaxMB];
     for (long n = n0; n < n1;) {
         const int rows = n + R <= n1 ? R : 1;

@@ -40,12 +40,27 @@ struct QuantizedMatrix {
     std::vector<float> scales;     // [rows, groups_per_row()]: affine s_g; mxfp4 2^(e-127)
     std::vector<float> biases;     // [rows, groups_per_row()]: affine b_g; empty for mxfp4
     std::vector<uint8_t> e8m0;     // [rows, groups_per_row()]: mxfp4 scale bytes (as stored); empty for affine
+    // Affine only, when every scale and bias is exactly a bfloat16 (quantized with BF16 scales, or
+    // loaded from a bf16 MLX folder): their upper halves, [rows, groups_per_row()] each. The int8
+    // decode kernel reads these instead of the floats (half the bytes); empty otherwise.
+    std::vector<uint16_t> scales_bf16, biases_bf16;
 
     int words_per_row() const { return cols / 32 * spec.bits; }
     int groups_per_row() const { return cols / spec.group_size; }
-    // Bytes a matmul reads: packed words + scales (+ biases) as held in memory.
-    size_t bytes() const { return words.size() * 4 + scales.size() * 4 + biases.size() * 4; }
+    // Bytes held in memory: packed words + scales (+ biases) (+ their bf16 copies).
+    size_t bytes() const {
+        return words.size() * 4 + scales.size() * 4 + biases.size() * 4 + (scales_bf16.size() + biases_bf16.size()) * 2;
+    }
+    // Bytes one product reads: the words and the float scales (+ biases), or with `int8` (the int8
+    // decode kernel) their bf16 copies when there are any.
+    size_t read_bytes(bool int8) const {
+        const bool b16 = int8 && !scales_bf16.empty();
+        return words.size() * 4 + (scales.size() + biases.size()) * (b16 ? 2 : 4);
+    }
 };
+
+// Fills scales_bf16 / biases_bf16 when q is affine and every scale and bias is exactly a bfloat16.
+void attach_bf16_scales(QuantizedMatrix& q);
 
 // Quantizes W [rows, cols] (float32, row-major). `scale_dtype` F32, BF16 or F16: the scales and
 // biases are rounded to it after the codes are computed, as MLX stores them in the weight's dtype

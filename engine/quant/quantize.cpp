@@ -1,6 +1,7 @@
 // quantize / dequantize in MLX's packed layouts (formulas in quant/quant_matrix.h).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "core/error.h"
@@ -122,7 +123,25 @@ QuantizedMatrix quantize(const float* W, int rows, int cols, const QuantSpec& sp
             }
         }
     }
+    attach_bf16_scales(q);
     return q;
+}
+
+void attach_bf16_scales(QuantizedMatrix& q) {
+    q.scales_bf16.clear();
+    q.biases_bf16.clear();
+    if (q.spec.mode != QuantMode::affine || q.biases.size() != q.scales.size()) return;
+    std::vector<uint16_t> s(q.scales.size()), b(q.biases.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        uint32_t us, ub;
+        std::memcpy(&us, &q.scales[i], 4);
+        std::memcpy(&ub, &q.biases[i], 4);
+        if ((us | ub) & 0xFFFFu) return;  // not a bf16
+        s[i] = uint16_t(us >> 16);
+        b[i] = uint16_t(ub >> 16);
+    }
+    q.scales_bf16 = std::move(s);
+    q.biases_bf16 = std::move(b);
 }
 
 uint32_t quant_code(const QuantizedMatrix& q, int r, int k) {

@@ -3,6 +3,7 @@
 // rounding; outside its formats / sizes it must be the exact kernel.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -50,7 +51,8 @@ double rounding_bound(const rf::QuantizedMatrix& q, const float* x, int n) {
 }  // namespace
 
 // Fast kernel == scalar twin over shapes with partial chunks (K % 128 != 0), odd N (the rows left
-// over by the 4- and 2-row blocks), M = 1..8 and passes of 8 (M = 13).
+// over by the 4- and 2-row blocks), M = 1..8 and passes of 8 (M = 13); affine with float scales and
+// with bf16 scales (the kernel then reads QuantizedMatrix::scales_bf16 / biases_bf16).
 TEST(QuantInt8, MatchesScalarTwin) {
     if (!rf::quant_int8_active(rf::quantize(std::vector<float>(32, 1.0f).data(), 1, 32, {4, 32, QuantMode::affine})))
         GTEST_SKIP() << "no AVX-512 VNNI on this CPU: quant_matmul_int8 runs the exact kernel (tested below)";
@@ -61,16 +63,27 @@ TEST(QuantInt8, MatchesScalarTwin) {
             if (K % spec.group_size) continue;
             const int N = 1 + int(rng.below(70));
             auto w = randn(size_t(N) * K, 40 + K, 0.05f);
-            auto q = rf::quantize(w.data(), N, K, spec);
-            for (int M : {1, 2, 3, 4, 5, 8, 13}) {
-                SCOPED_TRACE(rf::describe(spec) + " N " + std::to_string(N) + " K " + std::to_string(K) + " M " + std::to_string(M));
-                auto x = randn(size_t(M) * K, 500 + M);
-                std::vector<float> y(size_t(M) * N, 0.5f), y_naive(y);
-                const bool acc = M % 2 == 1;
-                rf::quant_matmul_int8(y.data(), x.data(), q, M, acc, &pool);
-                rf::quant_matmul_int8_naive(y_naive.data(), x.data(), q, M, acc);
-                // the same integers; float32 per-chunk scaling and sums against double: ~1e-6 relative
-                for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], y_naive[i], 1e-5 * (1.0 + std::fabs(y_naive[i]))) << i;
+            for (rf::DType sd : {rf::DType::F32, rf::DType::BF16}) {
+                auto q = rf::quantize(w.data(), N, K, spec, sd);
+                const bool b16 = sd == rf::DType::BF16 && spec.mode == QuantMode::affine;
+                ASSERT_EQ(q.scales_bf16.empty(), !b16);
+                rf::QuantizedMatrix qk = q;  // what the kernel gets
+                if (b16) {  // it must read the bf16 copies: its float scales and biases are poisoned
+                    EXPECT_EQ(q.read_bytes(true), q.words.size() * 4 + q.scales.size() * 2 * 2);
+                    std::fill(qk.scales.begin(), qk.scales.end(), NAN);
+                    std::fill(qk.biases.begin(), qk.biases.end(), NAN);
+                }
+                for (int M : {1, 2, 3, 4, 5, 8, 13}) {
+                    SCOPED_TRACE(rf::describe(spec) + (b16 ? " bf16 scales" : "") + " N " + std::to_string(N) + " K " +
+                                 std::to_string(K) + " M " + std::to_string(M));
+                    auto x = randn(size_t(M) * K, 500 + M);
+                    std::vector<float> y(size_t(M) * N, 0.5f), y_naive(y);
+                    const bool acc = M % 2 == 1;
+                    rf::quant_matmul_int8(y.data(), x.data(), qk, M, acc, &pool);
+                    rf::quant_matmul_int8_naive(y_naive.data(), x.data(), q, M, acc);
+                    // the same integers; float32 per-chunk scaling and sums against double: ~1e-6 relative
+                    for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], y_naive[i], 1e-5 * (1.0 + std::fabs(y_naive[i]))) << i;
+                }
             }
         }
 }
