@@ -55,27 +55,33 @@ void causal_probs_from_lse(S* P, const S* lse, int cr, int nc, int r0) {
 
 }  // namespace
 
+// The (b, h) pairs are independent: the forward splits them over the worker pool's shares (the
+// backward splits the (b, j) kv-head pairs, so that the dK, dV sums of one kv head stay on one share),
+// each share running its products serially (gemm_serial) on its own scratch. The result does not
+// depend on the number of shares.
 template <class S>
 void attention_forward(S* out, S* lse, const S* q, const S* k, const S* v, int B, int T, int NH, int KVH, int HS) {
     RF_CHECK(KVH > 0 && NH % KVH == 0, "attention: NH must be a multiple of KVH");
     const int G = NH / KVH;
     const S scale = S(1) / std::sqrt(S(HS));
     const int qs = NH * HS, ks = KVH * HS;
-    std::vector<S> P((size_t)std::min(T, kBlock) * T);
-    for (int b = 0; b < B; ++b)
-        for (int h = 0; h < NH; ++h) {
-            const int j = h / G;
+    const long pairs = (long)B * NH;
+    parallel_gemm_region(double(pairs) * T * T * HS, [&](int share, int n_shares) {
+        std::vector<S> P((size_t)std::min(T, kBlock) * T);
+        for (long bh = pairs * share / n_shares; bh < pairs * (share + 1) / n_shares; ++bh) {
+            const int b = int(bh / NH), h = int(bh % NH), j = h / G;
             const S* Q = q + (long)b * T * qs + (long)h * HS;
             const S* K = k + (long)b * T * ks + (long)j * HS;
             const S* V = v + (long)b * T * ks + (long)j * HS;
             S* O = out + (long)b * T * qs + (long)h * HS;
             for (int r0 = 0; r0 < T; r0 += kBlock) {
                 const int cr = std::min(kBlock, T - r0), nc = r0 + cr;
-                gemm<S>(false, true, cr, nc, HS, scale, Q + (long)r0 * qs, qs, K, ks, S(0), P.data(), nc);
+                gemm_serial<S>(false, true, cr, nc, HS, scale, Q + (long)r0 * qs, qs, K, ks, S(0), P.data(), nc);
                 causal_softmax_rows(P.data(), lse + ((long)b * NH + h) * T + r0, cr, nc, r0);
-                gemm<S>(false, false, cr, HS, nc, S(1), P.data(), nc, V, ks, S(0), O + (long)r0 * qs, qs);
+                gemm_serial<S>(false, false, cr, HS, nc, S(1), P.data(), nc, V, ks, S(0), O + (long)r0 * qs, qs);
             }
         }
+    });
 }
 
 template <class S>
@@ -85,30 +91,33 @@ void attention_backward(S* dq, S* dk, S* dv, const S* dout, const S* q, const S*
     const int G = NH / KVH;
     const S scale = S(1) / std::sqrt(S(HS));
     const int qs = NH * HS, ks = KVH * HS;
-    const size_t blk = (size_t)std::min(T, kBlock) * T;
-    std::vector<S> P(blk), dP(blk), D(T);
-    for (int b = 0; b < B; ++b)
-        for (int h = 0; h < NH; ++h) {
-            const int j = h / G;
-            const long qo = (long)b * T * qs + (long)h * HS, ko = (long)b * T * ks + (long)j * HS;
-            for (int i = 0; i < T; ++i) D[i] = vdot(dout + qo + (long)i * qs, out + qo + (long)i * qs, HS);
-            for (int r0 = 0; r0 < T; r0 += kBlock) {
-                const int cr = std::min(kBlock, T - r0), nc = r0 + cr;
-                const long qr = qo + (long)r0 * qs;
-                gemm<S>(false, true, cr, nc, HS, scale, q + qr, qs, k + ko, ks, S(0), P.data(), nc);
-                causal_probs_from_lse(P.data(), lse + ((long)b * NH + h) * T + r0, cr, nc, r0);
-                gemm<S>(false, true, cr, nc, HS, S(1), dout + qr, qs, v + ko, ks, S(0), dP.data(), nc);
-                for (int i = 0; i < cr; ++i) {
-                    S* ds = dP.data() + (long)i * nc;
-                    const S* p = P.data() + (long)i * nc;
-                    const S d = D[r0 + i];
-                    for (int t = 0; t < nc; ++t) ds[t] = p[t] * (ds[t] - d);
+    const long pairs = (long)B * KVH;
+    parallel_gemm_region(double(B) * NH * T * T * HS, [&](int share, int n_shares) {
+        const size_t blk = (size_t)std::min(T, kBlock) * T;
+        std::vector<S> P(blk), dP(blk), D(T);
+        for (long bj = pairs * share / n_shares; bj < pairs * (share + 1) / n_shares; ++bj)
+            for (int h = int(bj % KVH) * G; h < int(bj % KVH + 1) * G; ++h) {
+                const int b = int(bj / KVH), j = h / G;
+                const long qo = (long)b * T * qs + (long)h * HS, ko = (long)b * T * ks + (long)j * HS;
+                for (int i = 0; i < T; ++i) D[i] = vdot(dout + qo + (long)i * qs, out + qo + (long)i * qs, HS);
+                for (int r0 = 0; r0 < T; r0 += kBlock) {
+                    const int cr = std::min(kBlock, T - r0), nc = r0 + cr;
+                    const long qr = qo + (long)r0 * qs;
+                    gemm_serial<S>(false, true, cr, nc, HS, scale, q + qr, qs, k + ko, ks, S(0), P.data(), nc);
+                    causal_probs_from_lse(P.data(), lse + ((long)b * NH + h) * T + r0, cr, nc, r0);
+                    gemm_serial<S>(false, true, cr, nc, HS, S(1), dout + qr, qs, v + ko, ks, S(0), dP.data(), nc);
+                    for (int i = 0; i < cr; ++i) {
+                        S* ds = dP.data() + (long)i * nc;
+                        const S* p = P.data() + (long)i * nc;
+                        const S d = D[r0 + i];
+                        for (int t = 0; t < nc; ++t) ds[t] = p[t] * (ds[t] - d);
+                    }
+                    gemm_serial<S>(false, false, cr, HS, nc, scale, dP.data(), nc, k + ko, ks, S(1), dq + qr, qs);
+                    gemm_serial<S>(true, false, nc, HS, cr, scale, dP.data(), nc, q + qr, qs, S(1), dk + ko, ks);
+                    gemm_serial<S>(true, false, nc, HS, cr, S(1), P.data(), nc, dout + qr, qs, S(1), dv + ko, ks);
                 }
-                gemm<S>(false, false, cr, HS, nc, scale, dP.data(), nc, k + ko, ks, S(1), dq + qr, qs);
-                gemm<S>(true, false, nc, HS, cr, scale, dP.data(), nc, q + qr, qs, S(1), dk + ko, ks);
-                gemm<S>(true, false, nc, HS, cr, S(1), P.data(), nc, dout + qr, qs, S(1), dv + ko, ks);
             }
-        }
+    });
 }
 
 template <class S>

@@ -3,6 +3,7 @@
 #include <cblas.h>
 
 #include "core/error.h"
+#include "core/worker_pool.h"
 #include "ops/gemm_bf16.h"
 
 namespace rf {
@@ -73,6 +74,31 @@ template <>
 void gemm<double>(bool trans_a, bool trans_b, int M, int N, int K, double alpha, const double* A, int lda,
                   const double* B, int ldb, double beta, double* C, int ldc) {
     RF_CHECK(M >= 0 && N >= 0 && K >= 0, "gemm: negative size");
+    if (M == 0 || N == 0) return;
+    if (g_naive) return gemm_naive<double>(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M, N, K, alpha,
+                A, lda, B, ldb, beta, C, ldc);
+}
+
+void parallel_gemm_region(double multiply_adds, const std::function<void(int, int)>& fn) {
+    WorkerPool& pool = WorkerPool::global();
+    if (multiply_adds < double(1 << 21) || pool.size() == 1) return fn(0, 1);
+    use_threads_for(0);  // OpenBLAS on one thread while the shares call it side by side
+    pool.run(fn);
+}
+
+template <>
+void gemm_serial<float>(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda,
+                        const float* B, int ldb, float beta, float* C, int ldc) {
+    if (M == 0 || N == 0) return;
+    if (g_naive) return gemm_naive<float>(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M, N, K, alpha,
+                A, lda, B, ldb, beta, C, ldc);
+}
+
+template <>
+void gemm_serial<double>(bool trans_a, bool trans_b, int M, int N, int K, double alpha, const double* A, int lda,
+                         const double* B, int ldb, double beta, double* C, int ldc) {
     if (M == 0 || N == 0) return;
     if (g_naive) return gemm_naive<double>(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M, N, K, alpha,

@@ -4,6 +4,7 @@
 // gemm_naive is the plain-loop twin used by tests and bench/ to validate the BLAS path; a process-wide
 // switch (set_naive_gemm) routes every gemm() call through it.
 #pragma once
+#include <functional>
 
 namespace rf {
 
@@ -16,6 +17,16 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, S alpha, const S* A, 
 template <class S>
 void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, S alpha, const S* A, int lda, const S* B, int ldb,
                 S beta, S* C, int ldc);
+
+// For ops that split their own work (attention over heads, the LoRA factors over rows): runs
+// fn(share, n_shares) on WorkerPool::global() with OpenBLAS held to one thread, so that each share's
+// gemm_serial() runs on its own core. With multiply_adds < 2^21 (the whole region's work) it calls
+// fn(0, 1) on this thread instead: waking a worker costs more than it gives back there.
+void parallel_gemm_region(double multiply_adds, const std::function<void(int share, int n_shares)>& fn);
+// gemm() on the calling thread only (never a bf16 twin); for the shares of parallel_gemm_region.
+template <class S>
+void gemm_serial(bool trans_a, bool trans_b, int M, int N, int K, S alpha, const S* A, int lda, const S* B, int ldb,
+                 S beta, S* C, int ldc);
 
 // Routes every gemm() through gemm_naive (tests and bench validation only; not thread-safe to flip
 // while another thread computes).

@@ -21,8 +21,13 @@ void lora_forward(S* y, S* u, S* z, const S* x, const S* xd, const S* W, const S
     RF_CHECK(!m || (z && n), "lora_forward: DoRA needs z and n");
     S* base = m ? z : y;
     gemm<S>(false, true, M, out, in, S(1), x, in, W, in, S(0), base, out);
-    gemm<S>(false, false, M, R, in, S(1), xd, in, A, R, S(0), u, R);
-    gemm<S>(false, false, M, out, R, scale, u, R, B, out, S(1), base, out);
+    // the rank-R products, split by rows over the worker pool (each too thin to keep BLAS's threads busy)
+    parallel_gemm_region(double(M) * R * (in + out), [&](int share, int n_shares) {
+        const int m0 = int(long(M) * share / n_shares), m1 = int(long(M) * (share + 1) / n_shares);
+        gemm_serial<S>(false, false, m1 - m0, R, in, S(1), xd + long(m0) * in, in, A, R, S(0), u + long(m0) * R, R);
+        gemm_serial<S>(false, false, m1 - m0, out, R, scale, u + long(m0) * R, R, B, out, S(1), base + long(m0) * out,
+                       out);
+    });
     if (m) {
         std::vector<S> r(out);
         for (int j = 0; j < out; ++j) r[j] = m[j] / n[j];
@@ -66,19 +71,28 @@ void lora_backward(S* dx, S* dA, S* dB, S* dm, S* dW, S* dbias, const S* dy, con
     if (dbias)
         for (long t = 0; t < M; ++t)
             for (int j = 0; j < out; ++j) dbias[j] += dy[t * out + j];
-    if (dB) gemm<S>(true, false, R, out, M, scale, u, R, dz, out, S(1), dB, out);
-    gemm<S>(false, true, M, R, out, scale, dz, out, B, out, S(0), du, R);
-    if (dA) gemm<S>(true, false, in, R, M, S(1), xd, in, du, R, S(1), dA, R);
-    if (dx) {
-        gemm<S>(false, false, M, in, out, S(1), dz, out, W, in, S(1), dx, in);
-        if (keep) {
-            S* dxl = work.data() + need_dz + need_du;
-            gemm<S>(false, true, M, in, R, S(1), du, R, A, R, S(0), dxl, in);
-            for (long i = 0; i < (long)M * in; ++i) dx[i] += dxl[i] * keep[i];
+    if (dx) gemm<S>(false, false, M, in, out, S(1), dz, out, W, in, S(1), dx, in);
+    // the rank-R products over the worker pool: dB by columns and du by rows, then dA by its rows
+    // and du A^T by rows (each too thin to keep BLAS's threads busy)
+    S* dxl = keep && dx ? work.data() + need_dz + need_du : nullptr;
+    parallel_gemm_region(double(M) * R * out * 2, [&](int share, int n_shares) {
+        const int j0 = int(long(out) * share / n_shares), j1 = int(long(out) * (share + 1) / n_shares);
+        const int m0 = int(long(M) * share / n_shares), m1 = int(long(M) * (share + 1) / n_shares);
+        if (dB) gemm_serial<S>(true, false, R, j1 - j0, M, scale, u, R, dz + j0, out, S(1), dB + j0, out);
+        gemm_serial<S>(false, true, m1 - m0, R, out, scale, dz + long(m0) * out, out, B, out, S(0), du + long(m0) * R, R);
+    });
+    parallel_gemm_region(double(M) * R * in * (dA && dx ? 2 : 1), [&](int share, int n_shares) {
+        const int i0 = int(long(in) * share / n_shares), i1 = int(long(in) * (share + 1) / n_shares);
+        const int m0 = int(long(M) * share / n_shares), m1 = int(long(M) * (share + 1) / n_shares);
+        if (dA) gemm_serial<S>(true, false, i1 - i0, R, M, S(1), xd + i0, in, du, R, S(1), dA + long(i0) * R, R);
+        if (!dx) return;
+        if (dxl) {
+            gemm_serial<S>(false, true, m1 - m0, in, R, S(1), du + long(m0) * R, R, A, R, S(0), dxl + long(m0) * in, in);
+            for (long i = long(m0) * in; i < long(m1) * in; ++i) dx[i] += dxl[i] * keep[i];
         } else {
-            gemm<S>(false, true, M, in, R, S(1), du, R, A, R, S(1), dx, in);
+            gemm_serial<S>(false, true, m1 - m0, in, R, S(1), du + long(m0) * R, R, A, R, S(1), dx + long(m0) * in, in);
         }
-    }
+    });
     if (dW) gemm<S>(true, false, out, in, M, S(1), dz, out, x, in, S(1), dW, in);
 }
 

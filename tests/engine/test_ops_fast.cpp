@@ -10,6 +10,7 @@
 #include "ops/attention.h"
 #include "ops/gemm.h"
 #include "ops/lm_head.h"
+#include "ops/lora.h"
 #include "ops/vec_math.h"
 
 using VecF = std::vector<float>;
@@ -90,6 +91,71 @@ TEST(OpsFast, AttentionMatchesNaive) {
     expect_close(dq1, dq2, 5e-5f, "dq");
     expect_close(dk1, dk2, 5e-5f, "dk");
     expect_close(dv1, dv2, 5e-5f, "dv");
+}
+
+// Large enough (B NH T^2 HS >= 2^21) that the heads are split over the worker pool's shares.
+TEST(OpsFast, AttentionOverThreadsMatchesNaive) {
+    const int B = 2, T = 150, NH = 4, KVH = 2, HS = 32;
+    const size_t nq = (size_t)B * T * NH * HS, nk = (size_t)B * T * KVH * HS;
+    VecF q = randn(nq, 14), k = randn(nk, 15), v = randn(nk, 16), dout = randn(nq, 17);
+    VecF o1(nq), o2(nq), l1(B * NH * T), l2(B * NH * T);
+    rf::attention_forward(o1.data(), l1.data(), q.data(), k.data(), v.data(), B, T, NH, KVH, HS);
+    rf::attention_forward_naive(o2.data(), l2.data(), q.data(), k.data(), v.data(), B, T, NH, KVH, HS);
+    expect_close(o1, o2, 2e-5f, "out");
+    expect_close(l1, l2, 2e-5f, "lse");
+    VecF dq1(nq, 0.f), dk1(nk, 0.f), dv1(nk, 0.f), dq2(nq, 0.f), dk2(nk, 0.f), dv2(nk, 0.f);
+    rf::attention_backward(dq1.data(), dk1.data(), dv1.data(), dout.data(), q.data(), k.data(), v.data(), o1.data(),
+                           l1.data(), B, T, NH, KVH, HS);
+    rf::attention_backward_naive(dq2.data(), dk2.data(), dv2.data(), dout.data(), q.data(), k.data(), v.data(),
+                                 o2.data(), l2.data(), B, T, NH, KVH, HS);
+    expect_close(dq1, dq2, 5e-5f, "dq");
+    expect_close(dk1, dk2, 5e-5f, "dk");
+    expect_close(dv1, dv2, 5e-5f, "dv");
+}
+
+// LoRA at a size where its rank-R products are split over the worker pool (M R (in + out) >= 2^21),
+// with and without a dropout mask, against its formulas (ops/lora.cpp) written with gemm_naive.
+TEST(OpsFast, LoraOverThreadsMatchesNaive) {
+    const int M = 300, in = 700, out = 500, R = 8;
+    const float s = 2.0f;
+    VecF x = randn((size_t)M * in, 20), W = randn((size_t)out * in, 21, 0.05f), A = randn((size_t)in * R, 22, 0.05f),
+         B = randn((size_t)R * out, 23, 0.1f), dy = randn((size_t)M * out, 24), keep((size_t)M * in), xd(x.size());
+    rf::Rng r(25);
+    for (size_t i = 0; i < x.size(); ++i) keep[i] = r.uniform() < 0.1f ? 0.0f : 1.0f / 0.9f, xd[i] = x[i] * keep[i];
+    auto close = [](const VecF& a, const VecF& b, const char* what) {  // relative to the largest entry
+        float mx = 0, worst = 0;
+        for (float v : b) mx = std::max(mx, std::abs(v));
+        for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]) / mx);
+        EXPECT_LE(worst, 1e-5f) << what << " (max |naive| " << mx << ")";
+    };
+    for (int dropout = 0; dropout < 2; ++dropout) {
+        const float* xin = dropout ? xd.data() : x.data();
+        VecF y((size_t)M * out), u((size_t)M * R), dx((size_t)M * in, 0.5f), dA((size_t)in * R, 0.5f),
+            dB((size_t)R * out, 0.5f), work;
+        rf::lora_forward<float>(y.data(), u.data(), nullptr, x.data(), xin, W.data(), nullptr, A.data(), B.data(),
+                                nullptr, nullptr, s, M, in, out, R);
+        rf::lora_backward<float>(dx.data(), dA.data(), dB.data(), nullptr, nullptr, nullptr, dy.data(), x.data(), xin,
+                                 dropout ? keep.data() : nullptr, W.data(), A.data(), B.data(), nullptr, nullptr,
+                                 u.data(), nullptr, s, M, in, out, R, work);
+        // y = x W^T + s u B, u = xd A;  dB += s u^T dy;  du = s dy B^T;  dA += xd^T du;
+        // dx += dy W + (du A^T) * keep
+        VecF ry((size_t)M * out), ru((size_t)M * R), rdx((size_t)M * in, 0.5f), rdA((size_t)in * R, 0.5f),
+            rdB((size_t)R * out, 0.5f), rdu((size_t)M * R), rdxl((size_t)M * in);
+        rf::gemm_naive<float>(false, true, M, out, in, 1, x.data(), in, W.data(), in, 0, ry.data(), out);
+        rf::gemm_naive<float>(false, false, M, R, in, 1, xin, in, A.data(), R, 0, ru.data(), R);
+        rf::gemm_naive<float>(false, false, M, out, R, s, ru.data(), R, B.data(), out, 1, ry.data(), out);
+        rf::gemm_naive<float>(true, false, R, out, M, s, ru.data(), R, dy.data(), out, 1, rdB.data(), out);
+        rf::gemm_naive<float>(false, true, M, R, out, s, dy.data(), out, B.data(), out, 0, rdu.data(), R);
+        rf::gemm_naive<float>(true, false, in, R, M, 1, xin, in, rdu.data(), R, 1, rdA.data(), R);
+        rf::gemm_naive<float>(false, false, M, in, out, 1, dy.data(), out, W.data(), in, 1, rdx.data(), in);
+        rf::gemm_naive<float>(false, true, M, in, R, 1, rdu.data(), R, A.data(), R, 0, rdxl.data(), in);
+        for (size_t i = 0; i < rdx.size(); ++i) rdx[i] += rdxl[i] * (dropout ? keep[i] : 1.0f);
+        close(y, ry, "y");
+        close(u, ru, "u");
+        close(dx, rdx, "dx");
+        close(dA, rdA, "dA");
+        close(dB, rdB, "dB");
+    }
 }
 
 TEST(OpsFast, LmHeadChunkedMatchesNaive) {
