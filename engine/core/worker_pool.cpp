@@ -17,6 +17,13 @@ inline void cpu_relax() {
     _mm_pause();
 #endif
 }
+thread_local bool t_in_region = false;  // this thread runs a share of a run()
+
+struct RegionFlag {
+    RegionFlag() { t_in_region = true; }
+    ~RegionFlag() { t_in_region = false; }
+};
+
 int default_threads() {
     if (const char* env = std::getenv("REINFORGE_THREADS")) {
         int n = std::atoi(env);
@@ -63,6 +70,7 @@ void WorkerPool::worker(int share) {
         seen = m_generation.load(std::memory_order_acquire);
         if (m_stop) return;
         try {
+            RegionFlag flag;
             (*m_fn)(share, m_n);
         } catch (...) {
             std::lock_guard<std::mutex> lock(m_error_mutex);
@@ -88,6 +96,7 @@ void WorkerPool::run(const std::function<void(int, int)>& fn) {
     m_cv.notify_all();
     std::exception_ptr mine;
     try {
+        RegionFlag flag;
         fn(0, m_n);
     } catch (...) {
         mine = std::current_exception();
@@ -105,6 +114,10 @@ void WorkerPool::run(const std::function<void(int, int)>& fn) {
     if (m_error) std::rethrow_exception(m_error);
 }
 
+bool WorkerPool::in_region() {
+    return t_in_region;
+}
+
 void WorkerPool::parallel_for(long n, long grain, const std::function<void(long, long)>& fn) {
     if (n <= 0) return;
     if (grain < 1) grain = 1;
@@ -118,6 +131,13 @@ void WorkerPool::parallel_for(long n, long grain, const std::function<void(long,
         long b = c0 * grain, e = std::min(n, c1 * grain);
         if (b < e) fn(b, e);
     });
+}
+
+void parallel_rows(long n, double work, const std::function<void(long, long)>& fn, double min_work) {
+    if (n <= 0) return;
+    WorkerPool& pool = WorkerPool::global();
+    if (work < min_work || n < 2 || pool.size() == 1 || WorkerPool::in_region()) return fn(0, n);
+    pool.parallel_for(n, 1, fn);
 }
 
 }  // namespace rf

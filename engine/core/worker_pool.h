@@ -1,7 +1,9 @@
-// A small persistent pool for the decode kernels: a decode step calls ~300 short parallel regions
-// (100-500 us each), so threads are kept and spin briefly between regions instead of being created or
-// woken through the kernel each time. The caller's thread does share 0. Runs between OpenBLAS calls,
-// never concurrently with them (engine-formats-and-limits.md §4.5).
+// A small persistent pool for the decode kernels and the training step's element-wise passes: a
+// decode step calls ~300 short parallel regions (100-500 us each), so threads are kept and spin
+// briefly between regions instead of being created or woken through the kernel each time. The
+// caller's thread does share 0. Runs between OpenBLAS's own threaded calls, never concurrently with
+// them (engine-formats-and-limits.md §4.5); inside a region, shares may call OpenBLAS held to one
+// thread (ops/gemm.h parallel_gemm_region).
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -28,8 +30,11 @@ public:
     // Splits [0, n) into size() contiguous ranges of multiples of `grain` and calls fn(begin, end).
     void parallel_for(long n, long grain, const std::function<void(long begin, long end)>& fn);
 
-    // The process-wide pool used by the decode path.
+    // The process-wide pool used by the decode path and the training ops.
     static WorkerPool& global();
+    // True on a thread that is running a share of some pool's run() (where another run() would
+    // deadlock: callers then do the work themselves).
+    static bool in_region();
 
 private:
     void worker(int share);
@@ -45,5 +50,11 @@ private:
     std::exception_ptr m_error;
     std::mutex m_error_mutex;
 };
+
+// Splits rows [0, n) into one contiguous range per share of the global pool and calls fn(begin, end)
+// when the region's work (about the elements it touches) is at least min_work; below that, or from
+// inside a region, fn(0, n) runs on this thread (waking a worker costs microseconds).
+void parallel_rows(long n, double work, const std::function<void(long begin, long end)>& fn,
+                   double min_work = double(1 << 16));
 
 }  // namespace rf

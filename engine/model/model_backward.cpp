@@ -23,7 +23,8 @@ namespace {
 
 void zero(std::vector<float>& v, size_t n) {
     if (v.size() < n) v.resize(n);
-    std::fill(v.begin(), v.begin() + n, 0.0f);
+    float* p = v.data();
+    parallel_rows(long(n), double(n), [&](long b, long e) { std::fill(p + b, p + e, 0.0f); });
 }
 
 }  // namespace

@@ -157,7 +157,10 @@ void Model::block_forward(int l, const Pass& ps, LayerActs& a, const float* x_in
     attention_forward<float>(a.att.data(), a.lse.data(), a.q.data(), a.k.data(), a.v.data(), B, T, NH, KVH, HS);
     linear_forward(l, Proj::o, ps, a, a.att.data(), x_out);
     const size_t MC = size_t(M) * C;
-    for (size_t i = 0; i < MC; ++i) a.x_mid[i] = x_in[i] + x_out[i];
+    float* x_mid = a.x_mid.data();
+    parallel_rows(long(MC), double(MC), [&](long b, long e) {
+        for (long i = b; i < e; ++i) x_mid[i] = x_in[i] + x_out[i];
+    });
 
     mlp_half(m_cfg, bw, a.x_mid.data(), a.h2.data(), a.rstd2.data(), a.gate.data(), a.up.data(), a.act.data(), x_out,
              x_out, M,

@@ -82,7 +82,7 @@ void gemm<double>(bool trans_a, bool trans_b, int M, int N, int K, double alpha,
 
 void parallel_gemm_region(double multiply_adds, const std::function<void(int, int)>& fn) {
     WorkerPool& pool = WorkerPool::global();
-    if (multiply_adds < double(1 << 21) || pool.size() == 1) return fn(0, 1);
+    if (multiply_adds < double(1 << 21) || pool.size() == 1 || WorkerPool::in_region()) return fn(0, 1);
     use_threads_for(0);  // OpenBLAS on one thread while the shares call it side by side
     pool.run(fn);
 }

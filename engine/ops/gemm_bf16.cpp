@@ -6,6 +6,7 @@
 #include <shared_mutex>
 
 #include "core/cpu_features.h"
+#include "core/worker_pool.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -126,7 +127,10 @@ bool gemm_bf16(bool trans_a, bool trans_b, int M, int N, int K, float alpha, con
         Dnnl& d = dnnl_state();
         // A (M,K) rounded to bf16 with a dense stride (the rounding is a copy anyway)
         d.a16.resize(size_t(M) * K);
-        for (int i = 0; i < M; ++i) to_bf16(d.a16.data() + size_t(i) * K, A + size_t(i) * lda, K);
+        uint16_t* a16 = d.a16.data();
+        parallel_rows(M, double(M) * K, [&](long i0, long i1) {
+            for (long i = i0; i < i1; ++i) to_bf16(a16 + size_t(i) * K, A + size_t(i) * lda, K);
+        });
         const memory::dims a_dims{M, K}, b_dims{K, N}, c_dims{M, N};
         memory::desc ad(a_dims, memory::data_type::bf16, memory::dims{K, 1});
         // B logical (K,N): stored (K,N) with stride ldb, or transposed (N,K) with stride ldb

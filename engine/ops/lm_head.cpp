@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "core/worker_pool.h"
 #include "ops/gemm.h"
 #include "ops/vec_math.h"
 
@@ -131,15 +132,16 @@ void lm_head_logp_forward(S* logp, S* entropy, S* lse, const S* h, const S* W, c
             const int vc = std::min(vw, V - v0);
             S* z = work.logits.data();
             gemm<S>(false, true, nr, vc, C, inv_tau, work.rows.data(), C, W + (long)v0 * C, C, S(0), z, vc);
-            for (int r = 0; r < nr; ++r)
-                c[r] = update_row(z + (long)r * vc, vc, v0, targets[idx[r]], m[r], s1[r], s2[r], zy[r], pw != nullptr);
+            // acc <- c acc + e^{z - m} W[v0 : v0 + vc]  (rows split over the worker pool)
+            parallel_rows(nr, double(nr) * vc, [&](long r0, long r1) {
+                for (long r = r0; r < r1; ++r) {
+                    c[r] = update_row(z + r * vc, vc, v0, targets[idx[r]], m[r], s1[r], s2[r], zy[r], pw != nullptr);
+                    S* a = work.drows.data() + r * C;
+                    if (pw && c[r] != S(1))
+                        for (int i = 0; i < C; ++i) a[i] *= c[r];
+                }
+            });
             if (!pw) continue;
-            // acc <- c acc + e^{z - m} W[v0 : v0 + vc]
-            for (int r = 0; r < nr; ++r) {
-                S* a = work.drows.data() + (long)r * C;
-                if (c[r] != S(1))
-                    for (int i = 0; i < C; ++i) a[i] *= c[r];
-            }
             gemm<S>(false, false, nr, C, vc, S(1), z, vc, W + (long)v0 * C, C, S(1), work.drows.data(), C);
         }
         for (int r = 0; r < nr; ++r) {

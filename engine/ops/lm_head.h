@@ -14,7 +14,7 @@ namespace rf {
 template <class S>
 struct LmHeadWork {
     int row_block = 512;       // scored rows per pass over the vocabulary
-    long budget = 1L << 24;    // floats of logits scratch (64 MB): slice width = budget / rows
+    long budget = 1L << 19;    // floats of logits scratch (2 MB, L2-sized): slice width = budget / rows
     std::vector<S> logits;     // (rows, slice)
     std::vector<S> rows;       // (rows, C) gathered hidden rows
     std::vector<S> drows;      // (rows, C) their gradient / E_p[W] accumulator

@@ -1,6 +1,10 @@
 #include "ops/rmsnorm.h"
 
 #include <cmath>
+#include <vector>
+
+#include "core/worker_pool.h"
+#include "ops/vec_math.h"
 
 namespace rf {
 
@@ -9,36 +13,39 @@ namespace rf {
 // reference: transformers/models/llama/modeling_llama.py LlamaRMSNorm
 template <class S>
 void rmsnorm_forward(S* out, S* rstd, const S* inp, const S* weight, long N, int C, float eps) {
-    for (long n = 0; n < N; ++n) {
-        const S* x = inp + n * C;
-        S* y = out + n * C;
-        S ss = 0;
-        for (int i = 0; i < C; ++i) ss += x[i] * x[i];
-        S r = S(1) / std::sqrt(ss / S(C) + S(eps));
-        for (int i = 0; i < C; ++i) y[i] = weight[i] * (x[i] * r);
-        rstd[n] = r;
-    }
+    parallel_rows(N, double(N) * C, [&](long n0, long n1) {
+        for (long n = n0; n < n1; ++n) {
+            const S* x = inp + n * C;
+            S* y = out + n * C;
+            S r = S(1) / std::sqrt(vdot(x, x, C) / S(C) + S(eps));
+            for (int i = 0; i < C; ++i) y[i] = weight[i] * (x[i] * r);
+            rstd[n] = r;
+        }
+    });
 }
 
 // With g_i = w_i * dy_i:
 //   dw_i += dy_i * x_i * r
 //   dx_i += r * g_i - (r^3 / C) * x_i * sum_j g_j x_j
 // (d r / d x_i = -r^3 x_i / C)
+// (rows split over the worker pool; with dweight, whose sum runs over all rows, on one thread)
 template <class S>
 void rmsnorm_backward(S* dinp, S* dweight, const S* dout, const S* inp, const S* weight, const S* rstd, long N, int C) {
-    for (long n = 0; n < N; ++n) {
-        const S* x = inp + n * C;
-        const S* dy = dout + n * C;
-        S r = rstd[n];
-        if (dweight)
-            for (int i = 0; i < C; ++i) dweight[i] += dy[i] * x[i] * r;
-        if (!dinp) continue;
-        S dot = 0;
-        for (int i = 0; i < C; ++i) dot += weight[i] * dy[i] * x[i];
-        S c = r * r * r * dot / S(C);
-        S* dx = dinp + n * C;
-        for (int i = 0; i < C; ++i) dx[i] += r * weight[i] * dy[i] - c * x[i];
-    }
+    parallel_rows(N, dweight ? 0.0 : double(N) * C, [&](long n0, long n1) {
+        std::vector<S> g(C);
+        for (long n = n0; n < n1; ++n) {
+            const S* x = inp + n * C;
+            const S* dy = dout + n * C;
+            S r = rstd[n];
+            if (dweight)
+                for (int i = 0; i < C; ++i) dweight[i] += dy[i] * x[i] * r;
+            if (!dinp) continue;
+            for (int i = 0; i < C; ++i) g[i] = weight[i] * dy[i];
+            S c = r * r * r * vdot(g.data(), x, C) / S(C);
+            S* dx = dinp + n * C;
+            for (int i = 0; i < C; ++i) dx[i] += r * g[i] - c * x[i];
+        }
+    });
 }
 
 template void rmsnorm_forward<float>(float*, float*, const float*, const float*, long, int, float);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/worker_pool.h"
 
 namespace rf {
 
@@ -55,16 +56,18 @@ void rope_table(S* cos, S* sin, const std::vector<float>& inv_freq, int T) {
 // gradient (R is a rotation, so R^T):
 //   dx[i]      += dy[i] c + dy[i+HS/2] s
 //   dx[i+HS/2] += dy[i+HS/2] c - dy[i] s
+// (rows b, t split over the worker pool)
 // reference: transformers apply_rotary_pos_emb / rotate_half
 template <class S>
 void rope_forward(S* out, const S* inp, const S* cos, const S* sin, int B, int T, int H, int HS) {
     const int half = HS / 2;
-    for (int b = 0; b < B; ++b)
-        for (int t = 0; t < T; ++t) {
-            const S* c = cos + (long)t * half;
-            const S* s = sin + (long)t * half;
+    parallel_rows((long)B * T, double(B) * T * H * HS, [&](long bt0, long bt1) {
+        for (long bt = bt0; bt < bt1; ++bt) {
+            const long t = bt % T;
+            const S* c = cos + t * half;
+            const S* s = sin + t * half;
             for (int h = 0; h < H; ++h) {
-                long off = (((long)b * T + t) * H + h) * HS;
+                long off = (bt * H + h) * HS;
                 const S* x = inp + off;
                 S* y = out + off;
                 for (int i = 0; i < half; ++i) {
@@ -74,17 +77,19 @@ void rope_forward(S* out, const S* inp, const S* cos, const S* sin, int B, int T
                 }
             }
         }
+    });
 }
 
 template <class S>
 void rope_backward(S* dinp, const S* dout, const S* cos, const S* sin, int B, int T, int H, int HS) {
     const int half = HS / 2;
-    for (int b = 0; b < B; ++b)
-        for (int t = 0; t < T; ++t) {
-            const S* c = cos + (long)t * half;
-            const S* s = sin + (long)t * half;
+    parallel_rows((long)B * T, double(B) * T * H * HS, [&](long bt0, long bt1) {
+        for (long bt = bt0; bt < bt1; ++bt) {
+            const long t = bt % T;
+            const S* c = cos + t * half;
+            const S* s = sin + t * half;
             for (int h = 0; h < H; ++h) {
-                long off = (((long)b * T + t) * H + h) * HS;
+                long off = (bt * H + h) * HS;
                 const S* dy = dout + off;
                 S* dx = dinp + off;
                 for (int i = 0; i < half; ++i) {
@@ -94,6 +99,7 @@ void rope_backward(S* dinp, const S* dout, const S* cos, const S* sin, int B, in
                 }
             }
         }
+    });
 }
 
 template void rope_table<float>(float*, float*, const std::vector<float>&, int);
