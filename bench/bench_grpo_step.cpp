@@ -22,7 +22,8 @@
 // gradient (random weights score 0 everywhere, so their advantages and gradient are 0 by
 // construction; the compute is the same).
 //
-// usage: bench_grpo_step [--shape default|qwen3|all] [--steps N] [--compute auto|float32|bfloat16] [--root DIR]
+// usage: bench_grpo_step [--shape default|qwen3|all] [--steps N] [--compute auto|float32|bfloat16]
+//                        [--quantization 4|8|mxfp4] [--root DIR]
 //                        [--tokenizer DIR] [--keep]
 #include <sys/resource.h>
 
@@ -159,6 +160,7 @@ struct Shape {
 };
 
 std::string g_compute = "auto";  // --compute: the run's compute_dtype
+std::string g_quant;              // --quantization: the run's quantization (4, 8, mxfp4; empty: none)
 
 bool bench_shape(const Shape& sh, const fs::path& root, const fs::path& work, int steps) {
     rf::RunConfig cfg = rf::default_run_config(rf::TrainMode::grpo);
@@ -182,8 +184,10 @@ bool bench_shape(const Shape& sh, const fs::path& root, const fs::path& work, in
         {"output_dir", (work / ("run-" + sh.name)).string()},
     };
     for (const auto& [k, v] : kv) rf::set_value(cfg, k, v);
+    if (!g_quant.empty()) rf::set_value(cfg, "quantization", g_quant);
 
-    std::printf("\n== %s (%s), compute_dtype %s\n", sh.name.c_str(), sh.note.c_str(), g_compute.c_str());
+    std::printf("\n== %s (%s), compute_dtype %s%s\n", sh.name.c_str(), sh.note.c_str(), g_compute.c_str(),
+                g_quant.empty() ? "" : (", quantization " + g_quant).c_str());
     auto t0 = Clock::now();
     double c0 = cpu_seconds();
     rf::Session s(cfg, nullptr, nullptr);
@@ -232,9 +236,13 @@ bool bench_shape(const Shape& sh, const fs::path& root, const fs::path& work, in
     const double gib = 1024.0 * 1024.0 * 1024.0;
     const bool twins = g_compute == "bfloat16" || (g_compute == "auto" && mc.hidden_size >= 512 && rf::bf16_gemm_available());
     const double est = estimate_bytes(mc, 4, P + 128, P, 4, 128, twins);
-    std::printf("peak memory (VmHWM) %.2f GiB; estimate for 4 rows x (%d prompt + 128) tokens %.2f GiB "
-                "(of which base weights %.2f GiB%s); peak / estimate %.2f\n",
-                peak, P, est / gib, base_bytes(mc) / gib, twins ? " + their bf16 twins" : "", peak * gib / est);
+    if (!g_quant.empty()) {  // estimate_bytes models float weights (and their bf16 twins) only
+        std::printf("peak memory (VmHWM) %.2f GiB (packed base: no estimate here)\n", peak);
+    } else {
+        std::printf("peak memory (VmHWM) %.2f GiB; estimate for 4 rows x (%d prompt + 128) tokens %.2f GiB "
+                    "(of which base weights %.2f GiB%s); peak / estimate %.2f\n",
+                    peak, P, est / gib, base_bytes(mc) / gib, twins ? " + their bf16 twins" : "", peak * gib / est);
+    }
     std::printf("validation: %s\n", ok ? "OK" : "FAILED");
     return ok;
 }
@@ -254,13 +262,14 @@ int main(int argc, char** argv) {
         if (a == "--shape" && i + 1 < argc) shape = argv[++i];
         else if (a == "--steps" && i + 1 < argc) steps = std::max(1, std::atoi(argv[++i]));
         else if (a == "--compute" && i + 1 < argc) g_compute = argv[++i];
+        else if (a == "--quantization" && i + 1 < argc) g_quant = argv[++i];
         else if (a == "--root" && i + 1 < argc) root = argv[++i];
         else if (a == "--tokenizer" && i + 1 < argc) tok_dir = argv[++i];
         else if (a == "--keep") keep = true;
         else {
             std::fprintf(stderr,
-                         "usage: bench_grpo_step [--shape default|qwen3|all] [--steps N] [--root DIR] [--tokenizer DIR] "
-                         "[--keep]\n");
+                         "usage: bench_grpo_step [--shape default|qwen3|all] [--steps N] [--compute auto|float32|bfloat16] "
+                         "[--quantization 4|8|mxfp4] [--root DIR] [--tokenizer DIR] [--keep]\n");
             return 2;
         }
     }

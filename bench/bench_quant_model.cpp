@@ -14,7 +14,7 @@
 //      `rounds` rounds interleaved over the formats) against the bandwidth limit = bandwidth / bytes
 //      of weights read per token (decoder's weight_bytes_per_pass);
 //   4. LoRA step (r 8 on all seven projections, B 1, T 256, forward + backward) on the F32 and packed
-//      bases; peak RSS of each (VmHWM, reset through /proc/self/clear_refs before it).
+//      bases (packed: bf16 scales), float32 and (the "/bf16" rows) compute_dtype bfloat16; peak RSS of each (VmHWM, reset through /proc/self/clear_refs before it).
 // Wall figures suffer on a shared machine; CPU-time figures (process CPU time / threads) discount
 // time-slicing (not cache or memory contention).
 //   5. (--gemv, instead of 3-4) the weight GEMVs of one decode pass alone, BF16 (the engine's kernel and
@@ -533,11 +533,13 @@ int main(int argc, char** argv) {
         }
         const int T = 256;
         rf::TokenBatch b = train_batch(T, V);
-        for (const char* name : {"f32", "q4", "mxfp4"}) {
-            const Format f = parse_format(name);
+        for (std::string name : {"f32", "f32/bf16", "q8", "q8/bf16", "q4", "q4/bf16", "mxfp4"}) {
+            const bool bf16 = name.size() > 5 && name.substr(name.size() - 5) == "/bf16";
+            const Format f = parse_format(bf16 ? name.substr(0, name.size() - 5) : name);
             auto m = rf::Model::random_init(cfg, 1);
-            if (f.quant) m->quantize_base(f.spec);
+            if (f.quant) m->quantize_base(f.spec, rf::DType::BF16);  // as a bf16 checkpoint is quantized at load
             m->set_finetune(kLora, 2);
+            if (bf16 && !m->set_bf16_compute(true)) continue;  // compute_dtype bfloat16 (no bf16 GEMM here: skipped)
             reset_peak_rss();
             std::vector<float> lp(static_cast<size_t>(T)), en(static_cast<size_t>(T)), d(static_cast<size_t>(T), -1.0f / T);
             std::vector<double> wall, cpu;
@@ -552,7 +554,7 @@ int main(int argc, char** argv) {
             const double w = *std::min_element(wall.begin(), wall.end()), c = *std::min_element(cpu.begin(), cpu.end());
             std::printf("LoRA step T=%d on %-6s base: %.2f s wall (%.1f tok/s), %.2f CPU-s (%.1f tok per CPU-s); "
                         "base %.0f MB, peak RSS %.0f MB\n",
-                        T, name, w, T / w, c, T / c, m->base_bytes() / 1e6, status_mb("VmHWM:"));
+                        T, name.c_str(), w, T / w, c, T / c, m->base_bytes() / 1e6, status_mb("VmHWM:"));
             std::fflush(stdout);
         }
     }

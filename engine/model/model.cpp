@@ -311,7 +311,11 @@ void Model::merged_weight(int l, Proj p, float* dst) const {
 // bf16 twins of the frozen base's linear weights and the lm-head (ops/gemm_bf16.h).
 bool Model::set_bf16_compute(bool on) {
     m_twins.clear();
+    for (auto& q : m_qw)
+        if (q) q->bf16_products = false;
     if (!on || !bf16_gemm_available() || (m_has_ft && m_spec.type == FineTuneType::full)) return false;
+    for (auto& q : m_qw)
+        if (q) q->bf16_products = true;
     for (int l = 0; l < m_cfg.num_hidden_layers; ++l)
         for (int p = 0; p < kNumProj; ++p)
             if (const float* w = m_blocks[l].w[p]) m_twins.add(w, proj_out(Proj(p)), proj_in(Proj(p)));

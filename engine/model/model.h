@@ -168,7 +168,8 @@ public:
     // ---- compute precision (ops/gemm_bf16.h, docs/algorithms.md "Compute precision") -------------
     // On: every float block projection of the frozen base and the lm-head get bfloat16 twins, so the
     // products with them (forward, input-gradient backward, prefill, reference log-probs) run on the
-    // CPU's bf16 units; adapters, gradients, norms, softmax and the loss stay float32. Refused (returns
+    // CPU's bf16 units (packed projections: QuantizedMatrix::bf16_products, tiles of W dequantized to
+    // bf16); adapters, gradients, norms, softmax and the loss stay float32. Refused (returns
     // false) when the base is trained (full fine-tuning) or bf16_gemm_available() is false. Turned
     // off by set_finetune(full) and by anything that changes the base layout; call again after.
     bool set_bf16_compute(bool on);

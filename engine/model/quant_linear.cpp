@@ -3,10 +3,64 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/worker_pool.h"
 #include "ops/gemm.h"
+#include "ops/gemm_bf16.h"
 #include "quant/quant_matmul.h"
 
 namespace rf {
+
+namespace {
+
+constexpr int kSmallM = 16;       // up to this M the packed GEMV kernels win (quant_matmul's small-M path)
+constexpr int kBf16Tile = 1024;   // rows of W per bf16 tile (2 MB at K 1024)
+
+// Rows [r0, r1) of W dequantized and rounded to bf16 into tile [(r1 - r0), K], split over the pool.
+void bf16_tile(const QuantizedMatrix& W, int r0, int r1, uint16_t* tile, WorkerPool* pool) {
+    auto rows = [&](long a, long b) {
+        std::vector<float> row(size_t(W.cols));
+        for (long i = a; i < b; ++i) {
+            dequantize_row_range(W, r0 + int(i), 0, W.cols, row.data());
+            to_bf16(tile + size_t(i) * W.cols, row.data(), size_t(W.cols));
+        }
+    };
+    if (pool) pool->parallel_for(r1 - r0, 8, rows);
+    else rows(0, r1 - r0);
+}
+
+int bf16_threads(WorkerPool* pool) { return pool ? pool->size() : 1; }
+
+}  // namespace
+
+// The base product y = x W^T at training / prefill sizes. With W.bf16_products (Model::
+// set_bf16_compute on a packed base), tiles of W dequantized to bf16 run on the CPU's bf16 units
+// (gemm_bf16: x rounded to bf16, float32 sums), as a float base's bf16 twins do; else, and at decode
+// sizes, quant_matmul (packed GEMV kernels, or float tiles through sgemm).
+void packed_matmul(float* y, const float* x, const QuantizedMatrix& W, int M, WorkerPool* pool) {
+    const int N = W.rows, K = W.cols;
+    if (!W.bf16_products || M <= kSmallM) return quant_matmul(y, x, W, M, false, pool);
+    std::vector<uint16_t> tile(size_t(std::min(kBf16Tile, N)) * K);
+    for (int n0 = 0; n0 < N; n0 += kBf16Tile) {
+        const int T = std::min(kBf16Tile, N - n0);
+        bf16_tile(W, n0, n0 + T, tile.data(), pool);
+        if (!gemm_bf16(false, true, M, T, K, 1.0f, x, K, tile.data(), K, 0.0f, y + n0, N, bf16_threads(pool)))
+            return quant_matmul(y, x, W, M, false, pool);  // oneDNN refused: the float path for all of it
+    }
+}
+
+// dx (M,K) += dz (M,N) W, the same way.
+void packed_matmul_dx(float* dx, const float* dz, const QuantizedMatrix& W, int M, WorkerPool* pool) {
+    const int N = W.rows, K = W.cols;
+    if (!W.bf16_products || M <= kSmallM) return quant_matmul_dx(dx, dz, W, M, pool);
+    std::vector<uint16_t> tile(size_t(std::min(kBf16Tile, N)) * K);
+    for (int n0 = 0; n0 < N; n0 += kBf16Tile) {
+        const int T = std::min(kBf16Tile, N - n0);
+        bf16_tile(W, n0, n0 + T, tile.data(), pool);
+        const bool ok = gemm_bf16(false, false, M, K, T, 1.0f, dz + n0, N, tile.data(), K, 1.0f, dx, K, bf16_threads(pool));
+        RF_CHECK(ok || n0 == 0, "packed_matmul_dx: oneDNN refused a tile after accepting the first");
+        if (!ok) return quant_matmul_dx(dx, dz, W, M, pool);
+    }
+}
 
 // Forward, with xd = dropout(x), u = xd A (M,R):
 //   z = x W^T + s u B   (x W^T from the packed words);   LoRA: y = z + b;   DoRA: y = (m/n) * z + b
@@ -18,7 +72,7 @@ void qlora_forward(float* y, float* u, float* z, const float* x, const float* xd
     RF_CHECK(!m || (z && n && A), "qlora_forward: DoRA needs z, n and an adapter");
     const int in = W.cols, out = W.rows;
     float* base = m ? z : y;
-    quant_matmul(base, x, W, M, false, pool);
+    packed_matmul(base, x, W, M, pool);
     if (A) {
         gemm<float>(false, false, M, R, in, 1.0f, xd, in, A, R, 0.0f, u, R);
         gemm<float>(false, false, M, out, R, scale, u, R, B, out, 1.0f, base, out);
@@ -65,7 +119,7 @@ void qlora_backward(float* dx, float* dA, float* dB, float* dm, const float* dy,
         if (dA) gemm<float>(true, false, in, R, M, 1.0f, xd, in, du, R, 1.0f, dA, R);
     }
     if (!dx) return;
-    quant_matmul_dx(dx, dz, W, M, pool);
+    packed_matmul_dx(dx, dz, W, M, pool);
     if (!A) return;
     if (keep) {
         float* dxl = work.data() + need_dz + need_du;

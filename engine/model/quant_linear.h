@@ -4,6 +4,8 @@
 //   forward  z = x W^T + s (dropout(x) A) B;   LoRA: y = z + b;   DoRA: y = (m/n) z + b  (n detached)
 //   backward dx += dz W (quant_matmul_dx) + (du A^T) * keep;  dA, dB, dm as in ops/lora.cpp
 // Without an adapter (A == nullptr): y = x W^T + b and dx += dy W.
+// The products against W run on bf16 tiles of W when W.bf16_products is set (compute_dtype bfloat16
+// on a packed base) and M > 16; see packed_matmul in quant_linear.cpp.
 #pragma once
 #include <vector>
 

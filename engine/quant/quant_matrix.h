@@ -44,6 +44,9 @@ struct QuantizedMatrix {
     // loaded from a bf16 MLX folder): their upper halves, [rows, groups_per_row()] each. The int8
     // decode kernel reads these instead of the floats (half the bytes); empty otherwise.
     std::vector<uint16_t> scales_bf16, biases_bf16;
+    // Set by Model::set_bf16_compute: the training / prefill products on this matrix dequantize tiles
+    // to bf16 and run on the bf16 units (model/quant_linear.cpp), as a float base's bf16 twins do.
+    bool bf16_products = false;
 
     int words_per_row() const { return cols / 32 * spec.bits; }
     int groups_per_row() const { return cols / spec.group_size; }
