@@ -123,6 +123,9 @@ void open_model(Session::Impl& s) {
               std::to_string(s.policy->config().hidden_size) + ")";
     s.log(bf16_on ? "compute: bfloat16 for the frozen base's matmuls (" + bf16_gemm_description() + ")"
                   : "compute: float32" + why);
+    if (s.policy->is_quantized())  // docs/algorithms.md "Fast sampling"
+        s.log(c.num_iterations > 1 ? "sampling: exact (num_iterations > 1: the loss reads the sampling log-probs)"
+                                   : "sampling: the lm-head packed in 8 bits and int8 activations (fast sampling)");
     s.tok = load_tokenizer(s.model_dir);
     s.tmpl = ChatTemplate::from_dir(s.model_dir);
     if (!s.tmpl->note().empty()) s.log(s.tmpl->note());

@@ -3,6 +3,7 @@
 # fuse_dequantize: false): the folder stays packed, decodes by default with the 8-bit lm-head copy and
 # int8 activations (docs/algorithms.md "Fast sampling"; the decoder's bound: tests/engine/
 # test_quant_model.cpp FastSampling…) and says so; --exact decodes as training's forward computes.
+# The QLoRA run's log says how it samples (fast, or exact with num_iterations > 1).
 # Both are deterministic when greedy and answer in the model's vocabulary.
 set -euo pipefail
 cli=$1
@@ -29,6 +30,10 @@ steps_per_eval: 0
 output_dir: $t/run
 YAML
 "$cli" train "$t/run.yaml" 2> "$t/train.log" || fail "QLoRA run: $(tail -3 "$t/train.log")"
+grep -q "sampling: the lm-head packed in 8 bits and int8 activations" "$t/train.log" || fail "no sampling line: $(cat "$t/train.log")"
+# num_iterations 2: the loss reads the sampling log-probs as the old policy's, so sampling is exact
+"$cli" train "$t/run.yaml" --set num_iterations=2 --set output_dir="$t/run2" 2> "$t/train2.log" || fail "QLoRA run 2: $(tail -3 "$t/train2.log")"
+grep -q "sampling: exact (num_iterations > 1" "$t/train2.log" || fail "no exact sampling line: $(cat "$t/train2.log")"
 "$cli" fuse "$t/run" --out "$t/fused" 2> "$t/fuse.log" || fail "fuse: $(tail -3 "$t/fuse.log")"
 grep -q '"quantization"' "$t/fused/config.json" || fail "the fused folder is not MLX-quantized"
 
