@@ -76,6 +76,17 @@ rf::TokenBatch batch(int B, int T, int V, uint64_t seed) {
     return b;
 }
 
+// One sequence, every next token scored.
+rf::TokenBatch sequence_batch(const std::vector<int>& tok) {
+    rf::TokenBatch b;
+    b.B = 1;
+    b.T = int(tok.size());
+    b.tokens.assign(tok.begin(), tok.end());
+    b.targets.assign(tok.size(), -1);
+    for (size_t t = 0; t + 1 < tok.size(); ++t) b.targets[t] = tok[t + 1];
+    return b;
+}
+
 // max |a - b| / max |b|
 double rel_err(const std::vector<float>& a, const std::vector<float>& b) {
     double d = 0, s = 0;
@@ -391,12 +402,7 @@ TEST(QuantModel, KvCacheDecodeFromPackedWeightsEqualsForward) {
             for (int s = 0; s < 4; ++s) {
                 const std::vector<int>& tok = seq[size_t(s)];
                 const size_t n_gen = got[size_t(s)].size(), first = tok.size() - n_gen - 1;
-                rf::TokenBatch b;
-                b.B = 1;
-                b.T = int(tok.size());
-                b.tokens.assign(tok.begin(), tok.end());
-                b.targets.assign(tok.size(), -1);
-                for (size_t t = 0; t + 1 < tok.size(); ++t) b.targets[t] = tok[t + 1];
+                const rf::TokenBatch b = sequence_batch(tok);
                 std::vector<float> logp(tok.size()), ent(tok.size());
                 m->forward(b, 1.0f, use, logp.data(), ent.data(), false);
                 for (size_t i = 0; i < n_gen; ++i) {
@@ -486,12 +492,7 @@ TEST(QuantModel, FastSamplingDecodesWithinTheStatedBound) {
                 tok.push_back(next);
                 dec.decode({0}, {next}, lg);
             }
-            rf::TokenBatch b;
-            b.B = 1;
-            b.T = int(tok.size());
-            b.tokens.assign(tok.begin(), tok.end());
-            b.targets.assign(tok.size(), -1);
-            for (size_t t = 0; t + 1 < tok.size(); ++t) b.targets[t] = tok[t + 1];
+            const rf::TokenBatch b = sequence_batch(tok);
             std::vector<float> logp(tok.size()), ent(tok.size()), logp_f(tok.size());
             m->forward(b, 1.0f, true, logp.data(), ent.data(), false);
             f->forward(b, 1.0f, true, logp_f.data(), ent.data(), false);  // the float model m was packed from
