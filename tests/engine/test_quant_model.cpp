@@ -335,9 +335,9 @@ TEST(QuantModel, Bf16ComputeOnPackedBaseEqualsTwinsOfDequantizedBase) {
         // observed: LoRA 3.2e-5 / 5.4e-4 (the float base's LoRA layer orders its products differently),
         // DoRA 5.3e-4 / 1.9e-3 (its norms and magnitudes come from different code on the two sides),
         // against 2.2e-3 / 1.6e-2 between bf16 and float32
-        const double f = ft == rf::FineTuneType::lora ? 0.1 : 0.5;
-        EXPECT_LT(rel_err(lq, lf), f * rel_err(lq, l32));
-        EXPECT_LT(rel_err(gq, gf), f * rel_err(gq, g32));
+        const double frac = ft == rf::FineTuneType::lora ? 0.1 : 0.5;
+        EXPECT_LT(rel_err(lq, lf), frac * rel_err(lq, l32));
+        EXPECT_LT(rel_err(gq, gf), frac * rel_err(gq, g32));
         auto ref = make_float(kQwen3, 5);  // never had bf16 on
         ref->quantize_base(kAffine4);
         ref->set_finetune(as, 8);
