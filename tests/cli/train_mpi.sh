@@ -58,17 +58,21 @@ sft-default.yaml --set iters=3 --set batch_size=5 --set gradient_accumulation_st
 RUNS
 
 # 2. kill one rank of a 2-rank run after its checkpoint at step 2: the job ends with an error and the
-#    checkpoint stays whole; resume it with ONE process and compare with an uninterrupted run
-long=(--set iters=6 --set save_every=2)
+#    checkpoint stays whole; resume it with ONE process and compare with an uninterrupted run. The
+#    kill lands in step 4 on any machine: a reward function (reward 0, both runs have it) pauses
+#    there on both ranks (tests/support/pause_reward.sh).
+source "$root/tests/support/pause_reward.sh"
+write_pause_reward "$t/rewards.py" "$t"
+long=(--set iters=6 --set save_every=2 --set reward_functions_file="$t/rewards.py"
+      --set 'reward_functions=[r1_accuracy_reward_func, r1_int_reward_func, r1_strict_format_reward_func, r1_soft_format_reward_func, r1_count_xml, pace]')
 "$cli" train "$preset" "${small[@]}" "${long[@]}" --set output_dir="$t/ref" 2> "$t/ref.log" || fail "reference run"
+echo 4 > "$t/pause_at"
 mpirun --oversubscribe -np 2 "$cli" train "$preset" "${small[@]}" "${long[@]}" --set output_dir="$t/killed" > "$t/killed.log" 2>&1 &
 mpirun_pid=$!
 jobs_pids+=("$mpirun_pid")
-for _ in $(seq 1 600); do
-  [[ -f "$t/killed/state.json" ]] && grep -q '"step": [2-5],' "$t/killed/state.json" && break
-  sleep 0.05
-done
-grep -q '"step": [2-5],' "$t/killed/state.json" || fail "no checkpoint before the end: $(tail "$t/killed.log")"
+for _ in $(seq 1 1200); do [[ -f $t/paused ]] && break; kill -0 "$mpirun_pid" 2> /dev/null || break; sleep 0.05; done
+[[ -f $t/paused ]] || fail "the 2-rank run did not pause in step 4: $(tail "$t/killed.log")"
+grep -q '"step": 2,' "$t/killed/state.json" || fail "no checkpoint of step 2 before the kill: $(tail "$t/killed.log")"
 rank1=""
 for p in $(pgrep -P "$mpirun_pid"); do
   tr '\0' '\n' < "/proc/$p/environ" 2> /dev/null | grep -qx "OMPI_COMM_WORLD_RANK=1" && rank1=$p
