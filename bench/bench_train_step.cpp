@@ -171,7 +171,8 @@ bool validate() {
 }
 
 // Where the time goes: each op family timed alone at the step's shapes, times its count per step.
-void breakdown(const rf::ModelConfig& c, int T, double step_s) {
+// bf16: the base and lm-head weights get bf16 twins, so their products run as in the bf16 step.
+void breakdown(const rf::ModelConfig& c, int T, double step_s, bool bf16) {
     const int C = c.hidden_size, I = c.intermediate_size, L = c.num_hidden_layers, V = c.vocab_size;
     const int NH = c.num_attention_heads, KVH = c.num_key_value_heads, HS = c.head_dim;
     const int QD = NH * HS, KD = KVH * HS;
@@ -192,6 +193,10 @@ void breakdown(const rf::ModelConfig& c, int T, double step_s) {
         return best;
     };
     std::vector<float> x = randv(size_t(T) * I), y(size_t(T) * I * 2), W = randv(size_t(I) * C);
+    rf::Bf16Twins twins;  // W seen as (out, in) with in = C, QD or I: a twin per row length
+    if (bf16)
+        for (int in : {C, QD, I})
+            if (W.size() % size_t(in) == 0) twins.add(W.data(), long(W.size() / in), in);
     // base linears: forward NT and backward dX NN over the seven projections
     double lin = 0;
     for (auto [N, K] : {std::pair{QD, C}, {KD, C}, {KD, C}, {C, QD}, {I, C}, {I, C}, {C, I}}) {
@@ -209,6 +214,7 @@ void breakdown(const rf::ModelConfig& c, int T, double step_s) {
     });
     std::vector<float> h = randv(size_t(T) * C), E = randv(size_t(V) * C), lp(T), en(T), ls(T), dh(size_t(T) * C),
                        dl(T, -1.0f / T);
+    if (bf16) twins.add(E.data(), V, C);
     std::vector<int32_t> tg(T);
     for (int t = 0; t < T; ++t) tg[t] = int32_t(r.below(V));
     std::vector<float> pw(size_t(T) * C);
@@ -289,7 +295,7 @@ void bench(const char* name, const rf::ModelConfig& c, int T, int steps, bool wi
         "of sgemm's %.1f\n",
         step_cpu, T / step_cpu, flops / step_cpu / 1e9, 100 * flops / step_cpu / 1e9 / peak_cpu, peak_cpu);
     std::printf("  peak RSS so far %.0f MB\n", peak_rss_mb());
-    if (with_breakdown && !bf16) breakdown(c, T, step_cpu);
+    if (with_breakdown) breakdown(c, T, step_cpu, bf16);
 }
 
 }  // namespace
