@@ -104,7 +104,8 @@ int main(int argc, char** argv) {
 
     // validation on one matrix of each shape, M = 5 (a partial register block)
     const int Mv = 5;
-    double worst_widen = 0, worst_dot = 0, worst_dot_vs_f32 = 0;
+    double worst_widen = 0, worst_dot = 0, worst_dot_vs_f32 = 0, worst_amx = 0;
+    const bool amx = rf::decode_amx_available();
     for (size_t i = 0; i < 7; ++i) {
         const rf::DecodeWeight w = ws[i].view();
         std::vector<float> x(size_t(Mv) * w.K), xr(x.size());
@@ -117,6 +118,15 @@ int main(int argc, char** argv) {
         worst_widen = std::max(worst_widen, max_rel(y1, y0));
         worst_dot = std::max(worst_dot, max_rel(y2, y0r));
         worst_dot_vs_f32 = std::max(worst_dot_vs_f32, max_rel(y2, y0));
+        if (amx) {
+            rf::decode_matmul_amx(y2.data(), x.data(), w, nullptr, Mv, false, pool);
+            worst_amx = std::max(worst_amx, max_rel(y2, y0r));
+        }
+    }
+    std::printf("validate: AMX vs naive on bf16 x %.2e%s\n", worst_amx, amx ? "" : " (no AMX here)");
+    if (worst_amx > 1e-5) {
+        std::printf("FAILED validation (AMX)\n");
+        return 1;
     }
     std::printf("validate: widen+FMA vs naive max rel %.2e; bf16 dot vs naive on bf16 x %.2e (limit 1e-5); "
                 "bf16 dot vs float32 x %.2e\n", worst_widen, worst_dot, worst_dot_vs_f32);
@@ -133,18 +143,19 @@ int main(int argc, char** argv) {
     std::vector<float> x(size_t(8) * 151936), y(size_t(8) * 151936);
     for (float& v : x) v = float(rng.uniform_double() * 2 - 1);
     for (int M : {1, 2, 4, 8}) {
-        for (int kernel = 0; kernel < 2; ++kernel) {
+        for (int kernel = 0; kernel < (amx ? 3 : 2); ++kernel) {
             double best = 1e30;
             for (int r = 0; r < reps; ++r) {
                 auto t0 = Clock::now();
                 for (const auto& w : ws) {
                     if (kernel == 0) rf::decode_matmul(y.data(), x.data(), w.view(), nullptr, M, false, pool);
-                    else rf::decode_matmul_bf16_dot(y.data(), x.data(), w.view(), nullptr, M, false, pool);
+                    else if (kernel == 1) rf::decode_matmul_bf16_dot(y.data(), x.data(), w.view(), nullptr, M, false, pool);
+                    else rf::decode_matmul_amx(y.data(), x.data(), w.view(), nullptr, M, false, pool);
                 }
                 best = std::min(best, seconds(t0));
             }
             const double gbs = double(bytes) / best / 1e9;
-            std::printf("%-4d %-22s %10.1f %10.1f %8.0f%%\n", M, kernel == 0 ? "widen + FMA (current)" : "bf16 dot (vdpbf16ps)",
+            std::printf("%-4d %-22s %10.1f %10.1f %8.0f%%\n", M, kernel == 0 ? "widen + FMA (current)" : kernel == 1 ? "bf16 dot (vdpbf16ps)" : "AMX tiles",
                         best * 1e3, gbs, 100.0 * gbs / limit);
         }
     }

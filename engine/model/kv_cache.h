@@ -95,6 +95,9 @@ private:
                        int N);
     void ensure_rope(int T);
     void lm_head_logits(float* logits, const float* hf, int M);
+    // y (M, w.N) = x w^T (+ bias) on float/bf16 weights (decode_matmul, or decode_matmul_bf16_compute
+    // when w is the model's own bf16 twin)
+    void product(float* y, const float* x, const DecodeWeight& w, const float* bias, int M);
 
     Model& m_model;
     DecodeOptions m_opt;

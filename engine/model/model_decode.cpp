@@ -115,7 +115,13 @@ void ModelDecoder::lm_head_logits(float* logits, const float* hf, int M) {
     DecodeWeight lm = m_opt.bf16_weights ? m_bf16.back().view()
                       : !m_twin.empty() && m_twin.back() ? DecodeWeight{nullptr, m_twin.back(), c.vocab_size, c.hidden_size}
                                                          : DecodeWeight{m_model.lm_head(), nullptr, c.vocab_size, c.hidden_size};
-    decode_matmul(logits, hf, lm, nullptr, M, false, m_pool);
+    product(logits, hf, lm, nullptr, M);
+}
+
+void ModelDecoder::product(float* y, const float* x, const DecodeWeight& w, const float* bias, int M) {
+    // the model's own bf16 twins: round x as its bf16 forward does (AMX where the CPU has it)
+    if (!m_twin.empty() && w.bf16) return decode_matmul_bf16_compute(y, x, w, bias, M, false, m_pool);
+    decode_matmul(y, x, w, bias, M, false, m_pool);
 }
 
 DecodeWeight ModelDecoder::weight(int l, Proj p) const {
@@ -161,8 +167,8 @@ void ModelDecoder::project(int l, Proj p, const float* x, float* y, int M) {
         (m_opt.int8_activations ? quant_matmul_int8 : quant_matmul)(y, x, *q, M, false, &m_pool);
         return adapter_and_bias(l, p, x, y, M);
     }
-    if (!ad) return decode_matmul(y, x, weight(l, p), bias, M, false, m_pool);
-    decode_matmul(y, x, weight(l, p), nullptr, M, false, m_pool);
+    if (!ad) return product(y, x, weight(l, p), bias, M);
+    product(y, x, weight(l, p), nullptr, M);
     adapter_and_bias(l, p, x, y, M);
 }
 

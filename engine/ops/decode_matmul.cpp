@@ -273,6 +273,16 @@ void decode_matmul(float* y, const float* x, const DecodeWeight& w, const float*
     }
 }
 
+void decode_matmul_bf16_compute(float* y, const float* x, const DecodeWeight& w, const float* bias, int M,
+                                bool accumulate, WorkerPool& pool) {
+    const int N = w.N, K = w.K;
+    if (!w.bf16 || K % 32 != 0 || N % 16 != 0 || !decode_amx_available())
+        return decode_matmul(y, x, w, bias, M, accumulate, pool);
+    for (int m0 = 0; m0 < M; m0 += 16)  // every M through the tiles: the same numbers for any batch
+        decode_matmul_amx(y + size_t(m0) * size_t(N), x + size_t(m0) * size_t(K), w, bias, std::min(16, M - m0),
+                          accumulate, pool);
+}
+
 void decode_matmul_naive(float* y, const float* x, const DecodeWeight& w, const float* bias, int M, bool accumulate) {
     for (int m = 0; m < M; ++m)
         for (int n = 0; n < w.N; ++n) {

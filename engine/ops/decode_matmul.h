@@ -41,6 +41,18 @@ void decode_matmul(float* y, const float* x, const DecodeWeight& w, const float*
 bool decode_bf16_dot_available();
 void decode_matmul_bf16_dot(float* y, const float* x, const DecodeWeight& w, const float* bias, int M, bool accumulate,
                             WorkerPool& pool);
+// The same product on AMX-BF16 tiles (decode_amx.cpp): x rounded to bf16, W read as 16-row tiles,
+// float32 sums. Needs w.bf16, M <= 16, K % 32 == 0, N % 16 == 0 and decode_amx_available() (the CPU
+// has AMX-BF16 and Linux granted this process the tile state).
+bool decode_amx_available();
+void decode_matmul_amx(float* y, const float* x, const DecodeWeight& w, const float* bias, int M, bool accumulate,
+                       WorkerPool& pool);
+// The decode product of a model that computes in bf16 (W its own bf16 twin, compute_dtype bfloat16):
+// where decode_matmul_amx runs (bf16 W, K % 32 == 0, N % 16 == 0, AMX), x is rounded to bf16 as the
+// training forward's bf16 products round it, for every M (so a sequence's numbers do not depend on
+// the batch); elsewhere decode_matmul.
+void decode_matmul_bf16_compute(float* y, const float* x, const DecodeWeight& w, const float* bias, int M,
+                                bool accumulate, WorkerPool& pool);
 // The plain-loop twin (double sums), for tests and bench validation.
 void decode_matmul_naive(float* y, const float* x, const DecodeWeight& w, const float* bias, int M, bool accumulate);
 

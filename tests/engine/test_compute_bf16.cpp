@@ -12,7 +12,10 @@
 #include "core/cpu_features.h"
 #include "core/error.h"
 #include "core/rng.h"
+#include "model/kv_cache.h"
 #include "model/model.h"
+#include "ops/decode_matmul.h"
+#include "sampling/sampler.h"
 #include "ops/gemm.h"
 #include "ops/gemm_bf16.h"
 
@@ -176,6 +179,44 @@ TEST(Bf16, ModelLogprobsAndLoraGradientsStayClose) {
     std::vector<float> g_again = run(false, lp_again);
     EXPECT_EQ(lp_again, lp32);
     EXPECT_EQ(g_again, g32);
+}
+
+// Sampling from a bf16-computing model reads its own twins; where the AMX decode kernel runs, x is
+// rounded as the forward's bf16 products round it, so decode log-probs follow the bf16 forward (the
+// summation order is the only difference) more closely than the float32 forward.
+TEST(Bf16, DecodeFromTwinsFollowsTheBf16Forward) {
+    if (!bf16_gemm_available()) GTEST_SKIP() << "no bf16 compute here: " << bf16_gemm_description();
+    ModelConfig c = small_llama();
+    auto m = Model::random_init(c, 11);
+    const std::vector<int> prompt = {5, 17, 200, 3, 99, 42, 7};
+    std::vector<int> tok = prompt;
+    Rng rng(4, 4);
+    for (int i = 0; i < 10; ++i) tok.push_back(int(rng.uniform() * 299));
+    TokenBatch b{.B = 1, .T = int(tok.size())};
+    b.tokens.assign(tok.begin(), tok.end());
+    for (size_t t = 0; t < tok.size(); ++t) b.targets.push_back(t + 1 < tok.size() ? tok[t + 1] : -1);
+    auto forward = [&](bool bf16) {
+        m->set_bf16_compute(bf16);
+        std::vector<float> lp(tok.size()), en(tok.size());
+        m->forward(b, 1.0f, false, lp.data(), en.data(), false);
+        return lp;
+    };
+    const std::vector<float> lp32 = forward(false), lp16 = forward(true);
+    ModelDecoder dec(*m);  // bf16 compute on: decodes from the twins
+    std::vector<float> lg;
+    dec.prefill({prompt}, 16, lg);
+    dec.fork({0});
+    double to16 = 0, to32 = 0;
+    for (size_t i = prompt.size() - 1; i + 1 < tok.size(); ++i) {
+        const float lp = sampling_logprob(lg.data(), c.vocab_size, tok[i + 1], 1.0f);
+        to16 = std::max(to16, double(std::fabs(lp - lp16[i])));
+        to32 = std::max(to32, double(std::fabs(lp - lp32[i])));
+        dec.decode({0}, {tok[i + 1]}, lg);
+    }
+    std::printf("decode from twins: max |d log p| %.2e to the bf16 forward, %.2e to float32 (%s)\n", to16, to32,
+                decode_amx_available() ? "AMX" : "float32 x");
+    EXPECT_LT(to16, 3e-2);
+    if (decode_amx_available()) EXPECT_LT(to16, to32);
 }
 
 TEST(Bf16, RefusedForATrainedBase) {

@@ -67,6 +67,38 @@ TEST(DecodeMatmul, MatchesNaiveForEveryMAndOddShapes) {
     }
 }
 
+// The AMX decode kernel (and decode_matmul_bf16_compute, which takes it where it runs) equals the naive
+// product on the bf16-rounded x: blocks of 64 rows and the 16-row remainders (N 16, 48, 80, 1040),
+// K from one tile (32) up, M 1..16 and a second pass (M 21); and a row's numbers do not depend on the
+// batch (each M gives the single-row result bit for bit).
+TEST(DecodeMatmul, AmxMatchesNaiveOnRoundedXForEveryM) {
+    if (!rf::decode_amx_available()) GTEST_SKIP() << "no AMX-BF16 here (or Linux refused the tile state)";
+    rf::WorkerPool pool(2);
+    for (auto [N, K] : {std::pair{16, 32}, std::pair{48, 64}, std::pair{80, 544}, std::pair{1040, 1024}}) {
+        auto W = randn(size_t(N) * K, 1, 0.5f);
+        auto bias = randn(size_t(N), 2);
+        rf::Bf16Matrix Wb;
+        Wb.assign(W.data(), N, K);
+        for (int M : {1, 2, 3, 5, 8, 13, 16, 21}) {
+            auto x = randn(size_t(M) * K, 3 + M), xr = x;
+            for (float& v : xr) v = rf::bf16_to_f32(rf::f32_to_bf16(v));
+            for (int acc = 0; acc < 2; ++acc) {
+                SCOPED_TRACE("N=" + std::to_string(N) + " K=" + std::to_string(K) + " M=" + std::to_string(M) + (acc ? " accumulate" : ""));
+                auto y = randn(size_t(M) * N, 99), y2 = y;
+                rf::decode_matmul_bf16_compute(y.data(), x.data(), Wb.view(), acc ? nullptr : bias.data(), M, acc, pool);
+                rf::decode_matmul_naive(y2.data(), xr.data(), Wb.view(), acc ? nullptr : bias.data(), M, acc);
+                for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], y2[i], 2e-5 * std::sqrt(double(K))) << i;
+                if (acc) continue;
+                for (int m = 0; m < M; m += 3) {  // the same row alone
+                    std::vector<float> one(static_cast<size_t>(N));
+                    rf::decode_matmul_bf16_compute(one.data(), x.data() + size_t(m) * K, Wb.view(), bias.data(), 1, false, pool);
+                    for (int n = 0; n < N; ++n) ASSERT_EQ(one[size_t(n)], y[size_t(m) * N + n]) << "row " << m << " n " << n;
+                }
+            }
+        }
+    }
+}
+
 // The bf16 copy is round-to-nearest-even of each weight (the conversion io/ tests against numpy).
 TEST(DecodeMatmul, Bf16CopyRoundsEachWeight) {
     auto W = randn(64 * 1100, 5);  // large enough for the vector path on every pool share
