@@ -30,7 +30,8 @@ const char* kUsage =
     "  --temperature   default 0.8 (0 = greedy); --top-p 1.0, --top-k 0, --min-p 0.0 (mlx-lm semantics)\n"
     "  --max-tokens    max_completion_length (default 256); --stop may be given several times\n"
     "  --adapter-path  load LoRA/DoRA adapters (adapter_config.json + adapters.safetensors)\n"
-    "  --bf16          decode from bfloat16 copies of the weights (about 2x faster, slightly different)\n"
+    "  --bf16          decode from bfloat16 copies of the weights (about 2x faster, slightly different);\n"
+    "                  models from hidden size 512 on compute in bfloat16 anyway where the CPU has it\n"
     "  --exact         a quantized model (MLX folder) decodes its lm-head in float and its products with\n"
     "                  float activations, as training's forward does (default: packed lm-head and int8\n"
     "                  activations, ~1.25x faster; docs/algorithms.md \"Fast sampling\")";
@@ -119,12 +120,15 @@ int run_generate(const std::vector<std::string>& args) {
     std::vector<int> prompt = tok->encode(text, !rf::cli::has_flag(args, "--chat"));
     if (prompt.empty()) throw rf::InputError({}, 0, "--prompt", "encodes to no tokens", "give a non-empty prompt");
 
+    // compute_dtype auto, as a run samples: bf16 twins where the CPU has bf16 units and the model is not tiny
+    const bool bf16_compute = model->config().hidden_size >= 512 && !model->is_quantized() && model->set_bf16_compute(true);
     rf::DecodeOptions opt = rf::sampling_decode_options(*model, true, rf::cli::has_flag(args, "--exact"));
-    opt.bf16_weights = rf::cli::has_flag(args, "--bf16");
+    opt.bf16_weights = rf::cli::has_flag(args, "--bf16") && !bf16_compute;  // with bf16 compute: its twins already
     rf::ModelDecoder decoder(*model, opt);
     const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::fprintf(stderr, "loaded %s (%s, %d layers) in %.1f s; prompt %zu tokens\n", dir.c_str(),
-                 model->config().model_type.c_str(), model->config().num_hidden_layers, load_s, prompt.size());
+    std::fprintf(stderr, "loaded %s (%s, %d layers%s) in %.1f s; prompt %zu tokens\n", dir.c_str(),
+                 model->config().model_type.c_str(), model->config().num_hidden_layers,
+                 bf16_compute ? ", bf16 compute" : "", load_s, prompt.size());
     if (opt.lm_head_quant)
         std::fprintf(stderr, "decode: quantized base, lm-head packed in %s, int8 activations (--exact: as training computes)\n",
                      rf::describe(*opt.lm_head_quant).c_str());

@@ -1,5 +1,6 @@
 // reinforge-cli info MODEL_DIR_OR_ID [--json] | info --system
-// --system: the math kernels in use (OpenBLAS kernel and threads, CPU model and vector features).
+// --system: the math kernels in use (OpenBLAS kernel and threads, CPU model and vector features,
+// whether bf16 compute (oneDNN) and the AMX decode kernel run here).
 // Prints what the engine sees in a model folder (or an HF id resolved in the local cache): the
 // architecture, sizes, parameter count from the stored tensor shapes, dtypes, bytes, quantization.
 #include <cstdio>
@@ -9,6 +10,8 @@
 #include "io/hub_client.h"
 #include "cli_progress.h"
 #include "core/error.h"
+#include "ops/decode_matmul.h"
+#include "ops/gemm_bf16.h"
 #include "core/fp_mode.h"
 #include "model/model_summary.h"
 
@@ -38,6 +41,8 @@ std::string quant_text(const rf::ModelSummary& s) {
 int run_info(const std::vector<std::string>& args) {
     if (rf::cli::has_flag(args, "--system")) {
         std::printf("%s\n", rf::math_kernels().c_str());
+        std::printf("bf16 compute: %s (%s); AMX decode: %s\n", rf::bf16_gemm_available() ? "yes" : "no",
+                    rf::bf16_gemm_description().c_str(), rf::decode_amx_available() ? "yes" : "no");
         return 0;
     }
     auto pos = rf::cli::positionals(args, {});

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # reinforge-cli generate end to end on a tiny random Llama (tests/reference/gen_tiny_generate_model.py)
 # with the SentencePiece tokenizer of tests/fixtures/text/sentencepiece: determinism, groups,
-# max tokens, stop strings, chat template fallback, bf16 decode copies, bad input (exit 2).
+# max tokens, stop strings, chat template fallback, bf16 decode copies, bf16 compute from hidden 512,
+# bad input (exit 2).
 # usage: bash generate.sh REINFORGE_CLI FIXTURES_DIR
 set -u
 cli="$1"; fx="$2"
@@ -52,6 +53,24 @@ fi
 # the model has no chat template: ChatML fallback, said on stderr
 gen --chat --temperature 0 --max-tokens 4 >/dev/null || bad "--chat exit $?"
 grep -q "ChatML" "$tmp/err" || bad "--chat did not mention the ChatML fallback: $(cat "$tmp/err")"
+
+# a model from hidden size 512 on computes in bf16 as a run would (compute_dtype auto) where bf16
+# compute runs (info --system), says so, and --bf16 then reuses its twins
+# (the same greedy tokens)
+w="$tmp/wide"; mkdir -p "$w"
+cp "$fx/text/sentencepiece/tokenizer.model" "$w/"
+sed -e 's/"hidden_size": 32/"hidden_size": 512/' -e 's/"intermediate_size": 64/"intermediate_size": 256/' \
+    -e 's/"num_hidden_layers": 2/"num_hidden_layers": 1/' "$fx/gen/tiny-llama-sp/config.json" > "$w/config.json"
+"$cli" init-model "$w" --seed 3 >/dev/null || bad "init-model (hidden 512) exit $?"
+wide() { "$cli" generate "$w" --prompt "the cat sat on" --temperature 0 --max-tokens 8 --show-ids "$@" 2>"$tmp/err"; }
+w1=$(wide) || bad "generate (hidden 512) exit $?: $(cat "$tmp/err")"
+if "$cli" info --system | grep -q "^bf16 compute: yes"; then
+  grep -q "bf16 compute" "$tmp/err" || bad "hidden 512 on a bf16 CPU did not compute in bf16: $(cat "$tmp/err")"
+  w2=$(wide --bf16)
+  [[ "$w1" == "$w2" ]] || bad "--bf16 with bf16 compute differs: '$w1' vs '$w2'"
+else
+  grep -q "bf16 compute" "$tmp/err" && bad "bf16 compute without bf16 units: $(cat "$tmp/err")"
+fi
 
 # bad input: exit 2 with a message naming the option
 expect2() {  # expect2 NEEDLE ARGS...
