@@ -60,7 +60,7 @@ void WorkerPool::worker(int share) {
         // Spin for a short while (the next region usually starts within microseconds), then sleep.
         auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
         while (m_generation.load(std::memory_order_acquire) == seen) {
-            if (std::chrono::steady_clock::now() > spin_until) {
+            if (m_park.load(std::memory_order_relaxed) || std::chrono::steady_clock::now() > spin_until) {
                 std::unique_lock<std::mutex> lock(m_mutex);
                 m_cv.wait(lock, [&] { return m_generation.load(std::memory_order_acquire) != seen; });
                 break;
@@ -88,6 +88,7 @@ void WorkerPool::run(const std::function<void(int, int)>& fn) {
     std::lock_guard<std::mutex> run_lock(m_run_mutex);
     m_fn = &fn;
     m_error = nullptr;
+    m_park.store(false, std::memory_order_relaxed);
     m_pending.store(m_n - 1, std::memory_order_release);
     {
         std::lock_guard<std::mutex> lock(m_mutex);

@@ -27,6 +27,10 @@ public:
     // Calls from different threads are serialised; a call from inside fn would deadlock.
     // Exceptions thrown by fn are rethrown on the caller's thread.
     void run(const std::function<void(int share, int n_shares)>& fn);
+    // Sends the workers that spin between regions to sleep now, for a caller about to hand the
+    // cores to another thread pool (oneDNN's OpenMP threads, ops/gemm_bf16.cpp); the next run()
+    // wakes them as usual.
+    void park() { m_park.store(true, std::memory_order_relaxed); }
     // Splits [0, n) into size() contiguous ranges of multiples of `grain` and calls fn(begin, end).
     void parallel_for(long n, long grain, const std::function<void(long begin, long end)>& fn);
 
@@ -44,6 +48,7 @@ private:
     std::atomic<uint64_t> m_generation{0};
     std::atomic<int> m_pending{0};
     std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_park{false};
     std::mutex m_mutex;
     std::mutex m_run_mutex;
     std::condition_variable m_cv;

@@ -146,6 +146,9 @@ bool gemm_bf16(bool trans_a, bool trans_b, int M, int N, int K, float alpha, con
         memory am(ad, d.eng, d.a16.data());
         memory bm(bd, d.eng, const_cast<uint16_t*>(B16));
         memory cm(cd, d.eng, C);
+        // the worker pool's threads, spinning after the last element-wise pass, would hold the
+        // second core from oneDNN's OpenMP thread (engine/core/worker_pool.h park())
+        WorkerPool::global().park();
         const int before = omp_get_max_threads();
         if (threads != before) omp_set_num_threads(threads);
         mm.execute(d.strm, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
