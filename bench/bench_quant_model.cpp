@@ -35,6 +35,7 @@
 #include <time.h>
 #include <vector>
 
+#include "core/fp_mode.h"
 #include "core/rng.h"
 #include "core/worker_pool.h"
 #include "model/kv_cache.h"
@@ -407,6 +408,7 @@ struct Row {
 }  // namespace
 
 int main(int argc, char** argv) {
+    rf::init_math_threads(argv);  // as the CLI and the GUI: FTZ/DAZ, the OpenBLAS kernel, threads that do not spin
     int layers = 28, steps = 16;
     bool train = true, gemv = false;
     int rounds = 3;
