@@ -74,10 +74,10 @@ TEST(OpsFast, GemmMatchesNaiveAllLayouts) {
         }
 }
 
-TEST(OpsFast, AttentionMatchesNaive) {
-    const int B = 2, T = 70, NH = 6, KVH = 2, HS = 32;
+// Attention forward and backward against the naive twins at one shape.
+static void check_attention(int B, int T, int NH, int KVH, int HS, uint64_t seed) {
     const size_t nq = (size_t)B * T * NH * HS, nk = (size_t)B * T * KVH * HS;
-    VecF q = randn(nq, 4), k = randn(nk, 5), v = randn(nk, 6), dout = randn(nq, 7);
+    VecF q = randn(nq, seed), k = randn(nk, seed + 1), v = randn(nk, seed + 2), dout = randn(nq, seed + 3);
     VecF o1(nq), o2(nq), l1(B * NH * T), l2(B * NH * T);
     rf::attention_forward(o1.data(), l1.data(), q.data(), k.data(), v.data(), B, T, NH, KVH, HS);
     rf::attention_forward_naive(o2.data(), l2.data(), q.data(), k.data(), v.data(), B, T, NH, KVH, HS);
@@ -93,25 +93,10 @@ TEST(OpsFast, AttentionMatchesNaive) {
     expect_close(dv1, dv2, 5e-5f, "dv");
 }
 
+TEST(OpsFast, AttentionMatchesNaive) { check_attention(2, 70, 6, 2, 32, 4); }
+
 // Large enough (B NH T^2 HS >= 2^21) that the heads are split over the worker pool's shares.
-TEST(OpsFast, AttentionOverThreadsMatchesNaive) {
-    const int B = 2, T = 150, NH = 4, KVH = 2, HS = 32;
-    const size_t nq = (size_t)B * T * NH * HS, nk = (size_t)B * T * KVH * HS;
-    VecF q = randn(nq, 14), k = randn(nk, 15), v = randn(nk, 16), dout = randn(nq, 17);
-    VecF o1(nq), o2(nq), l1(B * NH * T), l2(B * NH * T);
-    rf::attention_forward(o1.data(), l1.data(), q.data(), k.data(), v.data(), B, T, NH, KVH, HS);
-    rf::attention_forward_naive(o2.data(), l2.data(), q.data(), k.data(), v.data(), B, T, NH, KVH, HS);
-    expect_close(o1, o2, 2e-5f, "out");
-    expect_close(l1, l2, 2e-5f, "lse");
-    VecF dq1(nq, 0.f), dk1(nk, 0.f), dv1(nk, 0.f), dq2(nq, 0.f), dk2(nk, 0.f), dv2(nk, 0.f);
-    rf::attention_backward(dq1.data(), dk1.data(), dv1.data(), dout.data(), q.data(), k.data(), v.data(), o1.data(),
-                           l1.data(), B, T, NH, KVH, HS);
-    rf::attention_backward_naive(dq2.data(), dk2.data(), dv2.data(), dout.data(), q.data(), k.data(), v.data(),
-                                 o2.data(), l2.data(), B, T, NH, KVH, HS);
-    expect_close(dq1, dq2, 5e-5f, "dq");
-    expect_close(dk1, dk2, 5e-5f, "dk");
-    expect_close(dv1, dv2, 5e-5f, "dv");
-}
+TEST(OpsFast, AttentionOverThreadsMatchesNaive) { check_attention(2, 150, 4, 2, 32, 14); }
 
 // LoRA at a size where its rank-R products are split over the worker pool (M R (in + out) >= 2^21),
 // with and without a dropout mask, against its formulas (ops/lora.cpp) written with gemm_naive.
