@@ -94,10 +94,10 @@ void ModelDecoder::refresh_weights() {
     const ModelConfig& c = m_model.config();
     if (m_opt.use_adapters && m_model.has_finetune() && m_model.finetune().type == FineTuneType::dora)
         m_model.refresh_adapters();
-    if (m_opt.lm_head_quant && m_model.is_quantized() && *m_opt.lm_head_quant == Model::packed_lm_head_spec(c.hidden_size))
-        m_lm_q = m_model.packed_lm_head();  // kept by the model: full fine-tuning of a packed base is refused
-    else if (m_opt.lm_head_quant)
-        m_lm_q = std::make_shared<const QuantizedMatrix>(quantize(m_model.lm_head(), c.vocab_size, c.hidden_size, *m_opt.lm_head_quant));
+    if (m_opt.lm_head_quant) {  // the copy a packed base keeps (its lm-head is frozen), else one of our own
+        m_lm_q = *m_opt.lm_head_quant == Model::packed_lm_head_spec(c.hidden_size) ? m_model.packed_lm_head() : nullptr;
+        if (!m_lm_q) m_lm_q = std::make_shared<const QuantizedMatrix>(quantize(m_model.lm_head(), c.vocab_size, c.hidden_size, *m_opt.lm_head_quant));
+    }
     if (!m_opt.bf16_weights) return;
     const int L = c.num_hidden_layers;
     m_bf16.resize(size_t(L) * kNumProj + 1);

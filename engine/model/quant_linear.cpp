@@ -28,7 +28,19 @@ void bf16_tile(const QuantizedMatrix& W, int r0, int r1, uint16_t* tile, WorkerP
     else rows(0, r1 - r0);
 }
 
-int bf16_threads(WorkerPool* pool) { return pool ? pool->size() : 1; }
+// Calls product(n0, T, tile) for the 1024-row tiles of W dequantized to bf16, in order; stops and
+// returns false as soon as a product is refused (oneDNN cannot run it).
+template <class Product>
+bool over_bf16_tiles(const QuantizedMatrix& W, WorkerPool* pool, Product product) {
+    const int N = W.rows;
+    std::vector<uint16_t> tile(size_t(std::min(kBf16Tile, N)) * W.cols);
+    for (int n0 = 0; n0 < N; n0 += kBf16Tile) {
+        const int T = std::min(kBf16Tile, N - n0);
+        bf16_tile(W, n0, n0 + T, tile.data(), pool);
+        if (!product(n0, T, tile.data())) return false;
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -37,29 +49,25 @@ int bf16_threads(WorkerPool* pool) { return pool ? pool->size() : 1; }
 // (gemm_bf16: x rounded to bf16, float32 sums), as a float base's bf16 twins do; else, and at decode
 // sizes, quant_matmul (packed GEMV kernels, or float tiles through sgemm).
 void packed_matmul(float* y, const float* x, const QuantizedMatrix& W, int M, WorkerPool* pool) {
-    const int N = W.rows, K = W.cols;
-    if (!W.bf16_products || M <= kSmallM) return quant_matmul(y, x, W, M, false, pool);
-    std::vector<uint16_t> tile(size_t(std::min(kBf16Tile, N)) * K);
-    for (int n0 = 0; n0 < N; n0 += kBf16Tile) {
-        const int T = std::min(kBf16Tile, N - n0);
-        bf16_tile(W, n0, n0 + T, tile.data(), pool);
-        if (!gemm_bf16(false, true, M, T, K, 1.0f, x, K, tile.data(), K, 0.0f, y + n0, N, bf16_threads(pool)))
-            return quant_matmul(y, x, W, M, false, pool);  // oneDNN refused: the float path for all of it
-    }
+    const int N = W.rows, K = W.cols, threads = pool ? pool->size() : 1;
+    const bool done = W.bf16_products && M > kSmallM && over_bf16_tiles(W, pool, [&](int n0, int T, const uint16_t* t) {
+        return gemm_bf16(false, true, M, T, K, 1.0f, x, K, t, K, 0.0f, y + n0, N, threads);
+    });
+    if (!done) quant_matmul(y, x, W, M, false, pool);  // y is overwritten: a refusal midway redoes all of it
 }
 
-// dx (M,K) += dz (M,N) W, the same way.
+// dx (M,K) += dz (M,N) W, the same way. oneDNN refuses by shape and all tiles but the last share one,
+// so a refusal comes at the first tile, before anything was added to dx.
 void packed_matmul_dx(float* dx, const float* dz, const QuantizedMatrix& W, int M, WorkerPool* pool) {
-    const int N = W.rows, K = W.cols;
-    if (!W.bf16_products || M <= kSmallM) return quant_matmul_dx(dx, dz, W, M, pool);
-    std::vector<uint16_t> tile(size_t(std::min(kBf16Tile, N)) * K);
-    for (int n0 = 0; n0 < N; n0 += kBf16Tile) {
-        const int T = std::min(kBf16Tile, N - n0);
-        bf16_tile(W, n0, n0 + T, tile.data(), pool);
-        const bool ok = gemm_bf16(false, false, M, K, T, 1.0f, dz + n0, N, tile.data(), K, 1.0f, dx, K, bf16_threads(pool));
-        RF_CHECK(ok || n0 == 0, "packed_matmul_dx: oneDNN refused a tile after accepting the first");
-        if (!ok) return quant_matmul_dx(dx, dz, W, M, pool);
-    }
+    const int N = W.rows, K = W.cols, threads = pool ? pool->size() : 1;
+    bool first = true;
+    const bool done = W.bf16_products && M > kSmallM && over_bf16_tiles(W, pool, [&](int n0, int T, const uint16_t* t) {
+        const bool ok = gemm_bf16(false, false, M, K, T, 1.0f, dz + n0, N, t, K, 1.0f, dx, K, threads);
+        RF_CHECK(ok || first, "packed_matmul_dx: oneDNN refused a tile after accepting the first");
+        first = false;
+        return ok;
+    });
+    if (!done) quant_matmul_dx(dx, dz, W, M, pool);
 }
 
 // Forward, with xd = dropout(x), u = xd A (M,R):
